@@ -1,0 +1,43 @@
+"""Example studies shipped with syrmak, built into a fresh study folder in one step."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from syrmak.errors import SyrmakError
+
+EXAMPLES = ("kz-civic-2021",)
+
+
+def example_source(name: str) -> Path:
+    """The example's files: inside the installed wheel, or in the source checkout."""
+    if name not in EXAMPLES:
+        raise SyrmakError(f"there is no example '{name}'.", f"use one of: {', '.join(EXAMPLES)}.",
+                          code="unknown-example")
+    packaged = resources.files("syrmak") / "_examples" / name
+    if packaged.is_dir():
+        return Path(str(packaged))
+    checkout = Path(__file__).resolve().parents[2] / "examples" / name
+    if checkout.is_dir():
+        return checkout
+    raise SyrmakError(f"the files of example '{name}' are missing from this installation.",
+                      "reinstall syrmak.", code="example-missing")
+
+
+def build_example(name: str, folder: Path) -> list[str]:
+    """Create the study, load its questionnaire and import its responses."""
+    from syrmak.study import Study
+
+    source = example_source(name)
+    if folder.exists() and any(folder.iterdir()):
+        raise SyrmakError(f"{folder} is not empty.", "give a new or empty folder.", code="folder-not-empty")
+    study = Study.create(folder, title="The impact of COVID-19 pandemic on civic activism in Kazakhstan")
+    lines = [f"Created study in {folder}"]
+    form = study.load_questionnaire(source / "questionnaire.xlsx")
+    lines.append(f"Loaded questionnaire '{form.form_id}': {len(form.answered)} questions")
+    result = study.import_responses(source / "responses.csv", format="google-forms")
+    lines.append(result.summary())
+    lines.extend(f"Warning: {w}" for w in result.warnings)
+    study.close()
+    return lines

@@ -1,0 +1,1 @@
+"""The study store: one schema (schema.py), Alembic migrations, the contact vault."""

@@ -1,0 +1,1 @@
+"""The survey half: questionnaire (XLSForm), response imports, response frames."""
