@@ -22,6 +22,11 @@ if TYPE_CHECKING:
     from syrmak.study import Study
 
 
+# pandas < 3 turns columns with date-like names ("date", "*_at") into datetimes unless told not
+# to; pandas 3 no longer does, and deprecates the keyword.
+_NO_DATES = {"convert_dates": False} if int(pd.__version__.split(".")[0]) < 3 else {}
+
+
 def _stored_answers(study: Study, names: list[str]) -> tuple[pd.Index, pd.DataFrame]:
     """Read the JSON answers; with few questions, let the database extract just those keys."""
     r = schema.respondents
@@ -42,7 +47,7 @@ def _stored_answers(study: Study, names: list[str]) -> tuple[pd.Index, pd.DataFr
     if not rows:
         return index, pd.DataFrame(index=index, columns=names, dtype=object)
     text = "\n".join(row[1] for row in rows)
-    frame = pd.read_json(io.StringIO(text), lines=True, dtype=False, convert_dates=False)
+    frame = pd.read_json(io.StringIO(text), lines=True, dtype=False, **_NO_DATES)
     frame.index = index
     return index, frame
 

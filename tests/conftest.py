@@ -1,0 +1,76 @@
+"""Shared fixtures: a throw-away key folder, and a store on SQLite or PostgreSQL.
+
+With ``SYRMAK_TEST_DATABASE_URL`` set (``.ci/run`` sets it when a server answers on
+127.0.0.1:5432), every study a test creates lives in its own PostgreSQL schema,
+dropped afterwards; without it, the same tests run on SQLite files.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from syrmak.store.db import normalise_url
+from tests.forms import write_xlsform
+
+PG_URL = os.environ.get("SYRMAK_TEST_DATABASE_URL")
+
+
+@pytest.fixture(autouse=True)
+def key_dir(tmp_path_factory, monkeypatch) -> Path:
+    folder = tmp_path_factory.mktemp("keys")
+    monkeypatch.setenv("SYRMAK_KEY_DIR", str(folder))
+    monkeypatch.delenv("SYRMAK_PASSPHRASE", raising=False)
+    return folder
+
+
+@pytest.fixture
+def db_url():
+    """None (SQLite in the study folder) or a URL to a fresh PostgreSQL schema."""
+    if not PG_URL:
+        yield None
+        return
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(normalise_url(PG_URL))
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{name}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    yield f"{PG_URL}{sep}options=-csearch_path%3D{name}"
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'DROP SCHEMA "{name}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def new_study(tmp_path, db_url):
+    """Factory: ``new_study()`` makes an empty study (folder under tmp_path)."""
+    from syrmak.study import Study
+
+    made = []
+
+    def make(name: str = "study", **kwargs):
+        study = Study.create(tmp_path / name, db_url=db_url, **kwargs)
+        made.append(study)
+        return study
+
+    yield make
+    for study in made:
+        study.close()
+
+
+@pytest.fixture
+def form_path(tmp_path):
+    """The small bilingual form of tests/forms.py written to an .xlsx file."""
+    return write_xlsform(tmp_path / "form.xlsx")
+
+
+@pytest.fixture
+def study(new_study, form_path):
+    """A study with the small form loaded and no responses."""
+    s = new_study()
+    s.load_questionnaire(form_path)
+    return s

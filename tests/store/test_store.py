@@ -1,0 +1,122 @@
+"""The study store: creation, WAL, migrations in step with the schema, upgrades with backup."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from syrmak.errors import SyrmakError
+from syrmak.store import db, schema
+from syrmak.study import Study
+
+
+def test_init_creates_folder_config_and_store(new_study, db_url):
+    study = new_study(title="Civic activism")
+    assert (study.folder / "syrmak.toml").exists()
+    assert study.title == "Civic activism"
+    assert len(study.id) == 32
+    assert db.current_revision(study.engine) == db.head_revision()
+    if db_url is None:
+        assert (study.folder / "study.db").exists()
+        assert study.engine.dialect.name == "sqlite"
+    else:
+        assert study.engine.dialect.name == "postgresql"
+        assert not (study.folder / "study.db").exists()
+        reopened = Study.open(study.folder)
+        assert reopened.id == study.id
+        reopened.close()
+
+
+def test_sqlite_store_uses_wal(tmp_path):
+    study = Study.create(tmp_path / "s")
+    with study.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    study.close()
+
+
+def test_migrations_match_schema(new_study):
+    """Fails when schema.py changes without a migration that makes the same change."""
+    study = new_study()
+    with study.engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), schema.metadata)
+    assert diff == []
+
+
+def test_init_refuses_existing_study(new_study, db_url, tmp_path):
+    study = new_study("one")
+    with pytest.raises(SyrmakError, match="already holds a study"):
+        Study.create(study.folder)
+    if db_url is not None:
+        with pytest.raises(SyrmakError, match="already holds a study"):
+            Study.create(tmp_path / "other", db_url=db_url)
+
+
+def test_open_rejects_non_study(tmp_path):
+    with pytest.raises(SyrmakError, match="not a study folder") as info:
+        Study.open(tmp_path)
+    assert "syrmak init" in info.value.hint
+
+
+def test_bad_database_url_is_a_clear_error(tmp_path):
+    with pytest.raises(SyrmakError) as info:
+        Study.create(tmp_path / "s", db_url="mysql+nosuchdriver://x/y")
+    assert info.value.code == "bad-database-url"
+
+
+def test_older_sqlite_store_is_backed_up_and_upgraded(tmp_path):
+    path = tmp_path / "s"
+    study = Study.create(path)
+    base = "0001"
+    assert db.head_revision() != base, "needs at least two migrations to test an upgrade"
+    study_id = study.id
+    study.close()
+    # Take the file back to the first revision, as an older syrmak would have left it.
+    engine = db.create_engine(f"sqlite:///{path / 'study.db'}")
+    with engine.begin() as connection:
+        from alembic import command
+
+        command.downgrade(db.alembic_config(connection), base)
+    engine.dispose()
+    reopened = Study.open(path)
+    assert reopened.backup is not None and reopened.backup.exists()
+    assert db.current_revision(reopened.engine) == db.head_revision()
+    assert reopened.id == study_id
+    reopened.close()
+    old = sqlite3.connect(reopened.backup)
+    assert old.execute("select version_num from alembic_version").fetchone() == (base,)
+    old.close()
+
+
+def test_current_store_is_not_backed_up(tmp_path):
+    Study.create(tmp_path / "s").close()
+    again = Study.open(tmp_path / "s")
+    assert again.backup is None
+    assert not list((tmp_path / "s").glob("*.bak*"))
+    again.close()
+
+
+def test_events_are_logged(new_study):
+    study = new_study()
+    study.log("test-action", {"n": 1}, actor="alice")
+    with study.engine.connect() as connection:
+        rows = connection.execute(sa.select(schema.events.c.actor, schema.events.c.action)
+                                  .order_by(schema.events.c.id)).all()
+    assert ("alice", "test-action") in rows
+    assert rows[0][1] == "init"
+
+
+def test_import_syrmak_pulls_no_web_stack():
+    code = (
+        "import sys, syrmak; s = syrmak.Study; "
+        "bad = [m for m in ('flask','fastapi','starlette','django','aiohttp','jinja2','uvicorn') "
+        "if m in sys.modules]; print(bad); assert not bad"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr

@@ -1,0 +1,137 @@
+"""XLSForm loading: every supported type, languages, personal data, broken forms."""
+
+from __future__ import annotations
+
+import pytest
+
+from syrmak.errors import SyrmakError
+from syrmak.survey.instrument import Questionnaire
+from syrmak.survey.show import describe
+from syrmak.survey.xlsform import load_xlsform, parse_language
+from tests.forms import CHOICES, SETTINGS, SURVEY, write_xlsform
+
+
+def test_form_becomes_frozen_dataclasses(form_path):
+    form = load_xlsform(form_path)
+    assert form.form_id == "test_form" and form.version == "3"
+    assert form.languages == ("ru", "en") and form.default_language == "ru"
+    assert [s.name for s in form.sections] == ["about", "views"]
+    types = {q.name: q.type for q in form.questions}
+    assert types == {"kind": "select_one", "sphere": "select_multiple", "sphere_other": "text",
+                     "staff": "integer", "budget": "decimal", "founded": "date", "trust": "select_one",
+                     "hope": "select_one", "story": "text", "thanks": "note", "contact": "text"}
+    kind = form.question("kind")
+    assert kind.required and kind.section == "about"
+    assert kind.label("en") == "Whom do you represent?"
+    assert [c.label("ru") for c in kind.choices] == ["Зарегистрированная организация", "Независимый активист"]
+    sphere = form.question("sphere")
+    assert sphere.or_other and sphere.choices[-1].name == "other"
+    assert sphere.choices[-1].label("ru") == "Другое"
+    assert form.question("contact").personal_data and not kind.personal_data
+    assert form.question("trust").list_name == form.question("hope").list_name == "agree"
+    assert "thanks" not in {q.name for q in form.answered}
+    with pytest.raises(AttributeError):
+        form.title = "x"  # frozen
+
+
+def test_round_trip_through_json(form_path):
+    form = load_xlsform(form_path)
+    again = Questionnaire.from_dict(form.to_dict())
+    assert again == form
+    assert again.question("sphere").choices[0].label("en") == "Human rights, legal aid"
+
+
+@pytest.mark.parametrize("header, code", [
+    ("label::Russian (ru)", "ru"), ("label::Russian(ru)", "ru"), ("Label: Russian (ru)", "ru"),
+    ("label::ru", "ru"), ("label::Russian", "ru"), ("label:: Русский", "ru"), ("label::Kazakh (kk)", "kk"),
+])
+def test_language_header_spellings(tmp_path, header, code):
+    survey = [[header if c.startswith("label::Russian") else c for c in SURVEY[0]], *SURVEY[1:]]
+    choices = [[header if c.startswith("label::Russian") else c for c in CHOICES[0]], *CHOICES[1:]]
+    settings = [SETTINGS[0], ["Тест", "test_form", "3", ""]]
+    form = load_xlsform(write_xlsform(tmp_path / "f.xlsx", survey, choices, settings))
+    assert code in form.languages
+    assert form.question("kind").label(code) == "Кого вы представляете?"
+    assert form.question("kind").label("en") == "Whom do you represent?"
+
+
+def test_parse_language():
+    assert parse_language("English (en)") == ("en", "English (en)")
+    assert parse_language("en") == ("en", "English (en)")
+    assert parse_language("Russian") == ("ru", "Russian (ru)")
+
+
+def test_unknown_choice_list_names_file_sheet_row(tmp_path):
+    survey = [*SURVEY[:3], ["select_one agree5", "bad", "Плохо", "Bad"], *SURVEY[3:]]
+    with pytest.raises(SyrmakError) as info:
+        load_xlsform(write_xlsform(tmp_path / "f.xlsx", survey))
+    error = info.value
+    assert error.code == "bad-xlsform"
+    assert error.location.file == "f.xlsx"
+    assert error.location.row == 4
+    assert "agree5" in str(error) and "Fix:" in str(error)
+
+
+def test_unsupported_type_is_named(tmp_path):
+    survey = [*SURVEY, ["geopoint", "where", "Где", "Where"]]
+    with pytest.raises(SyrmakError) as info:
+        load_xlsform(write_xlsform(tmp_path / "f.xlsx", survey))
+    assert info.value.code == "unsupported-type"
+    assert info.value.location.row == len(SURVEY) + 1
+    assert "geopoint" in str(info.value)
+
+
+def test_bad_personal_data_value(tmp_path):
+    survey = [*SURVEY[:-1], ["text", "contact", "К", "C", "", "", "maybe"]]
+    with pytest.raises(SyrmakError) as info:
+        load_xlsform(write_xlsform(tmp_path / "f.xlsx", survey))
+    assert info.value.location.column == "personal_data"
+    assert "maybe" in str(info.value)
+
+
+@pytest.mark.parametrize("content", [b"this is not a workbook", b"PK\x03\x04broken zip"])
+def test_corrupted_workbook(tmp_path, content):
+    path = tmp_path / "form.xlsx"
+    path.write_bytes(content)
+    with pytest.raises(SyrmakError) as info:
+        load_xlsform(path)
+    assert info.value.code == "corrupt-workbook"
+    assert info.value.location.file == "form.xlsx"
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(SyrmakError, match="file not found"):
+        load_xlsform(tmp_path / "nope.xlsx")
+
+
+def test_study_keeps_questionnaire(study):
+    assert study.questionnaire.form_id == "test_form"
+    assert study.questionnaire.question("staff").type == "integer"
+
+
+def test_unknown_question_suggests(study):
+    with pytest.raises(SyrmakError) as info:
+        study.questionnaire.question("stafff")
+    assert "'staff'" in info.value.hint
+
+
+def test_describe_in_english(study):
+    text = describe(study.questionnaire, "en")
+    assert "kind (select_one): Whom do you represent?  [required]" in text
+    assert "personal data -> vault" in text
+    with pytest.raises(SyrmakError, match="no language 'de'"):
+        describe(study.questionnaire, "de")
+
+
+def test_new_version_must_keep_answered_options(study, tmp_path):
+    study.import_responses(_one_row_csv(tmp_path))
+    choices = [row for row in CHOICES if row[1] != "eco"]
+    with pytest.raises(SyrmakError, match="drops option"):
+        study.load_questionnaire(write_xlsform(tmp_path / "v4.xlsx", choices=choices))
+    assert study.questionnaire.question("sphere").choices[2].name == "eco"
+
+
+def _one_row_csv(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("kind,sphere\ncso,rights eco\n", encoding="utf-8")
+    return path
