@@ -155,12 +155,23 @@ def _parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return parsed.dt.strftime("%Y-%m-%d").astype(object).where(parsed.notna(), None), bad
 
 
+#: Timestamp layouts the tools write (Google Forms in Russian/English locales, Kobo, ODK,
+#: LimeSurvey); tried whole-column first because per-cell guessing is slow on 200,000 rows.
+TIME_FORMATS = ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%Y/%m/%d %I:%M:%S %p",
+                "%Y-%m-%d %H:%M:%S", "ISO8601")
+
+
 def _parse_times(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     stripped = values.str.strip()
+    present = stripped != ""
+    for fmt in TIME_FORMATS:
+        parsed = pd.to_datetime(stripped.where(present), errors="coerce", format=fmt, utc=True)
+        if not (present & parsed.isna()).any():
+            return parsed, present & parsed.isna()
     dayfirst = bool(stripped.str.match(r"^\d{1,2}\.\d{1,2}\.\d{2,4}").any())
-    parsed = pd.to_datetime(stripped.where(stripped != ""), errors="coerce", format="mixed",
+    parsed = pd.to_datetime(stripped.where(present), errors="coerce", format="mixed",
                             dayfirst=dayfirst, utc=True)
-    return parsed, (stripped != "") & parsed.isna()
+    return parsed, present & parsed.isna()
 
 
 # -- the import ---------------------------------------------------------------------------
@@ -476,10 +487,12 @@ def import_file(study: Study, path: Path, format: str = "auto", actor: str | Non
             seen.add(key)
             fresh.append(pos)
         # Numbers follow submission time (file order for ties or no time).
-        times = parsed.times.iloc[fresh]
-        order = sorted(range(len(fresh)), key=lambda i: (pd.isna(times.iloc[i]),
-                                                          times.iloc[i] if not pd.isna(times.iloc[i]) else 0, i))
-        fresh = [fresh[i] for i in order]
+        fresh_idx = np.asarray(fresh, dtype=np.int64)
+        stamps = parsed.times.iloc[fresh_idx]
+        untimed = stamps.isna().to_numpy()
+        ns = stamps.to_numpy(dtype="datetime64[ns]").astype(np.int64)
+        order = np.lexsort((fresh_idx, np.where(untimed, 0, ns), untimed))
+        fresh = fresh_idx[order].tolist()
         start = (connection.execute(sa.select(sa.func.max(schema.respondents.c.number))).scalar() or 0) + 1
         import_id = connection.execute(
             sa.insert(schema.imports).returning(schema.imports.c.id),
@@ -487,16 +500,14 @@ def import_file(study: Study, path: Path, format: str = "auto", actor: str | Non
              "questionnaire_id": study.questionnaire_id(connection), "rows_read": n,
              "rows_added": len(fresh), "imported_at": datetime.now(UTC)},
         ).scalar_one()
-        rows = []
-        for offset, pos in enumerate(fresh):
-            when = parsed.times.iloc[pos]
-            rows.append({
-                "number": start + offset,
-                "submission_key": keys.iloc[pos],
-                "submitted_at": None if pd.isna(when) else when.to_pydatetime(),
-                "import_id": import_id,
-                "answers": answers_json[pos],
-            })
+        key_list = keys.to_numpy()
+        when_list = parsed.times.dt.to_pydatetime() if len(parsed.times) else []
+        rows = [
+            {"number": start + offset, "submission_key": key_list[pos],
+             "submitted_at": None if pd.isna(when_list[pos]) else when_list[pos],
+             "import_id": import_id, "answers": answers_json[pos]}
+            for offset, pos in enumerate(fresh)
+        ]
         if rows:
             connection.execute(sa.insert(schema.respondents), rows)
         sealed = 0
@@ -505,11 +516,12 @@ def import_file(study: Study, path: Path, format: str = "auto", actor: str | Non
                 sa.select(schema.respondents.c.number, schema.respondents.c.id)
                 .where(schema.respondents.c.import_id == import_id)).all())
             entries = []
+            personal_values = {q: series.to_numpy() for q, series in parsed.personal.items()}
             for offset, pos in enumerate(fresh):
-                for question, series in parsed.personal.items():
-                    value = series.iloc[pos]
+                for question, series in personal_values.items():
+                    value = series[pos]
                     if value:
-                        nonce, sealed_value = keeper.seal(keys.iloc[pos], question, value)
+                        nonce, sealed_value = keeper.seal(key_list[pos], question, value)
                         entries.append({"respondent_id": ids[start + offset], "question": question,
                                         "nonce": nonce, "ciphertext": sealed_value})
             if entries:

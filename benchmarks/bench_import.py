@@ -1,0 +1,141 @@
+"""Import benchmark: a 200,000-respondent x 40-question Google-Forms-style CSV.
+
+Runs each step in a fresh subprocess so its peak memory (ru_maxrss) is its own:
+
+  floor   pandas.read_csv of the file + DataFrame.to_sql into a fresh SQLite file
+  import  syrmak: Study.import_responses(file) into a fresh study
+  frame   syrmak: Study.responses() on that study
+
+Usage:  python benchmarks/bench_import.py [--rows 200000] [--work benchmarks/_work]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+SELECT_ONE, SELECT_MULTI, INTEGER, TEXT = 25, 5, 5, 5
+SCALE = ["Совсем не важно", "Скорее не важно", "Затрудняюсь ответить", "Скорее важно", "Очень важно"]
+AREAS = ["Права человека, юридическая помощь", "Права женщин", "Экология", "Образование",
+         "Здравоохранение", "Права ЛГБТ"]
+
+
+def write_form(path: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    survey = wb.active
+    survey.title = "survey"
+    survey.append(["type", "name", "label::Russian (ru)", "label::English (en)"])
+    for i in range(SELECT_ONE):
+        survey.append(["select_one scale", f"s{i}", f"Насколько важно {i}?", f"How important {i}?"])
+    for i in range(SELECT_MULTI):
+        survey.append(["select_multiple areas", f"m{i}", f"Сферы {i}", f"Areas {i}"])
+    for i in range(INTEGER):
+        survey.append(["integer", f"n{i}", f"Число {i}", f"Number {i}"])
+    for i in range(TEXT):
+        survey.append(["text", f"t{i}", f"Комментарий {i}", f"Comment {i}"])
+    choices = wb.create_sheet("choices")
+    choices.append(["list_name", "name", "label::Russian (ru)", "label::English (en)"])
+    for j, label in enumerate(SCALE):
+        choices.append(["scale", f"c{j}", label, f"Scale {j}"])
+    for j, label in enumerate(AREAS):
+        choices.append(["areas", f"a{j}", label, f"Area {j}"])
+    settings = wb.create_sheet("settings")
+    settings.append(["form_title", "form_id", "default_language"])
+    settings.append(["Benchmark", "bench", "Russian (ru)"])
+    wb.save(path)
+
+
+def write_csv(path: Path, rows: int) -> None:
+    import pandas as pd
+
+    rng = np.random.default_rng(20211015)
+    columns = {"Отметка времени": (pd.Timestamp("2021-09-15") + pd.to_timedelta(np.arange(rows) * 7, "s"))
+               .strftime("%d.%m.%Y %H:%M:%S")}
+    scale = np.array(SCALE + [""], dtype=object)
+    for i in range(SELECT_ONE):
+        columns[f"Насколько важно {i}?"] = scale[rng.integers(0, 6, rows)]
+    # Multi-answer cells: a few hundred distinct combinations, like real data.
+    combos = []
+    for mask in range(1, 2 ** len(AREAS)):
+        combos.append(", ".join(a for k, a in enumerate(AREAS) if mask >> k & 1))
+    combos = np.array(combos + [""], dtype=object)
+    for i in range(SELECT_MULTI):
+        columns[f"Сферы {i}"] = combos[rng.integers(0, len(combos), rows)]
+    for i in range(INTEGER):
+        columns[f"Число {i}"] = rng.integers(0, 500, rows).astype(str)
+    words = np.array(["сложно", "онлайн", "выгорание", "финансирование", "карантин", "поддержка"], dtype=object)
+    for i in range(TEXT):
+        picks = rng.integers(0, len(words), (rows, 3))
+        columns[f"Комментарий {i}"] = words[picks[:, 0]] + " " + words[picks[:, 1]] + " " + words[picks[:, 2]]
+    pd.DataFrame(columns).to_csv(path, index=False)
+
+
+def step(name: str, work: Path) -> dict:
+    start = time.perf_counter()
+    if name == "floor":
+        import pandas as pd
+        import sqlalchemy as sa
+
+        frame = pd.read_csv(work / "responses.csv", dtype=str, keep_default_na=False)
+        engine = sa.create_engine(f"sqlite:///{work / 'floor.db'}")
+        frame.to_sql("responses", engine, index=False, chunksize=10_000)
+        engine.dispose()
+        detail = {"rows": len(frame)}
+    elif name == "import":
+        from syrmak.study import Study
+
+        study = Study.create(work / "study")
+        study.load_questionnaire(work / "form.xlsx")
+        result = study.import_responses(work / "responses.csv")
+        detail = {"rows": result.added}
+    elif name == "frame":
+        from syrmak.study import Study
+
+        frame = Study.open(work / "study").responses()
+        detail = {"rows": len(frame), "columns": frame.shape[1]}
+    seconds = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"step": name, "seconds": round(seconds, 2), "peak_mb": round(peak_mb), **detail}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--work", type=Path, default=Path(__file__).with_name("_work") / "import")
+    parser.add_argument("--step")
+    args = parser.parse_args()
+    if args.step:
+        print(json.dumps(step(args.step, args.work)))
+        return
+    if args.work.exists():
+        shutil.rmtree(args.work)
+    args.work.mkdir(parents=True)
+    os.environ.setdefault("SYRMAK_KEY_DIR", str(args.work / "keys"))
+    write_form(args.work / "form.xlsx")
+    write_csv(args.work / "responses.csv", args.rows)
+    size = (args.work / "responses.csv").stat().st_size / 2**20
+    print(f"{args.rows} rows x 40 questions, {size:.0f} MiB CSV")
+    results = {}
+    for name in ("floor", "import", "frame"):
+        out = subprocess.run([sys.executable, __file__, "--step", name, "--work", str(args.work)],
+                             capture_output=True, text=True, check=True)
+        results[name] = json.loads(out.stdout.strip().splitlines()[-1])
+        print(results[name])
+    ratio = results["import"]["seconds"] / results["floor"]["seconds"]
+    print(f"import / floor = {ratio:.2f}x (target <= 3x); import peak {results['import']['peak_mb']} MB "
+          f"(target < 2048); responses() {results['frame']['seconds']} s (target < 5 s)")
+
+
+if __name__ == "__main__":
+    main()
