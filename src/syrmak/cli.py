@@ -130,6 +130,112 @@ def responses(directory, lang, output):
         click.echo(frame.to_string())
 
 
+def analysis_options(func):
+    """The options every table command shares."""
+    options = [
+        click.option("--lang", help="Label language code (e.g. en)."),
+        click.option("--ci", is_flag=True, help="Add 95% Wilson intervals to every percentage."),
+        click.option("--where", "where", multiple=True,
+                     help="Only respondents matching, e.g. \"respondent_type = independent\"; repeatable."),
+        click.option("--weight", help="A numeric column to weight by."),
+        click.option("--format", "fmt", default="table", show_default=True,
+                     type=click.Choice(["table", "csv", "xlsx", "json", "markdown"])),
+        click.option("-o", "--output", type=click.Path(dir_okay=False),
+                     help="Write to this file (needed for xlsx)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def emit(result, fmt: str, output: str | None) -> None:
+    from syrmak.analysis.formats import render
+
+    if fmt == "xlsx" and not output:
+        raise SyrmakError("the xlsx format writes a file.", "add -o TABLE.xlsx.", code="bad-argument")
+    rendered = render(result, fmt, output)
+    click.echo(f"Wrote {output}" if output else rendered)
+
+
+def study_frame(directory: str, lang: str | None):
+    study = open_study(directory)
+    return study.questionnaire, study.responses(lang=lang)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.argument("question")
+@analysis_options
+@friendly
+def freq(directory, question, lang, ci, where, weight, fmt, output):
+    """Frequencies of one question (multiple-response table for select_multiple)."""
+    from syrmak.analysis import frequencies, multiple_response
+
+    form, frame = study_frame(directory, lang)
+    analyse = multiple_response if form.question(question).type == "select_multiple" else frequencies
+    emit(analyse(form, frame, question, lang=lang, ci=ci, where=list(where) or None, weight=weight),
+         fmt, output)
+
+
+@main.command("crosstab")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.argument("row")
+@click.argument("column")
+@click.option("--percent", type=click.Choice(["total", "row", "column"]), default="total",
+              show_default=True)
+@analysis_options
+@friendly
+def crosstab_(directory, row, column, percent, lang, ci, where, weight, fmt, output):
+    """Crosstab of two questions with chi-square / Fisher tests and Cramér's V."""
+    from syrmak.analysis import crosstab
+
+    form, frame = study_frame(directory, lang)
+    emit(crosstab(form, frame, row, column, percent=percent, lang=lang, ci=ci,
+                  where=list(where) or None, weight=weight), fmt, output)
+
+
+@main.command("banner")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.argument("row")
+@click.argument("columns", nargs=-1, required=True)
+@analysis_options
+@friendly
+def banner_(directory, row, columns, lang, ci, where, weight, fmt, output):
+    """One row question against several column questions, with column-proportion letters."""
+    from syrmak.analysis import banner
+
+    form, frame = study_frame(directory, lang)
+    emit(banner(form, frame, row, list(columns), lang=lang, ci=ci, where=list(where) or None,
+                weight=weight), fmt, output)
+
+
+@main.command("likert")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.argument("questions", nargs=-1, required=True)
+@click.option("--collapse", multiple=True, metavar="LABEL=opt1,opt2",
+              help="Merge scale options into one column, e.g. 'Agree=agree,rather_agree'; repeatable.")
+@click.option("--sort", type=click.Choice(["net", "top", "bottom"]), help="Sort items.")
+@click.option("--base", type=click.Choice(["all", "valid", "scale"]), default="all", show_default=True,
+              help="Percent of all respondents, of those who answered, or of on-scale answers.")
+@analysis_options
+@friendly
+def likert_(directory, questions, collapse, sort, base, lang, ci, where, weight, fmt, output):
+    """A Likert battery: items sharing one choice list, in one table."""
+    from syrmak.analysis import likert
+
+    merged = {}
+    for spec in collapse:
+        label, sep, names = spec.partition("=")
+        if not sep or not names.strip():
+            raise SyrmakError(f"--collapse '{spec}' is not LABEL=option1,option2.",
+                              "write e.g. --collapse 'Agree=agree,rather_agree'.", code="bad-argument")
+        merged[label.strip()] = [n.strip() for n in names.split(",") if n.strip()]
+    form, frame = study_frame(directory, lang)
+    items = questions[0] if len(questions) == 1 else list(questions)
+    emit(likert(form, frame, items, collapse=merged or None, sort=sort, base=base, lang=lang, ci=ci,
+                where=list(where) or None, weight=weight), fmt, output)
+
+
 @main.command()
 @click.argument("name", type=click.Choice(["kz-civic-2021"]))
 @click.argument("directory", type=click.Path(file_okay=False))

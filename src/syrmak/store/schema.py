@@ -56,8 +56,8 @@ imports = sa.Table(
     sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
 )
 
-#: A respondent and their answers. ``answers`` is a JSON object of choice names,
-#: numbers and texts keyed by question name; it never holds personal data.
+#: A respondent: number, submission identity and provenance. The answers themselves are
+#: in ``answer_columns``, at ``position`` in the arrays of the respondent's import batch.
 respondents = sa.Table(
     "respondents",
     metadata,
@@ -66,7 +66,22 @@ respondents = sa.Table(
     sa.Column("submission_key", sa.String(128), nullable=False, unique=True),
     sa.Column("submitted_at", sa.DateTime(timezone=True)),
     sa.Column("import_id", sa.Integer, sa.ForeignKey("imports.id"), nullable=False),
-    sa.Column("answers", sa.Text, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+)
+
+#: Answers stored by column: for each import batch and question, one JSON array of the
+#: stored values (choice names, "a b" for multiple answers, numbers, texts, ISO dates),
+#: in the order of the batch's respondents. Analyses read a handful of questions for
+#: every respondent; a column store makes that one small read per question instead of
+#: parsing every respondent's whole record. Never holds personal data.
+answer_columns = sa.Table(
+    "answer_columns",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("import_id", sa.Integer, sa.ForeignKey("imports.id"), nullable=False),
+    sa.Column("question", sa.String(255), nullable=False),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.UniqueConstraint("import_id", "question"),
 )
 
 #: The contact vault: AES-GCM ciphertexts of personal-data answers. The key lives
@@ -96,4 +111,183 @@ events = sa.Table(
     sa.Column("actor", sa.String(255), nullable=False),
     sa.Column("action", sa.String(64), nullable=False),
     sa.Column("detail", sa.Text, nullable=False, server_default="{}"),
+)
+
+
+# -- qualitative core (migration 0002) --------------------------------------------
+# Every offset below counts Unicode code points of ``documents.text`` (docs/ARCHITECTURE.md).
+
+#: A text to code: an interview transcript, a file, or one open answer of one respondent.
+documents = sa.Table(
+    "documents",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("guid", sa.String(36), nullable=False, unique=True),
+    sa.Column("name", sa.String(255), nullable=False, unique=True),
+    # text, docx, vtt, srt, transcript, open-answer, qdpx
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("length", sa.Integer, nullable=False),
+    sa.Column(
+        "respondent_id",
+        sa.Integer,
+        sa.ForeignKey("respondents.id", ondelete="SET NULL"),
+        index=True,
+    ),
+    # For an open answer: the question it answers.
+    sa.Column("question", sa.String(255)),
+    sa.Column("source_name", sa.Text),
+    sa.Column("source_sha256", sa.String(64)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.String(255), nullable=False),
+)
+
+#: Timed, attributed stretches of a transcript (a cue of a .vtt, a speaker turn).
+document_segments = sa.Table(
+    "document_segments",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "document_id",
+        sa.Integer,
+        sa.ForeignKey("documents.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("speaker", sa.String(255)),
+    sa.Column("start_ms", sa.Integer),
+    sa.Column("end_ms", sa.Integer),
+    sa.Column("start_offset", sa.Integer, nullable=False),
+    sa.Column("end_offset", sa.Integer, nullable=False),
+)
+
+#: Free document variables (the linked respondent's answers are read live, not copied).
+document_variables = sa.Table(
+    "document_variables",
+    metadata,
+    sa.Column(
+        "document_id",
+        sa.Integer,
+        sa.ForeignKey("documents.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("name", sa.String(255), primary_key=True),
+    # text, integer, float, boolean, date (REFI-QDA's variable types)
+    sa.Column("type", sa.String(16), nullable=False),
+    sa.Column("value", sa.Text),
+)
+
+#: The codebook: a tree of codes.
+codes = sa.Table(
+    "codes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("guid", sa.String(36), nullable=False, unique=True),
+    sa.Column("parent_id", sa.Integer, sa.ForeignKey("codes.id"), index=True),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("description", sa.Text),
+    sa.Column("colour", sa.String(7)),
+    sa.Column("position", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+#: A code applied to a span [start_offset, end_offset) of a document by one coder.
+codings = sa.Table(
+    "codings",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("guid", sa.String(36), nullable=False, unique=True),
+    sa.Column(
+        "document_id",
+        sa.Integer,
+        sa.ForeignKey("documents.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("code_id", sa.Integer, sa.ForeignKey("codes.id"), nullable=False, index=True),
+    sa.Column("start_offset", sa.Integer, nullable=False),
+    sa.Column("end_offset", sa.Integer, nullable=False),
+    sa.Column("coder", sa.String(255), nullable=False),
+    sa.Column("weight", sa.Integer),
+    sa.Column("comment", sa.Text),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+#: Memos on the study, a document, a code or a coding (at most one target).
+memos = sa.Table(
+    "memos",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("guid", sa.String(36), nullable=False, unique=True),
+    sa.Column(
+        "document_id", sa.Integer, sa.ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    ),
+    sa.Column("code_id", sa.Integer, sa.ForeignKey("codes.id", ondelete="CASCADE"), index=True),
+    sa.Column(
+        "coding_id", sa.Integer, sa.ForeignKey("codings.id", ondelete="CASCADE"), index=True
+    ),
+    sa.Column("title", sa.String(255)),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("author", sa.String(255), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+#: The lexical search index: one row per word token, with its lemma.
+search_tokens = sa.Table(
+    "search_tokens",
+    metadata,
+    sa.Column(
+        "document_id",
+        sa.Integer,
+        sa.ForeignKey("documents.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("ordinal", sa.Integer, primary_key=True),
+    sa.Column("start_offset", sa.Integer, nullable=False),
+    sa.Column("end_offset", sa.Integer, nullable=False),
+    sa.Column("form", sa.String(255), nullable=False, index=True),
+    sa.Column("lemma", sa.String(255), nullable=False, index=True),
+)
+
+#: Which documents the search index covers, and with which analyser version.
+search_indexed = sa.Table(
+    "search_indexed",
+    metadata,
+    sa.Column(
+        "document_id",
+        sa.Integer,
+        sa.ForeignKey("documents.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("analyser", sa.String(64), nullable=False),
+    sa.Column("tokens", sa.Integer, nullable=False),
+)
+
+
+# -- reports (migration 0003) -------------------------------------------------------
+
+#: A researcher's translation of a quoted span [start_offset, end_offset) of a document
+#: (a coded segment or any span), in one language; the report prints it above the original.
+translations = sa.Table(
+    "translations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "document_id",
+        sa.Integer,
+        sa.ForeignKey("documents.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("start_offset", sa.Integer, nullable=False),
+    sa.Column("end_offset", sa.Integer, nullable=False),
+    sa.Column("language", sa.String(16), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("translator", sa.String(255), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint(
+        "document_id", "start_offset", "end_offset", "language",
+        name="uq_translations_span_language",
+    ),
 )

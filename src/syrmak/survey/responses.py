@@ -9,47 +9,22 @@ was not answered); integer ``Int64``; decimal ``Float64``; text ``string``; date
 
 from __future__ import annotations
 
-import io
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
-import sqlalchemy as sa
 
-from syrmak.store import schema
+from syrmak.store.answers import read_columns
 from syrmak.survey.instrument import Question, Questionnaire
 
 if TYPE_CHECKING:
     from syrmak.study import Study
 
 
-# pandas < 3 turns columns with date-like names ("date", "*_at") into datetimes unless told not
-# to; pandas 3 no longer does, and deprecates the keyword.
-_NO_DATES = {"convert_dates": False} if int(pd.__version__.split(".")[0]) < 3 else {}
-
-
 def _stored_answers(study: Study, names: list[str]) -> tuple[pd.Index, pd.DataFrame]:
-    """Read the JSON answers; with few questions, let the database extract just those keys."""
-    r = schema.respondents
     with study.engine.connect() as connection:
-        if 0 < len(names) <= 8:
-            if connection.dialect.name == "postgresql":
-                doc = sa.cast(r.c.answers, sa.dialects.postgresql.JSONB)
-                exprs = [doc[name].astext.label(name) for name in names]
-            else:
-                exprs = [sa.func.json_extract(r.c.answers, f'$."{name}"').label(name) for name in names]
-            result = connection.execute(sa.select(r.c.number, *exprs).order_by(r.c.number))
-            frame = pd.DataFrame(result.all(), columns=["respondent", *names])
-            index = pd.Index(frame.pop("respondent").astype("int64"), name="respondent")
-            frame.index = index
-            return index, frame
-        rows = connection.execute(sa.select(r.c.number, r.c.answers).order_by(r.c.number)).all()
-    index = pd.Index([row[0] for row in rows], dtype="int64", name="respondent")
-    if not rows:
-        return index, pd.DataFrame(index=index, columns=names, dtype=object)
-    text = "\n".join(row[1] for row in rows)
-    frame = pd.read_json(io.StringIO(text), lines=True, dtype=False, **_NO_DATES)
-    frame.index = index
-    return index, frame
+        frame = read_columns(connection, names)
+    return frame.index, frame
 
 
 def _as_text(series: pd.Series) -> pd.Series:
@@ -57,21 +32,28 @@ def _as_text(series: pd.Series) -> pd.Series:
 
 
 def question_columns(q: Question, values: pd.Series, lang: str | None) -> dict[str, pd.Series]:
+    index = values.index
     if q.type == "select_one":
-        codes = _as_text(values)
-        labels = [c.label(lang) for c in q.choices]
         # Labels may repeat across options in a translation; keep categories unique.
+        labels = list(dict.fromkeys(c.label(lang) for c in q.choices))
         mapping = {c.name: c.label(lang) for c in q.choices}
-        unique_labels = list(dict.fromkeys(labels))
-        return {q.name: pd.Categorical(codes.map(mapping), categories=unique_labels, ordered=True)}
+        codes = pd.Categorical(_as_text(values), categories=[c.name for c in q.choices])
+        renamed = pd.Categorical.from_codes(
+            pd.Series(codes.codes).map(
+                lambda i: -1 if i < 0 else labels.index(mapping[q.choices[i].name])).to_numpy()
+            if len(labels) != len(q.choices) else codes.codes,
+            categories=labels, ordered=True)
+        return {q.name: pd.Series(renamed, index=index)}
     if q.type == "select_multiple":
-        codes = _as_text(values)
-        answered = codes.notna()
-        padded = " " + codes.fillna("") + " "
+        # Few distinct answer combinations: test membership once per combination.
+        combos = pd.Categorical(_as_text(values))
+        answered = combos.codes >= 0
         out = {}
         for c in q.choices:
-            flag = padded.str.contains(f" {c.name} ", regex=False).astype("boolean")
-            out[f"{q.name}/{c.name}"] = flag.where(answered, pd.NA)
+            member = np.array([c.name in str(combo).split() for combo in combos.categories] + [False])
+            flags = pd.array(member[combos.codes], dtype="boolean")
+            flags[~answered] = pd.NA
+            out[f"{q.name}/{c.name}"] = pd.Series(flags, index=index)
         return out
     if q.type == "integer":
         return {q.name: pd.to_numeric(values, errors="coerce").astype("Int64")}

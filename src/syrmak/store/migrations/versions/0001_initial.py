@@ -66,13 +66,25 @@ def upgrade() -> None:
         sa.Column("submission_key", sa.String(length=128), nullable=False),
         sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("import_id", sa.Integer(), nullable=False),
-        sa.Column("answers", sa.Text(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["import_id"], ["imports.id"], name=op.f("fk_respondents_import_id_imports")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_respondents")),
         sa.UniqueConstraint("number", name=op.f("uq_respondents_number")),
         sa.UniqueConstraint("submission_key", name=op.f("uq_respondents_submission_key")),
+    )
+    op.create_table(
+        "answer_columns",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("import_id", sa.Integer(), nullable=False),
+        sa.Column("question", sa.String(length=255), nullable=False),
+        sa.Column("data", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["import_id"], ["imports.id"], name=op.f("fk_answer_columns_import_id_imports")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_answer_columns")),
+        sa.UniqueConstraint("import_id", "question", name=op.f("uq_answer_columns_import_id")),
     )
     op.create_table(
         "contacts",
@@ -100,6 +112,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_contacts_respondent_id"))
 
     op.drop_table("contacts")
+    op.drop_table("answer_columns")
     op.drop_table("respondents")
     op.drop_table("imports")
     op.drop_table("study_meta")

@@ -1,0 +1,132 @@
+"""Analyses read from the study store, on a generated 1,000,000-respondent study.
+
+    python benchmarks/bench_analysis_store.py [--respondents 1000000] [--repeat 3]
+
+The study is written straight through the store layer (``store.answers.write_batch``),
+since this measures reading and analysing, not importing (bench_import.py does that).
+Times, best of ``--repeat``, a fresh ``Study.open`` each time:
+
+- crosstab of two single-answer questions: ``study.responses(questions=[a, b])`` + ``crosstab``
+- a 20-option multiple-response table: ``study.responses(questions=[m])`` + ``multiple_response``
+
+and, in the same run, the same analyses on the in-memory frame and the pandas floor.
+Target: from the store under 5 s; from the frame within 1.5x of the floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from openpyxl import Workbook
+
+from syrmak.analysis import crosstab, multiple_response
+from syrmak.store import schema
+from syrmak.store.answers import write_batch
+from syrmak.study import Study
+
+OPTIONS, MENTIONS = 5, 20
+
+
+def write_form(path: Path) -> None:
+    wb = Workbook()
+    survey = wb.active
+    survey.title = "survey"
+    survey.append(["type", "name", "label::English (en)"])
+    survey.append(["select_one la", "a", "A"])
+    survey.append(["select_one lb", "b", "B"])
+    survey.append(["select_multiple lm", "m", "M"])
+    choices = wb.create_sheet("choices")
+    choices.append(["list_name", "name", "label::English (en)"])
+    for prefix, k in (("a", OPTIONS), ("b", OPTIONS), ("m", MENTIONS)):
+        for i in range(k):
+            choices.append([f"l{prefix}", f"{prefix}{i}", f"{prefix.upper()} {i}"])
+    wb.save(path)
+
+
+def build(folder: Path, n: int) -> None:
+    study = Study.create(folder)
+    write_form(folder / "form.xlsx")
+    study.load_questionnaire(folder / "form.xlsx")
+    rng = np.random.default_rng(0)
+    answers = {}
+    for name in ("a", "b"):
+        codes = np.array([f"{name}{i}" for i in range(OPTIONS)], dtype=object)[rng.integers(0, OPTIONS, n)]
+        codes[rng.random(n) < 0.03] = None
+        answers[name] = codes
+    ticks = rng.random((n, MENTIONS)) < (0.05 + 0.02 * np.arange(MENTIONS))
+    combos = [" ".join(f"m{j}" for j in np.flatnonzero(row)) for row in ticks]
+    multi = np.array(combos, dtype=object)
+    multi[rng.random(n) < 0.05] = None
+    answers["m"] = multi
+    frame = pd.DataFrame(answers)
+    with study.engine.begin() as connection:
+        import_id = connection.execute(
+            sa.insert(schema.imports).returning(schema.imports.c.id),
+            {"file_name": "generated", "file_sha256": "0" * 64, "format": "csv",
+             "questionnaire_id": study.questionnaire_id(connection), "rows_read": n,
+             "rows_added": n, "imported_at": datetime.now(UTC)}).scalar_one()
+        connection.execute(sa.insert(schema.respondents), [
+            {"number": i + 1, "submission_key": f"gen:{i}", "submitted_at": None,
+             "import_id": import_id, "position": i} for i in range(n)])
+        write_batch(connection, import_id, frame, list(range(n)))
+    study.close()
+
+
+def best(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--respondents", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--work", type=Path, default=Path(__file__).with_name("_work") / "analysis")
+    args = parser.parse_args()
+    if args.work.exists():
+        shutil.rmtree(args.work)
+    os.environ.setdefault("SYRMAK_KEY_DIR", str(args.work / "keys"))
+    start = time.perf_counter()
+    build(args.work / "study", args.respondents)
+    print(f"built a {args.respondents:,}-respondent study in {time.perf_counter() - start:.1f} s")
+
+    def from_store_crosstab():
+        study = Study.open(args.work / "study")
+        crosstab(study.questionnaire, study.responses(questions=["a", "b"]), "a", "b")
+        study.close()
+
+    def from_store_multiple():
+        study = Study.open(args.work / "study")
+        multiple_response(study.questionnaire, study.responses(questions=["m"]), "m")
+        study.close()
+
+    study = Study.open(args.work / "study")
+    form, frame = study.questionnaire, study.responses()
+    options = [c for c in frame.columns if c.startswith("m/")]
+    rows = [
+        ("crosstab a x b", best(from_store_crosstab, args.repeat),
+         best(lambda: crosstab(form, frame, "a", "b"), args.repeat),
+         best(lambda: pd.crosstab(frame["a"], frame["b"]), args.repeat)),
+        ("multiple response, 20 options", best(from_store_multiple, args.repeat),
+         best(lambda: multiple_response(form, frame, "m"), args.repeat),
+         best(lambda: frame[options].sum(), args.repeat)),
+    ]
+    print(f"{'analysis':32} {'from store s':>12} {'from frame s':>12} {'floor s':>8} {'frame/floor':>11}")
+    for name, store, mem, floor in rows:
+        print(f"{name:32} {store:12.2f} {mem:12.3f} {floor:8.3f} {mem / floor:11.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,31 @@
+"""Survey analyses: pure functions over a questionnaire and a response frame that
+return frozen results (see docs/analysis.md)."""
+
+from syrmak.analysis.likert import likert
+from syrmak.analysis.results import (
+    Banner,
+    BannerGroup,
+    Crosstab,
+    Frequencies,
+    Likert,
+    MultipleResponse,
+    Result,
+)
+from syrmak.analysis.tables import banner, crosstab, frequencies, multiple_response
+from syrmak.analysis.where import mask as where_mask
+
+__all__ = [
+    "Banner",
+    "BannerGroup",
+    "Crosstab",
+    "Frequencies",
+    "Likert",
+    "MultipleResponse",
+    "Result",
+    "banner",
+    "crosstab",
+    "frequencies",
+    "likert",
+    "multiple_response",
+    "where_mask",
+]

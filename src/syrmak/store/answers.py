@@ -1,0 +1,62 @@
+"""Answers stored by column (see ``schema.answer_columns`` for why).
+
+``write_batch`` stores one import's answers; ``read_columns`` returns the stored values of
+some questions for every respondent, ordered by respondent number.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from syrmak.store import schema
+
+
+def _plain(series: pd.Series) -> list:
+    """Values JSON can hold: pandas NA/NaN become None, numpy scalars become Python ones."""
+    values = series.astype(object).where(series.notna(), None)
+    return [v.item() if isinstance(v, np.generic) else v for v in values]
+
+
+def write_batch(connection: sa.Connection, import_id: int, answers: pd.DataFrame,
+                positions: list[int]) -> None:
+    """Store rows ``positions`` of ``answers`` (in that order) as the batch's arrays."""
+    rows = []
+    for question in answers.columns:
+        column = answers[question].iloc[positions]
+        rows.append({"import_id": import_id, "question": question,
+                     "data": json.dumps(_plain(column), ensure_ascii=False)})
+    if rows:
+        connection.execute(sa.insert(schema.answer_columns), rows)
+
+
+def read_columns(connection: sa.Connection, questions: list[str]) -> pd.DataFrame:
+    """Stored values of ``questions``, one row per respondent, index ``respondent``."""
+    r, a = schema.respondents, schema.answer_columns
+    people = connection.execute(
+        sa.select(r.c.number, r.c.import_id, r.c.position).order_by(r.c.number)).all()
+    numbers = np.array([p[0] for p in people], dtype=np.int64)
+    index = pd.Index(numbers, name="respondent")
+    if not people:
+        return pd.DataFrame({q: pd.Series(dtype=object) for q in questions}, index=index)
+    batches = np.array([p[1] for p in people], dtype=np.int64)
+    positions = np.array([p[2] for p in people], dtype=np.int64)
+    stored = connection.execute(
+        sa.select(a.c.import_id, a.c.question, a.c.data).where(a.c.question.in_(questions))).all()
+    by_question: dict[str, dict[int, list]] = {}
+    for import_id, question, data in stored:
+        by_question.setdefault(question, {})[import_id] = json.loads(data)
+    columns = {}
+    for question in questions:
+        values = np.full(len(people), None, dtype=object)
+        for import_id, array in by_question.get(question, {}).items():
+            mask = batches == import_id
+            if mask.any():
+                source = np.empty(len(array), dtype=object)
+                source[:] = array
+                values[mask] = source[positions[mask]]
+        columns[question] = values
+    return pd.DataFrame(columns, index=index)
