@@ -28,10 +28,13 @@ def key_dir(tmp_path_factory, monkeypatch) -> Path:
     return folder
 
 
-@pytest.fixture
-def db_url():
-    """None (SQLite in the study folder) or a URL to a fresh PostgreSQL schema."""
-    if not PG_URL:
+@pytest.fixture(params=["sqlite", "postgresql"] if PG_URL else ["sqlite"])
+def db_url(request):
+    """None (SQLite in the study folder) or a URL to a fresh PostgreSQL schema.
+
+    With a server configured, each test using a study runs once on each store.
+    """
+    if request.param == "sqlite":
         yield None
         return
     name = f"t_{uuid.uuid4().hex[:12]}"

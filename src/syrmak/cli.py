@@ -249,5 +249,15 @@ def example(name, directory):
         click.echo(line)
 
 
+def _register_plugins() -> None:
+    """Command groups that live beside their library code (qualitative, reports)."""
+    from syrmak.qual.commands import COMMANDS as QUAL
+
+    for command in QUAL:
+        main.add_command(command)
+
+
+_register_plugins()
+
 if __name__ == "__main__":  # pragma: no cover
     main()

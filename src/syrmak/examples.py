@@ -39,5 +39,19 @@ def build_example(name: str, folder: Path) -> list[str]:
     result = study.import_responses(source / "responses.csv", format="google-forms")
     lines.append(result.summary())
     lines.extend(f"Warning: {w}" for w in result.warnings)
+    interviews = source / "interviews" / "load_interviews.py"
+    if interviews.exists():
+        lines.append(_run_loader(interviews, study))
     study.close()
     return lines
+
+
+def _run_loader(path: Path, study) -> str:
+    """Run an example's own loader (its data-specific steps live beside its data)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"syrmak_example_{path.parent.name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    summary = module.load(study)
+    return "Interviews and open answers: " + ", ".join(f"{k} {v}" for k, v in summary.items())

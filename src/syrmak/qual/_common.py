@@ -1,0 +1,93 @@
+"""Small shared helpers: ids, time, looking up documents and codes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from syrmak.errors import SyrmakError
+from syrmak.store import schema
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_guid() -> str:
+    return str(uuid.uuid4())
+
+
+def coder_guid(name: str) -> str:
+    """A stable GUID per coder name, so REFI-QDA users survive export after export."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"syrmak:coder:{name}"))
+
+
+def document_row(connection: sa.Connection, ref: int | str):
+    """A document by name, or by id when ``ref`` is a number and no name matches."""
+    d = schema.documents
+    row = connection.execute(sa.select(d).where(d.c.name == str(ref))).first()
+    if row is None and (isinstance(ref, int) or str(ref).isdigit()):
+        row = connection.execute(sa.select(d).where(d.c.id == int(ref))).first()
+    if row is None:
+        raise SyrmakError(f"there is no document '{ref}'.",
+                          "list the documents with 'syrmak docs list DIR'.",
+                          code="unknown-document", value=ref)
+    return row
+
+
+def code_rows(connection: sa.Connection) -> list:
+    return connection.execute(sa.select(schema.codes).order_by(schema.codes.c.position,
+                                                               schema.codes.c.id)).all()
+
+
+def code_paths(rows) -> dict[int, str]:
+    """``id -> 'parent/child'`` for every code."""
+    by_id = {r.id: r for r in rows}
+    paths: dict[int, str] = {}
+
+    def path(cid: int) -> str:
+        if cid not in paths:
+            r = by_id[cid]
+            paths[cid] = r.name if r.parent_id is None else f"{path(r.parent_id)}/{r.name}"
+        return paths[cid]
+
+    for r in rows:
+        path(r.id)
+    return paths
+
+
+def resolve_code(connection: sa.Connection, ref: int | str, rows=None):
+    """A code by path ('funding/grants'), by unique name, or by id."""
+    rows = rows if rows is not None else code_rows(connection)
+    paths = code_paths(rows)
+    text = str(ref).strip().strip("/")
+    hits = [r for r in rows if paths[r.id] == text]
+    if not hits:
+        hits = [r for r in rows if r.name == text]
+    if not hits and (isinstance(ref, int) or text.isdigit()):
+        hits = [r for r in rows if r.id == int(text)]
+    if len(hits) > 1:
+        raise SyrmakError(f"the code name '{ref}' is ambiguous: " +
+                          ", ".join(sorted(paths[r.id] for r in hits)) + ".",
+                          "give the full path, e.g. 'parent/child'.", code="ambiguous-code",
+                          value=ref)
+    if not hits:
+        raise SyrmakError(f"there is no code '{ref}' in the codebook.",
+                          "list the codes with 'syrmak codes list DIR' or add it first.",
+                          code="unknown-code", value=ref)
+    return hits[0]
+
+
+def descendants(rows, code_id: int) -> set[int]:
+    """The code and all codes below it."""
+    children: dict[int | None, list[int]] = {}
+    for r in rows:
+        children.setdefault(r.parent_id, []).append(r.id)
+    out, stack = set(), [code_id]
+    while stack:
+        cid = stack.pop()
+        out.add(cid)
+        stack.extend(children.get(cid, []))
+    return out

@@ -1,0 +1,548 @@
+"""CLI commands of the qualitative core; ``syrmak.cli`` registers ``COMMANDS``.
+
+Each command parses its arguments, calls one library function and prints the result.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from syrmak.errors import SyrmakError
+
+FORMATS = ("table", "csv", "json", "md", "xlsx")
+
+
+def _friendly(func):
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except SyrmakError as exc:
+            click.secho(f"Error: {exc}", fg="red", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+def _open(directory: str):
+    from syrmak.study import Study
+
+    return Study.open(directory)
+
+
+def _markdown(frame: pd.DataFrame) -> str:
+    frame = frame.reset_index() if frame.index.name or isinstance(
+        frame.columns, pd.MultiIndex) else frame
+    columns = [" ".join(map(str, c)) if isinstance(c, tuple) else str(c) for c in frame.columns]
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for row in frame.itertuples(index=False):
+        cells = ["" if pd.isna(v) else str(v).replace("\n", " ").replace("|", "\\|")
+                 for v in row]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def emit(frame: pd.DataFrame, fmt: str, output: str | None = None, markdown: str | None = None):
+    """Print or write a result frame in the asked format."""
+    if fmt == "xlsx":
+        if not output:
+            raise SyrmakError("--format xlsx needs --output FILE.xlsx.", "add --output.",
+                              code="bad-argument")
+        frame.to_excel(output)
+        click.echo(f"Wrote {output}")
+        return
+    if fmt == "csv":
+        text = frame.to_csv(index=frame.index.name is not None)
+    elif fmt == "json":
+        text = frame.reset_index().to_json(orient="records", force_ascii=False, indent=1) \
+            if frame.index.name else frame.to_json(orient="records", force_ascii=False, indent=1)
+    elif fmt == "md":
+        text = markdown if markdown is not None else _markdown(frame)
+    else:
+        with pd.option_context("display.max_rows", 500, "display.max_columns", 50,
+                               "display.width", 200, "display.max_colwidth", 60):
+            text = frame.to_string()
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {output}")
+    else:
+        click.echo(text)
+
+
+def _format_options(func):
+    func = click.option("--output", "-o", help="Write to this file instead of the terminal.")(func)
+    return click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
+                        show_default=True, help="Output format.")(func)
+
+
+def _pairs(values: tuple[str, ...]) -> dict:
+    out: dict = {}
+    for item in values:
+        if "=" not in item:
+            raise SyrmakError(f"'{item}' is not NAME=VALUE.", "write e.g. --where kind=cso.",
+                              code="bad-argument", value=item)
+        key, value = item.split("=", 1)
+        out.setdefault(key, []).append(value)
+    return out
+
+
+# -- documents -------------------------------------------------------------------------
+
+@click.group("docs")
+def docs() -> None:
+    """Documents: interviews, transcripts, open answers."""
+
+
+@docs.command("add")
+@click.argument("directory")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--name", help="Document name (default: the file name without extension).")
+@click.option("--kind", type=click.Choice(["auto", "text", "docx", "vtt", "srt", "transcript"]),
+              default="auto", show_default=True)
+@click.option("--respondent", type=int, help="Link the document to this respondent number.")
+@click.option("--var", "variables", multiple=True, help="A document variable NAME=VALUE.")
+@_friendly
+def docs_add(directory, files, name, kind, respondent, variables):
+    """Import .txt, .docx, .vtt, .srt or timestamped transcripts."""
+    from syrmak.qual.documents import add_document
+
+    if name and len(files) > 1:
+        raise SyrmakError("--name works with one file only.", "import the files one by one.")
+    study = _open(directory)
+    values = {k: v[-1] for k, v in _pairs(variables).items()}
+    for file in files:
+        doc = add_document(study, file, name=name, kind=kind, respondent=respondent,
+                           variables=values)
+        click.echo(f"Added '{doc.name}' ({doc.kind}, {doc.length} characters, "
+                   f"{len(doc.segments)} segments).")
+
+
+@docs.command("open-answers")
+@click.argument("directory")
+@click.option("--question", "questions", multiple=True, help="Only these text questions.")
+@_friendly
+def docs_open_answers(directory, questions):
+    """Turn the survey's open answers into documents linked to their respondents."""
+    from syrmak.qual.documents import import_open_answers
+
+    result = import_open_answers(_open(directory), list(questions) or None)
+    click.echo(f"Added {len(result.added)} documents; {result.skipped} were already there.")
+
+
+@docs.command("list")
+@click.argument("directory")
+@_format_options
+@_friendly
+def docs_list(directory, fmt, output):
+    """List the documents."""
+    from syrmak.qual.documents import list_documents
+
+    emit(list_documents(_open(directory)).to_frame(), fmt, output)
+
+
+@docs.command("show")
+@click.argument("directory")
+@click.argument("document")
+@click.option("--segments", is_flag=True, help="Show the timed speaker segments instead.")
+@_format_options
+@_friendly
+def docs_show(directory, document, segments, fmt, output):
+    """Print a document's text (or its segments)."""
+    from syrmak.qual.documents import get_document
+
+    doc = get_document(_open(directory), document)
+    if segments:
+        emit(doc.segments_frame(), fmt, output)
+    else:
+        click.echo(doc.text)
+
+
+@docs.command("link")
+@click.argument("directory")
+@click.argument("document")
+@click.argument("respondent", type=int)
+@_friendly
+def docs_link(directory, document, respondent):
+    """Link a document to a respondent (its variables then include their answers)."""
+    from syrmak.qual.documents import link_respondent
+
+    link_respondent(_open(directory), document, respondent)
+    click.echo(f"Linked '{document}' to respondent {respondent}.")
+
+
+@docs.command("set")
+@click.argument("directory")
+@click.argument("document")
+@click.argument("assignment")
+@click.option("--type", "kind", type=click.Choice(["text", "integer", "float", "boolean",
+                                                   "date"]), default="text", show_default=True)
+@_friendly
+def docs_set(directory, document, assignment, kind):
+    """Set a free document variable: NAME=VALUE."""
+    from syrmak.qual.documents import set_variable
+
+    ((name, values),) = _pairs((assignment,)).items()
+    set_variable(_open(directory), document, name, values[-1], kind)
+    click.echo(f"Set {name} of '{document}'.")
+
+
+@docs.command("variables")
+@click.argument("directory")
+@click.option("--lang", help="Language of answer labels.")
+@_format_options
+@_friendly
+def docs_variables(directory, lang, fmt, output):
+    """Each document's variables: its respondent's answers and free variables."""
+    from syrmak.qual.documents import document_variables
+
+    emit(document_variables(_open(directory), lang), fmt, output)
+
+
+# -- codebook --------------------------------------------------------------------------
+
+@click.group("codes")
+def codes() -> None:
+    """The codebook."""
+
+
+@codes.command("list")
+@click.argument("directory")
+@_format_options
+@_friendly
+def codes_list(directory, fmt, output):
+    from syrmak.qual.codebook import codebook
+
+    emit(codebook(_open(directory)).to_frame(), fmt, output)
+
+
+@codes.command("add")
+@click.argument("directory")
+@click.argument("path")
+@click.option("--description")
+@click.option("--colour", help="#RRGGBB")
+@click.option("--memo")
+@_friendly
+def codes_add(directory, path, description, colour, memo):
+    """Add a code; PATH may be 'parent/child'."""
+    from syrmak.qual.codebook import add_code
+
+    code = add_code(_open(directory), path, description=description, colour=colour, memo=memo)
+    click.echo(f"Added code '{code.path}'.")
+
+
+@codes.command("rename")
+@click.argument("directory")
+@click.argument("code")
+@click.argument("name")
+@_friendly
+def codes_rename(directory, code, name):
+    from syrmak.qual.codebook import rename_code
+
+    click.echo(f"Renamed to '{rename_code(_open(directory), code, name).path}'.")
+
+
+@codes.command("move")
+@click.argument("directory")
+@click.argument("code")
+@click.argument("parent")
+@_friendly
+def codes_move(directory, code, parent):
+    """Move a code under PARENT ('/' for the top level)."""
+    from syrmak.qual.codebook import move_code
+
+    click.echo(f"Moved to '{move_code(_open(directory), code, parent).path}'.")
+
+
+@codes.command("merge")
+@click.argument("directory")
+@click.argument("source")
+@click.argument("target")
+@_friendly
+def codes_merge(directory, source, target):
+    """Merge SOURCE into TARGET; codings follow."""
+    from syrmak.qual.codebook import merge_codes
+
+    code = merge_codes(_open(directory), source, target)
+    click.echo(f"Merged into '{code.path}' ({code.codings} codings).")
+
+
+@codes.command("delete")
+@click.argument("directory")
+@click.argument("code")
+@click.option("--force", is_flag=True, help="Also delete the code's codings.")
+@_friendly
+def codes_delete(directory, code, force):
+    from syrmak.qual.codebook import delete_code
+
+    delete_code(_open(directory), code, force=force)
+    click.echo(f"Deleted '{code}'.")
+
+
+@codes.command("import")
+@click.argument("directory")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@_friendly
+def codes_import(directory, file):
+    """Import a codebook from YAML or REFI-QDA .qdc."""
+    study = _open(directory)
+    if file.lower().endswith(".qdc"):
+        from syrmak.qual.refi_qda import import_qdc
+
+        book = import_qdc(study, file)
+    else:
+        from syrmak.qual.codebook import import_yaml
+
+        book = import_yaml(study, Path(file))
+    click.echo(f"The codebook now has {len(book)} codes.")
+
+
+@codes.command("export")
+@click.argument("directory")
+@click.argument("file", type=click.Path(dir_okay=False))
+@_friendly
+def codes_export(directory, file):
+    """Export the codebook as YAML (.yaml) or REFI-QDA (.qdc)."""
+    study = _open(directory)
+    if file.lower().endswith(".qdc"):
+        from syrmak.qual.refi_qda import export_qdc
+
+        export_qdc(study, file)
+    else:
+        from syrmak.qual.codebook import export_yaml
+
+        export_yaml(study, file)
+    click.echo(f"Wrote {file}")
+
+
+# -- coding ----------------------------------------------------------------------------
+
+@click.command("code")
+@click.argument("directory")
+@click.argument("document")
+@click.argument("start", type=int)
+@click.argument("end", type=int)
+@click.argument("code")
+@click.option("--coder", required=True, envvar="SYRMAK_USER", help="Who codes (or SYRMAK_USER).")
+@click.option("--weight", type=int)
+@click.option("--comment")
+@_friendly
+def code(directory, document, start, end, code, coder, weight, comment):
+    """Code characters START..END (code points, END excluded) of DOCUMENT with CODE."""
+    from syrmak.qual.coding import code_span
+
+    coding = code_span(_open(directory), document, start, end, code, coder, weight=weight,
+                       comment=comment)
+    click.echo(f"Coding {coding.id}: «{coding.text[:80]}» -> {coding.code}")
+
+
+@click.command("memo")
+@click.argument("directory")
+@click.argument("text")
+@click.option("--document")
+@click.option("--code", "code_")
+@click.option("--coding", type=int)
+@click.option("--title")
+@click.option("--author", envvar="SYRMAK_USER")
+@_friendly
+def memo(directory, text, document, code_, coding, title, author):
+    """Write a memo on the study, a document, a code or a coding."""
+    from syrmak.qual.coding import add_memo
+
+    m = add_memo(_open(directory), text, document=document, code=code_, coding=coding,
+                 title=title, author=author)
+    click.echo(f"Memo {m.id} saved.")
+
+
+@click.command("segments")
+@click.argument("directory")
+@click.argument("query")
+@click.option("--coder", "coders", multiple=True, help="Only codings by these coders.")
+@click.option("--where", "where", multiple=True, help="Document variable filter NAME=VALUE.")
+@click.option("--context", default="100", show_default=True,
+              help="Characters of context each side, or 'paragraph'.")
+@click.option("--lang")
+@_format_options
+@_friendly
+def segments(directory, query, coders, where, context, lang, fmt, output):
+    """Coded segments: QUERY is e.g. 'burnout AND funding', 'a NEAR/200 b', 'a NOT b'."""
+    from syrmak.qual.retrieval import retrieve
+
+    result = retrieve(_open(directory), query, coders=list(coders) or None,
+                      where=_pairs(where) or None, lang=lang,
+                      context=context if context == "paragraph" else int(context))
+    emit(result.to_frame(), fmt, output, markdown=result.to_markdown() if fmt == "md" else None)
+
+
+# -- search ----------------------------------------------------------------------------
+
+@click.command("search")
+@click.argument("directory")
+@click.argument("query")
+@click.option("--context", type=int, default=40, show_default=True)
+@click.option("--where", "where", multiple=True, help="Document variable filter NAME=VALUE.")
+@_format_options
+@_friendly
+def search(directory, query, context, where, fmt, output):
+    """Search words (any form), wildcards (выгор*) and phrases; shows keywords in context."""
+    from syrmak.qual.search import search as run
+
+    hits = run(_open(directory), query, context=context, where=_pairs(where) or None)
+    if fmt == "table" and not output:
+        click.echo(hits.kwic(context) or "No hits.")
+        click.echo(f"{len(hits)} hits.")
+        return
+    emit(hits.to_frame(), fmt, output)
+
+
+@click.command("autocode")
+@click.argument("directory")
+@click.argument("query")
+@click.argument("code")
+@click.option("--coder", required=True, envvar="SYRMAK_USER")
+@click.option("--unit", type=click.Choice(["hit", "sentence", "paragraph"]), default="sentence",
+              show_default=True)
+@_friendly
+def autocode(directory, query, code, coder, unit):
+    """Code every search hit (or its sentence or paragraph) with CODE."""
+    from syrmak.qual.search import autocode as run
+
+    result = run(_open(directory), query, code, coder, unit=unit)
+    click.echo(f"{result.hits} hits; added {len(result.added)} codings, "
+               f"{result.skipped} already there.")
+
+
+# -- matrices --------------------------------------------------------------------------
+
+@click.group("matrix")
+def matrix() -> None:
+    """Mixed-methods matrices: codes by survey variables, co-occurrence, quotes."""
+
+
+@matrix.command("codes")
+@click.argument("directory")
+@click.argument("variable")
+@click.option("--code", "codes_", multiple=True)
+@click.option("--unit", type=click.Choice(["documents", "respondents"]), default="documents",
+              show_default=True)
+@click.option("--lang")
+@_format_options
+@_friendly
+def matrix_codes(directory, variable, codes_, unit, lang, fmt, output):
+    """How many documents/respondents of each VARIABLE group carry each code."""
+    from syrmak.qual.matrices import code_matrix
+
+    result = code_matrix(_open(directory), variable, list(codes_) or None, unit=unit, lang=lang)
+    emit(result.to_frame(), fmt, output)
+
+
+@matrix.command("cooccurrence")
+@click.argument("directory")
+@click.option("--code", "codes_", multiple=True)
+@click.option("--level", type=click.Choice(["document", "segment"]), default="document",
+              show_default=True)
+@click.option("--jaccard", is_flag=True, help="Show Jaccard coefficients instead of counts.")
+@_format_options
+@_friendly
+def matrix_cooccurrence(directory, codes_, level, jaccard, fmt, output):
+    from syrmak.qual.matrices import cooccurrence
+
+    result = cooccurrence(_open(directory), list(codes_) or None, level=level)
+    emit(result.jaccard.round(3) if jaccard else result.counts, fmt, output)
+
+
+@matrix.command("quotes")
+@click.argument("directory")
+@click.argument("variable")
+@click.option("--code", "codes_", multiple=True)
+@click.option("--lang")
+@_format_options
+@_friendly
+def matrix_quotes(directory, variable, codes_, lang, fmt, output):
+    """The coded segments in a code x VARIABLE-group grid."""
+    from syrmak.qual.matrices import quote_matrix
+
+    result = quote_matrix(_open(directory), variable, list(codes_) or None, lang=lang)
+    emit(result.to_frame(), fmt, output, markdown=result.to_markdown() if fmt == "md" else None)
+
+
+# -- agreement -------------------------------------------------------------------------
+
+@click.command("agreement")
+@click.argument("directory")
+@click.option("--coder", "coders", multiple=True, help="Coders to compare (default: all).")
+@click.option("--code", "codes_", multiple=True)
+@click.option("--level", type=click.Choice(["document", "segment"]), default="document",
+              show_default=True)
+@click.option("--threshold", type=float, default=0.9, show_default=True,
+              help="Segment level: least overlap (intersection / union) to agree.")
+@click.option("--disagreements", is_flag=True, help="List the disagreements instead.")
+@_format_options
+@_friendly
+def agreement(directory, coders, codes_, level, threshold, disagreements, fmt, output):
+    """Intercoder agreement: percent, Cohen's and Brennan-Prediger kappa, Krippendorff's alpha."""
+    from syrmak.qual import agreement as ag
+
+    study = _open(directory)
+    if level == "document":
+        result = ag.document_agreement(study, coders=list(coders) or None,
+                                       codes=list(codes_) or None)
+    else:
+        result = ag.segment_agreement(study, coders=list(coders) or None,
+                                      codes=list(codes_) or None, threshold=threshold)
+    emit(result.disagreements if disagreements else result.table.round(3), fmt, output)
+
+
+# -- REFI-QDA --------------------------------------------------------------------------
+
+@click.group("export")
+def export() -> None:
+    """Export for other QDA programs (REFI-QDA)."""
+
+
+@export.command("qdpx")
+@click.argument("directory")
+@click.argument("file", type=click.Path(dir_okay=False))
+@_friendly
+def export_qdpx(directory, file):
+    """The whole qualitative project as REFI-QDA .qdpx (validated against the XSD)."""
+    from syrmak.qual.refi_qda import export_qdpx as run
+
+    result = run(_open(directory), file)
+    click.echo(f"Wrote {file}: {result.sources} sources, {result.codes} codes, "
+               f"{result.codings} codings.")
+
+
+@export.command("qdc")
+@click.argument("directory")
+@click.argument("file", type=click.Path(dir_okay=False))
+@_friendly
+def export_qdc(directory, file):
+    """The codebook as REFI-QDA .qdc."""
+    from syrmak.qual.refi_qda import export_qdc as run
+
+    run(_open(directory), file)
+    click.echo(f"Wrote {file}")
+
+
+@click.command("import-qdpx")
+@click.argument("directory")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@_friendly
+def import_qdpx(directory, file):
+    """Import a REFI-QDA .qdpx project (MAXQDA, NVivo, ATLAS.ti, QualCoder...)."""
+    from syrmak.qual.refi_qda import import_qdpx as run
+
+    result = run(_open(directory), file)
+    click.echo(f"Imported {result.sources} sources, {result.codes} codes, "
+               f"{result.codings} codings, {result.notes} memos.")
+    for item in result.skipped:
+        click.echo(f"Skipped {item} (only text sources are supported).", err=True)
+
+
+COMMANDS = [docs, codes, code, memo, segments, search, autocode, matrix, agreement, export,
+            import_qdpx]

@@ -1,0 +1,629 @@
+"""REFI-QDA exchange: ``.qdpx`` projects and ``.qdc`` codebooks (QDA-XML 1.0).
+
+Export writes what the XSDs in this folder accept (checked on every export) and what the
+REFI-QDA 1.5 specification adds: ``project.qde`` at the root of the zip, plain-text sources
+as UTF-8 ``sources/<GUID>.txt`` referenced as ``internal://<GUID>.txt``, selections counted
+in Unicode code points from 0.
+
+What maps to what:
+
+- documents -> ``TextSource`` (free document variables -> ``VariableValue``);
+- codes -> ``Code`` (description, colour; memos -> ``NoteRef``);
+- codings -> one ``PlainTextSelection`` each (guid = the coding's), holding one ``Coding``;
+  coder -> ``creatingUser``; comment -> the selection's ``Description``; the weight has
+  no place in QDA-XML and is written as ``weight=N`` in the selection's ``name``;
+- coders and memo authors -> ``User`` (GUIDs derived from the name, stable across exports);
+- memos -> ``Note`` with ``NoteRef``s from the project, source, code or selection;
+- respondents -> ``Case`` (``Respondent N``) with a ``SourceRef`` per linked document.
+
+Import is lenient where tools differ: the namespace may be missing, ``project.qde`` may sit
+in a folder, source paths may be ``internal://``, relative or just the file name, text may
+be inline (``PlainTextContent``), start with a BOM or use CRLF (kept as is, since the
+offsets count them), and ``Coding`` may sit on the source itself (the whole text). An import
+is one transaction: anything unreadable raises ``SyrmakError`` and nothing is stored.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import uuid
+import xml.etree.ElementTree as ET
+import zipfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import sqlalchemy as sa
+
+from syrmak.errors import SyrmakError
+from syrmak.qual._common import code_paths, code_rows, coder_guid, new_guid
+from syrmak.store import schema
+
+if TYPE_CHECKING:
+    from syrmak.study import Study
+
+HERE = Path(__file__).parent
+PROJECT_NS = "urn:QDA-XML:project:1.0"
+CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
+_TYPES = {"text": "Text", "integer": "Integer", "float": "Float", "boolean": "Boolean",
+          "date": "Date"}
+_VALUE_TAGS = {"Text": "TextValue", "Integer": "IntegerValue", "Float": "FloatValue",
+               "Boolean": "BooleanValue", "Date": "DateValue", "DateTime": "DateTimeValue"}
+_WEIGHT = re.compile(r"^weight=(\d+)$")
+
+
+@lru_cache(maxsize=2)
+def schema_for(kind: str):
+    import xmlschema
+
+    return xmlschema.XMLSchema(str(HERE / ("Project.xsd" if kind == "project" else
+                                           "Codebook.xsd")))
+
+
+def validate(xml: bytes | str, kind: str = "project") -> list[str]:
+    """Schema errors of a QDE (``kind='project'``) or QDC (``'codebook'``) document."""
+    return [str(e.reason or e) for e in schema_for(kind).iter_errors(xml)]
+
+
+def _guid(value: str) -> str:
+    return str(uuid.UUID(value.strip("{}")))
+
+
+def _time(value) -> str:
+    if value is None:
+        return datetime.now(UTC).replace(microsecond=0).isoformat()
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.replace(microsecond=0).isoformat()
+
+
+def _derived(guid: str, what: str) -> str:
+    return str(uuid.uuid5(uuid.UUID(guid), what))
+
+
+# -- export ----------------------------------------------------------------------------
+
+def _codes_element(parent: ET.Element, rows, note_refs: dict[int, list[str]], ns: str) -> None:
+    children: dict[int | None, list] = {}
+    for r in rows:
+        children.setdefault(r.parent_id, []).append(r)
+
+    def add(into: ET.Element, parent_id: int | None) -> None:
+        for r in children.get(parent_id, []):
+            attrs = {"guid": r.guid, "name": r.name, "isCodable": "true"}
+            if r.colour:
+                attrs["color"] = r.colour
+            el = ET.SubElement(into, f"{{{ns}}}Code", attrs)
+            if r.description:
+                ET.SubElement(el, f"{{{ns}}}Description").text = r.description
+            for g in note_refs.get(r.id, []):
+                ET.SubElement(el, f"{{{ns}}}NoteRef", {"targetGUID": g})
+            add(el, r.id)
+
+    codes = ET.SubElement(parent, f"{{{ns}}}Codes")
+    add(codes, None)
+
+
+def codebook_xml(study: Study) -> bytes:
+    """The codebook as a ``.qdc`` document."""
+    with study.engine.connect() as connection:
+        rows = code_rows(connection)
+    if not rows:
+        raise SyrmakError("the codebook is empty; a .qdc needs at least one code.",
+                          "add codes first.", code="empty-codebook")
+    ET.register_namespace("", CODEBOOK_NS)
+    root = ET.Element(f"{{{CODEBOOK_NS}}}CodeBook", {"origin": "syrmak"})
+    _codes_element(root, rows, {}, CODEBOOK_NS)
+    data = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    _check(data, "codebook")
+    return data
+
+
+def _check(data: bytes, kind: str) -> None:
+    errors = validate(data, kind)
+    if errors:  # a bug in syrmak, not the user's doing; say so plainly
+        raise SyrmakError(f"the exported {kind} does not validate: {errors[0]}",
+                          "please report this as a bug.", code="export-invalid")
+
+
+def project_xml(study: Study) -> tuple[bytes, dict[str, str]]:
+    """The ``project.qde`` document and the source texts by file name."""
+    n = lambda tag: f"{{{PROJECT_NS}}}{tag}"  # noqa: E731
+    d, k, m, v, r = (schema.documents, schema.codings, schema.memos, schema.document_variables,
+                     schema.respondents)
+    with study.engine.connect() as connection:
+        rows = code_rows(connection)
+        docs = connection.execute(sa.select(d, r.c.number).outerjoin(
+            r, r.c.id == d.c.respondent_id).order_by(d.c.id)).all()
+        codings = connection.execute(sa.select(k).order_by(k.c.document_id, k.c.start_offset,
+                                                           k.c.id)).all()
+        memos = connection.execute(sa.select(m).order_by(m.c.id)).all()
+        variables = connection.execute(sa.select(v).order_by(v.c.document_id, v.c.name)).all()
+    code_guid = {x.id: x.guid for x in rows}
+    users: dict[str, str] = {}
+
+    def user(name: str) -> str:
+        users.setdefault(name, coder_guid(name))
+        return users[name]
+
+    for c in codings:
+        user(c.coder)
+    for x in memos:
+        user(x.author)
+    for x in docs:
+        user(x.created_by)
+
+    ET.register_namespace("", PROJECT_NS)
+    root = ET.Element(n("Project"), {"name": study.title if _has_title(study) else "syrmak",
+                                     "origin": "syrmak", "creationDateTime": _time(None)})
+    users_el = ET.SubElement(root, n("Users"))
+    for name, guid in sorted(users.items()):
+        ET.SubElement(users_el, n("User"), {"guid": guid, "name": name})
+
+    code_notes: dict[int, list[str]] = {}
+    for x in memos:
+        if x.code_id is not None and x.coding_id is None:
+            code_notes.setdefault(x.code_id, []).append(x.guid)
+    if rows:
+        _codes_element(ET.SubElement(root, n("CodeBook")), rows, code_notes, PROJECT_NS)
+
+    var_types: dict[str, str] = {}
+    for x in variables:
+        var_types.setdefault(x.name, x.type)
+    var_guid = {name: str(uuid.uuid5(uuid.NAMESPACE_URL, f"syrmak:variable:{name}"))
+                for name in var_types}
+    if var_types:
+        vars_el = ET.SubElement(root, n("Variables"))
+        for name, kind in var_types.items():
+            ET.SubElement(vars_el, n("Variable"), {"guid": var_guid[name], "name": name,
+                                                   "typeOfVariable": _TYPES[kind]})
+    cases: dict[int, list[str]] = {}
+    for x in docs:
+        if x.number is not None:
+            cases.setdefault(x.number, []).append(x.guid)
+    if cases:
+        cases_el = ET.SubElement(root, n("Cases"))
+        for number, guids in sorted(cases.items()):
+            case = ET.SubElement(cases_el, n("Case"), {
+                "guid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"syrmak:{study.id}:case:{number}")),
+                "name": f"Respondent {number}"})
+            for g in guids:
+                ET.SubElement(case, n("SourceRef"), {"targetGUID": g})
+
+    memo_by = {"document": {}, "coding": {}}
+    for x in memos:
+        if x.coding_id is not None:
+            memo_by["coding"].setdefault(x.coding_id, []).append(x.guid)
+        elif x.document_id is not None:
+            memo_by["document"].setdefault(x.document_id, []).append(x.guid)
+    by_doc: dict[int, list] = {}
+    for c in codings:
+        by_doc.setdefault(c.document_id, []).append(c)
+    vars_by_doc: dict[int, list] = {}
+    for x in variables:
+        vars_by_doc.setdefault(x.document_id, []).append(x)
+    files: dict[str, str] = {}
+    if docs:
+        sources = ET.SubElement(root, n("Sources"))
+    for x in docs:
+        file_name = f"{x.guid}.txt"
+        files[file_name] = x.text
+        src = ET.SubElement(sources, n("TextSource"), {
+            "guid": x.guid, "name": x.name, "plainTextPath": f"internal://{file_name}",
+            "creatingUser": user(x.created_by), "creationDateTime": _time(x.created_at)})
+        for c in by_doc.get(x.id, []):
+            attrs = {"guid": c.guid, "startPosition": str(c.start_offset),
+                     "endPosition": str(c.end_offset), "creatingUser": user(c.coder),
+                     "creationDateTime": _time(c.created_at)}
+            if c.weight is not None:
+                attrs["name"] = f"weight={c.weight}"
+            sel = ET.SubElement(src, n("PlainTextSelection"), attrs)
+            if c.comment:
+                ET.SubElement(sel, n("Description")).text = c.comment
+            coding = ET.SubElement(sel, n("Coding"), {
+                "guid": _derived(c.guid, "coding"), "creatingUser": user(c.coder),
+                "creationDateTime": _time(c.created_at)})
+            ET.SubElement(coding, n("CodeRef"), {"targetGUID": code_guid[c.code_id]})
+            for g in memo_by["coding"].get(c.id, []):
+                ET.SubElement(sel, n("NoteRef"), {"targetGUID": g})
+        for g in memo_by["document"].get(x.id, []):
+            ET.SubElement(src, n("NoteRef"), {"targetGUID": g})
+        for var in vars_by_doc.get(x.id, []):
+            value = ET.SubElement(src, n("VariableValue"))
+            ET.SubElement(value, n("VariableRef"), {"targetGUID": var_guid[var.name]})
+            tag = _VALUE_TAGS[_TYPES[var.type]]
+            text = var.value
+            if var.type == "boolean" and text is not None:
+                text = "true" if text.lower() in ("true", "1", "yes") else "false"
+            if text is not None:
+                ET.SubElement(value, n(tag)).text = text
+            else:
+                ET.SubElement(value, n("TextValue")).text = ""
+    if memos:
+        notes = ET.SubElement(root, n("Notes"))
+        for x in memos:
+            attrs = {"guid": x.guid, "creatingUser": user(x.author),
+                     "creationDateTime": _time(x.created_at)}
+            if x.title:
+                attrs["name"] = x.title
+            note = ET.SubElement(notes, n("Note"), attrs)
+            ET.SubElement(note, n("PlainTextContent")).text = x.text
+    for x in memos:
+        if x.document_id is None and x.code_id is None and x.coding_id is None:
+            ET.SubElement(root, n("NoteRef"), {"targetGUID": x.guid})
+    data = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    _check(data, "project")
+    return data, files
+
+
+def _has_title(study: Study) -> bool:
+    try:
+        return bool(study.title)
+    except SyrmakError:
+        return False
+
+
+@dataclass(frozen=True)
+class Exported:
+    path: Path
+    sources: int
+    codes: int
+    codings: int
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([self.__dict__])
+
+
+def export_qdpx(study: Study, path: str | Path) -> Exported:
+    """Write the study's documents, codebook, codings, coders, variables and memos."""
+    data, files = project_xml(study)
+    path = Path(path)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("project.qde", data)
+        for name, text in files.items():
+            archive.writestr(f"sources/{name}", text.encode("utf-8"))
+    path.write_bytes(buffer.getvalue())
+    root = ET.fromstring(data)
+    count = lambda tag: len(root.findall(f".//{{{PROJECT_NS}}}{tag}"))  # noqa: E731
+    study.log("export-qdpx", {"file": path.name, "sources": len(files)})
+    return Exported(path, len(files), count("Code"), count("PlainTextSelection"))
+
+
+def export_qdc(study: Study, path: str | Path) -> Path:
+    path = Path(path)
+    path.write_bytes(codebook_xml(study))
+    return path
+
+
+# -- import ----------------------------------------------------------------------------
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _children(el: ET.Element, name: str) -> list[ET.Element]:
+    return [c for c in el if _local(c.tag) == name]
+
+
+def _child(el: ET.Element, name: str) -> ET.Element | None:
+    found = _children(el, name)
+    return found[0] if found else None
+
+
+def _parse_xml(data: bytes, file: str) -> ET.Element:
+    try:
+        return ET.fromstring(data)
+    except ET.ParseError as exc:
+        raise SyrmakError(f"the file is not well-formed XML: {exc}.",
+                          "export it again from the QDA program.", code="bad-qdpx",
+                          file=file) from exc
+
+
+def _bad(message: str, file: str) -> SyrmakError:
+    return SyrmakError(message, "export it again from the QDA program, or report which "
+                       "program wrote it.", code="bad-qdpx", file=file)
+
+
+def _code_tree(codes_el: ET.Element | None, file: str) -> list[tuple]:
+    """(guid, name, parent guid, description, colour, note guids) in tree order."""
+    out: list[tuple] = []
+
+    def walk(el: ET.Element, parent: str | None) -> None:
+        for code in _children(el, "Code"):
+            if not code.get("guid") or not code.get("name"):
+                raise _bad("a Code has no guid or no name.", file)
+            try:
+                guid = _guid(code.get("guid"))
+            except ValueError as exc:
+                raise _bad(f"the code '{code.get('name')}' has a malformed guid.", file) from exc
+            description = _child(code, "Description")
+            colour = code.get("color")
+            if colour and len(colour) == 4:  # #RGB -> #RRGGBB
+                colour = "#" + "".join(ch * 2 for ch in colour[1:])
+            notes = [_guid(x.get("targetGUID")) for x in _children(code, "NoteRef")
+                     if x.get("targetGUID")]
+            out.append((guid, code.get("name").replace("/", "∕"), parent,
+                        description.text if description is not None else None,
+                        colour.upper() if colour else None, notes))
+            walk(code, guid)
+
+    if codes_el is not None:
+        walk(codes_el, None)
+    return out
+
+
+def _store_codes(study: Study, connection: sa.Connection, tree: list[tuple],
+                 actor: str | None, notes: dict | None = None) -> dict[str, int]:
+    """Codes by guid -> id; a code already in the study (same guid, else same path) is reused."""
+    from syrmak.qual.codebook import _add_memo, _create
+
+    rows = code_rows(connection)
+    by_guid = {r.guid: r.id for r in rows}
+    by_path = {p: i for i, p in code_paths(rows).items()}
+    paths: dict[str, str] = {}
+    out: dict[str, int] = {}
+    for guid, name, parent, description, colour, note_guids in tree:
+        path = name if parent is None else f"{paths[parent]}/{name}"
+        paths[guid] = path
+        if guid in by_guid:
+            out[guid] = by_guid[guid]
+            continue
+        if path in by_path:
+            out[guid] = by_path[path]
+            continue
+        out[guid] = _create(study, connection, name, out[parent] if parent else None,
+                            description, colour, None, actor, guid=guid)
+        by_path[path] = out[guid]
+        for g in note_guids:
+            if notes and g in notes:
+                _add_memo(connection, notes[g]["text"], notes[g]["author"], title=notes[g]["title"],
+                          code_id=out[guid], guid=g, created_at=notes[g]["at"])
+                notes[g]["used"] = True
+    return out
+
+
+def import_qdc(study: Study, path: str | Path, actor: str | None = None):
+    """Add the codes of a REFI-QDA codebook (``.qdc``)."""
+    from syrmak.qual.codebook import codebook
+
+    path = Path(path)
+    root = _parse_xml(_read(path), path.name)
+    if _local(root.tag) != "CodeBook":
+        raise _bad(f"the root element is {_local(root.tag)}, not CodeBook.", path.name)
+    tree = _code_tree(_child(root, "Codes"), path.name)
+    with study.engine.begin() as connection:
+        _store_codes(study, connection, tree, actor)
+        study.log("import-qdc", {"file": path.name, "codes": len(tree)}, actor, connection)
+    return codebook(study)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise SyrmakError(f"cannot read {path}: {exc.strerror}.", "check the path.",
+                          code="no-file", file=str(path)) from exc
+
+
+@dataclass(frozen=True)
+class Imported:
+    sources: int
+    codes: int
+    codings: int
+    notes: int
+    skipped: tuple[str, ...]
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([{k: v for k, v in self.__dict__.items() if k != "skipped"}])
+
+
+def _when(value: str | None):
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _source_text(src: ET.Element, archive: zipfile.ZipFile, names: dict[str, str],
+                 file: str) -> str:
+    inline = _child(src, "PlainTextContent")
+    if inline is not None and inline.text is not None:
+        return inline.text
+    ref = src.get("plainTextPath")
+    if not ref:
+        raise _bad(f"the source '{src.get('name')}' has neither text nor plainTextPath.", file)
+    base = ref.split("://", 1)[-1].replace("\\", "/")
+    candidates = [base, f"sources/{base}", base.rsplit("/", 1)[-1],
+                  f"sources/{base.rsplit('/', 1)[-1]}"]
+    for c in candidates:
+        if c.lower() in names:
+            data = archive.read(names[c.lower()])
+            try:
+                return data.decode("utf-8").lstrip("\ufeff")
+            except UnicodeDecodeError as exc:
+                raise _bad(f"the source file {c} is not UTF-8 text.", file) from exc
+    raise _bad(f"the source file '{ref}' of '{src.get('name')}' is not in the archive.", file)
+
+
+def import_qdpx(study: Study, path: str | Path, actor: str | None = None) -> Imported:
+    """Read a REFI-QDA project: text sources, codebook, codings, users, variables, notes.
+
+    Non-text sources (PDF, pictures, audio, video) are listed in ``skipped``.
+    """
+    from syrmak.qual.codebook import _add_memo
+    from syrmak.qual.coding import insert_codings
+    from syrmak.qual.documents import ParsedText, _insert, _set_variable
+
+    path = Path(path)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(_read(path)))
+    except zipfile.BadZipFile as exc:
+        raise SyrmakError("the file is not a .qdpx (a zip archive).",
+                          "export the project again as REFI-QDA .qdpx.", code="bad-qdpx",
+                          file=path.name) from exc
+    names = {i.filename.replace("\\", "/").lower(): i.filename for i in archive.infolist()
+             if not i.is_dir()}
+    qde = next((names[n] for n in names if n.rsplit("/", 1)[-1].endswith(".qde")), None)
+    if qde is None:
+        raise _bad("the archive holds no project.qde.", path.name)
+    root = _parse_xml(archive.read(qde), path.name)
+    if _local(root.tag) != "Project":
+        raise _bad(f"the root element is {_local(root.tag)}, not Project.", path.name)
+
+    users = {}
+    users_el = _child(root, "Users")
+    for u in _children(users_el, "User") if users_el is not None else []:
+        if u.get("guid"):
+            users[_guid(u.get("guid"))] = u.get("name") or u.get("id") or u.get("guid")
+
+    def who(guid: str | None, fallback: str) -> str:
+        if guid:
+            try:
+                return users.get(_guid(guid), fallback)
+            except ValueError:
+                return fallback
+        return fallback
+
+    from syrmak.study import default_actor
+
+    fallback = actor or default_actor()
+    notes: dict[str, dict] = {}
+    notes_el = _child(root, "Notes")
+    for note in _children(notes_el, "Note") if notes_el is not None else []:
+        content = _child(note, "PlainTextContent")
+        text = content.text if content is not None else None
+        if text is None and note.get("plainTextPath"):
+            text = _source_text(note, archive, names, path.name)
+        if note.get("guid") and text:
+            notes[_guid(note.get("guid"))] = {
+                "text": text, "author": who(note.get("creatingUser"), fallback),
+                "title": note.get("name"), "at": _when(note.get("creationDateTime")),
+                "used": False}
+    variables = {}
+    vars_el = _child(root, "Variables")
+    for var in _children(vars_el, "Variable") if vars_el is not None else []:
+        if var.get("guid"):
+            variables[_guid(var.get("guid"))] = (var.get("name"), var.get("typeOfVariable"))
+    codebook_el = _child(root, "CodeBook")
+    tree = _code_tree(_child(codebook_el, "Codes") if codebook_el is not None else None,
+                      path.name)
+    known_codes = {t[0] for t in tree}
+    case_of: dict[str, str] = {}
+    cases_el = _child(root, "Cases")
+    for case in _children(cases_el, "Case") if cases_el is not None else []:
+        for ref in _children(case, "SourceRef"):
+            if ref.get("targetGUID"):
+                case_of[_guid(ref.get("targetGUID"))] = case.get("name") or ""
+
+    skipped: list[str] = []
+    n_sources = n_codings = n_notes = 0
+    sources_el = _child(root, "Sources")
+    with study.engine.begin() as connection:
+        code_ids = _store_codes(study, connection, tree, actor, notes)
+        numbers = set(connection.execute(sa.select(schema.respondents.c.number)).scalars())
+        for src in list(sources_el) if sources_el is not None else []:
+            kind = _local(src.tag)
+            if kind != "TextSource":
+                skipped.append(f"{kind} '{src.get('name')}'")
+                continue
+            text = _source_text(src, archive, names, path.name)
+            guid = _guid(src.get("guid")) if src.get("guid") else new_guid()
+            if connection.execute(sa.select(schema.documents.c.id)
+                                  .where(schema.documents.c.guid == guid)).first():
+                guid = new_guid()  # the same project imported twice into one study
+            name = src.get("name") or guid
+            case = case_of.get(guid, "")
+            match = re.fullmatch(r"Respondent (\d+)", case)
+            respondent = int(match.group(1)) if match and int(match.group(1)) in numbers else None
+            doc_id = _insert(study, connection, name=name, kind="qdpx",
+                             parsed=ParsedText(text), respondent=respondent, question=None,
+                             source_name=path.name, source_bytes=None,
+                             actor=who(src.get("creatingUser"), fallback), guid=guid)
+            n_sources += 1
+            if case and respondent is None:
+                _set_variable(study, connection, doc_id, "case", case, "text", actor)
+            items, memo_links = [], []
+            selections = [(s, int(s.get("startPosition", -1)), int(s.get("endPosition", -1)))
+                          for s in _children(src, "PlainTextSelection")
+                          if _is_int(s.get("startPosition")) and _is_int(s.get("endPosition"))]
+            if len(selections) != len(_children(src, "PlainTextSelection")):
+                raise _bad(f"a selection in '{name}' has no integer start/end position.",
+                           path.name)
+            whole = [(src, 0, len(text))] if _children(src, "Coding") else []
+            for sel, start, end in selections + whole:
+                desc = _child(sel, "Description") if sel is not src else None
+                weight_match = _WEIGHT.match(sel.get("name") or "") if sel is not src else None
+                codings = _children(sel, "Coding")
+                for coding in codings:
+                    ref = _child(coding, "CodeRef")
+                    target = _guid(ref.get("targetGUID")) if ref is not None else None
+                    if target not in known_codes:
+                        raise _bad(f"a coding in '{name}' refers to a code that is not in the "
+                                   f"codebook ({target}).", path.name)
+                    own = sel.get("guid") if len(codings) == 1 and sel is not src else \
+                        coding.get("guid")
+                    items.append({
+                        "document": doc_id, "code": code_ids[target], "start": start,
+                        "end": end, "coder": who(coding.get("creatingUser")
+                                                 or sel.get("creatingUser"), fallback),
+                        "weight": int(weight_match.group(1)) if weight_match else None,
+                        "comment": desc.text if desc is not None else None,
+                        "guid": _guid(own) if own else None,
+                        "created_at": _when(coding.get("creationDateTime"))})
+                    memo_links.append([_guid(x.get("targetGUID"))
+                                       for x in _children(sel, "NoteRef")] if sel is not src
+                                      else [])
+            try:
+                ids = insert_codings(study, connection, items, actor)
+            except SyrmakError as exc:
+                raise SyrmakError(f"'{name}': {exc.message}", exc.hint, code="bad-qdpx",
+                                  file=path.name) from exc
+            n_codings += len(ids)
+            for coding_id, links in zip(ids, memo_links, strict=True):
+                for g in links:
+                    if g in notes and not notes[g]["used"]:
+                        note = notes[g]
+                        _add_memo(connection, note["text"], note["author"], title=note["title"],
+                                  coding_id=coding_id, guid=g, created_at=note["at"])
+                        note["used"] = True
+            for ref in _children(src, "NoteRef"):
+                g = _guid(ref.get("targetGUID"))
+                if g in notes and not notes[g]["used"]:
+                    note = notes[g]
+                    _add_memo(connection, note["text"], note["author"], title=note["title"],
+                              document_id=doc_id, guid=g, created_at=note["at"])
+                    note["used"] = True
+            for value in _children(src, "VariableValue"):
+                ref = _child(value, "VariableRef")
+                if ref is None or _guid(ref.get("targetGUID")) not in variables:
+                    continue
+                var_name, var_type = variables[_guid(ref.get("targetGUID"))]
+                content = next((c for c in value if _local(c.tag) != "VariableRef"), None)
+                kind_ = {"Integer": "integer", "Float": "float", "Boolean": "boolean",
+                         "Date": "date", "DateTime": "date"}.get(var_type, "text")
+                raw = content.text if content is not None else None
+                _set_variable(study, connection, doc_id, var_name, raw or None,
+                              kind_ if raw else "text", actor)
+        for ref in _children(root, "NoteRef"):
+            g = _guid(ref.get("targetGUID"))
+            if g in notes and not notes[g]["used"]:
+                note = notes[g]
+                _add_memo(connection, note["text"], note["author"], title=note["title"], guid=g,
+                          created_at=note["at"])
+                note["used"] = True
+        n_notes = sum(1 for x in notes.values() if x["used"])
+        study.log("import-qdpx", {"file": path.name, "sources": n_sources,
+                                  "codings": n_codings, "notes": n_notes}, actor, connection)
+    return Imported(n_sources, len(tree), n_codings, n_notes, tuple(skipped))
+
+
+def _is_int(value: str | None) -> bool:
+    return value is not None and re.fullmatch(r"\s*-?\d+\s*", value) is not None

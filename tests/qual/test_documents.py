@@ -1,0 +1,144 @@
+import pytest
+import sqlalchemy as sa
+
+from syrmak.errors import SyrmakError
+from syrmak.qual import documents as qd
+from syrmak.store import schema
+
+VTT = """WEBVTT
+
+1
+00:00:01.000 --> 00:00:04.500
+Анна Климченко: Расскажите, пожалуйста, о работе.
+
+2
+00:00:05.000 --> 00:00:09.000
+Респондент 26: Мы выгорали 😩 очень сильно.
+
+3
+00:00:09.000 --> 00:01:02.250
+Респондент 26: Финансирования не было.
+"""
+
+SRT = """1
+00:00:01,000 --> 00:00:03,000
+Ёлка: Привет
+
+2
+00:00:03,500 --> 00:00:06,000
+просто текст без говорящего
+"""
+
+TRANSCRIPT = """[00:00:05] Интервьюер: Как вы работали?
+[00:01:10] Р26: Онлайн. Было тяжело.
+Очень тяжело.
+[00:02:00] Интервьюер: Спасибо.
+"""
+
+
+def test_vtt_segments_offsets_are_code_points(new_study, tmp_path):
+    path = tmp_path / "zoom.vtt"
+    path.write_bytes(VTT.replace("\n", "\r\n").encode("utf-8"))
+    study = new_study()
+    doc = qd.add_document(study, path)
+    assert doc.kind == "vtt" and doc.name == "zoom"
+    assert doc.text.split("\n") == [
+        "Анна Климченко: Расскажите, пожалуйста, о работе.",
+        "Респондент 26: Мы выгорали 😩 очень сильно. Финансирования не было.",
+    ]
+    speakers = [(s.speaker, s.start_ms, s.end_ms, doc.text[s.start:s.end]) for s in doc.segments]
+    assert speakers == [
+        ("Анна Климченко", 1000, 4500, "Расскажите, пожалуйста, о работе."),
+        ("Респондент 26", 5000, 9000, "Мы выгорали 😩 очень сильно."),
+        ("Респондент 26", 9000, 62250, "Финансирования не было."),
+    ]
+    # The emoji is one code point (two UTF-16 units, four UTF-8 bytes).
+    assert doc.text.index("Финансирования") == doc.segments[2].start
+    stored = qd.get_document(study, doc.name)
+    assert stored.text == doc.text and stored.segments == doc.segments
+
+
+def test_srt_and_transcript(new_study, tmp_path):
+    study = new_study()
+    (tmp_path / "a.srt").write_text(SRT, encoding="utf-8")
+    srt = qd.add_document(study, tmp_path / "a.srt")
+    assert srt.text == "Ёлка: Привет\nпросто текст без говорящего"
+    assert [s.speaker for s in srt.segments] == ["Ёлка", None]
+    (tmp_path / "t.txt").write_text(TRANSCRIPT, encoding="utf-8")
+    tr = qd.add_document(study, tmp_path / "t.txt")
+    assert tr.kind == "transcript"
+    got = [(s.speaker, s.start_ms, s.end_ms, tr.text[s.start:s.end]) for s in tr.segments]
+    assert got == [("Интервьюер", 5000, 70000, "Как вы работали?"),
+                   ("Р26", 70000, 120000, "Онлайн. Было тяжело.\nОчень тяжело."),
+                   ("Интервьюер", 120000, None, "Спасибо.")]
+
+
+def test_plain_text_is_normalised(new_study, tmp_path):
+    study = new_study()
+    path = tmp_path / "note.txt"
+    # BOM, CRLF, and a decomposed "й" (и + combining breve) become one NFC code point.
+    path.write_bytes("\ufeffМой текст\r\nвторая строка".replace("й", "и\u0306").encode())
+    doc = qd.add_document(study, path, name="заметка")
+    assert doc.text == "Мой текст\nвторая строка" and doc.kind == "text" and not doc.segments
+    cp1251 = tmp_path / "old.txt"
+    cp1251.write_bytes("Гражданское общество и пандемия в Казахстане".encode("cp1251"))
+    assert qd.add_document(study, cp1251).text.startswith("Гражданское общество")
+
+
+def test_docx(new_study, tmp_path):
+    import docx
+
+    word = docx.Document()
+    word.add_paragraph("Первый абзац.")
+    word.add_paragraph("Второй — с тире.")
+    word.save(tmp_path / "i.docx")
+    doc = qd.add_document(new_study(), tmp_path / "i.docx")
+    assert doc.kind == "docx" and doc.text == "Первый абзац.\nВторой — с тире."
+
+
+@pytest.mark.parametrize("content", [b"this is not a zip", b"PK\x03\x04garbage"])
+def test_not_a_docx_changes_nothing(new_study, tmp_path, content):
+    study = new_study()
+    path = tmp_path / "fake.docx"
+    path.write_bytes(content)
+    with pytest.raises(SyrmakError, match="not a readable Word"):
+        qd.add_document(study, path)
+    assert qd.list_documents(study).to_frame().empty
+
+
+def test_bad_inputs(new_study, tmp_path):
+    study = new_study()
+    (tmp_path / "x.vtt").write_text("WEBVTT\n\nno cues here\n", encoding="utf-8")
+    with pytest.raises(SyrmakError, match="no timed cues"):
+        qd.add_document(study, tmp_path / "x.vtt")
+    qd.add_text(study, "a", "text")
+    with pytest.raises(SyrmakError, match="already exists"):
+        qd.add_text(study, "a", "other")
+    with pytest.raises(SyrmakError, match="no respondent 9"):
+        qd.add_text(study, "b", "text", respondent=9)
+    with pytest.raises(SyrmakError, match="no document"):
+        qd.get_document(study, "nope")
+    assert list(qd.list_documents(study).to_frame()["name"]) == ["a"]
+
+
+def test_open_answers_and_variables(surveyed):
+    result = qd.import_open_answers(surveyed)
+    assert result.added == ("story/1", "story/3", "story/4")
+    assert qd.import_open_answers(surveyed).added == ()  # idempotent
+    doc = qd.get_document(surveyed, "story/3")
+    assert doc.respondent == 3 and doc.question == "story" and doc.text == "Работали онлайн, сложно"
+    qd.add_text(surveyed, "interview 2", "Интервью", respondent=2, variables={"wave": 1})
+    qd.set_variable(surveyed, "story/1", "political", True)
+    with pytest.raises(SyrmakError):
+        qd.set_variable(surveyed, "story/1", "wave", "x", kind="integer")
+    frame = qd.document_variables(surveyed, "en")
+    assert frame.loc["interview 2", "doc_kind"] == "text"
+    assert frame.loc["interview 2", "kind"] == "Independent activist"
+    assert frame.loc["story/1", "sphere/eco"] and not frame.loc["story/4", "sphere/eco"]
+    assert frame.loc["story/4", "respondent"] == 4
+    assert frame.loc["interview 2", "staff"] == 1
+    assert frame.loc["story/3", "staff"] == 12
+    assert frame.loc["interview 2", "wave"] == 1 and frame.loc["story/1", "political"] is True
+    with surveyed.engine.connect() as c:
+        actions = c.execute(sa.select(schema.events.c.action)).scalars().all()
+    assert actions.count("document-add") == 4 and "variable-set" in actions

@@ -1,0 +1,61 @@
+"""The example study's interviews load, code and analyse (no survey needed)."""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+import yaml
+
+from syrmak.qual import agreement, documents, refi_qda, retrieval, search
+
+FOLDER = Path(__file__).resolve().parents[2] / "examples" / "kz-civic-2021" / "interviews"
+
+pytestmark = pytest.mark.skipif(not (FOLDER / "quotes.yaml").exists(),
+                                reason="example interviews not present")
+
+
+@pytest.fixture
+def loaded(new_study):
+    spec = importlib.util.spec_from_file_location("load_interviews", FOLDER / "load_interviews.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    study = new_study()
+    result = module.load(study)
+    return study, result
+
+
+def test_every_quote_is_in_a_transcript_and_coded(loaded):
+    study, result = loaded
+    quotes = yaml.safe_load((FOLDER / "quotes.yaml").read_text(encoding="utf-8"))["quotes"]
+    names = [d["name"] for d in documents.list_documents(study).rows]
+    assert [n for n in names if n.startswith("interview")] == [
+        "interview-06", "interview-13", "interview-15", "interview-25", "interview-26"]
+    assert len(names) == 5 + sum(q["source"] == "survey" for q in quotes)
+    doc = documents.get_document(study, "interview-26")
+    assert {s.speaker for s in doc.segments} == {"Интервьюер", "Респондент 26"}
+    burnout = retrieval.retrieve(study, "Burnout", coders=["anna"])
+    expected = [q["text"] for q in quotes if "Burnout" in q["codes"]]
+    assert sorted(r["text"] for r in burnout.rows) == sorted(expected)
+    assert {r["document"] for r in burnout.rows} == {"interview-06", "interview-25"}
+
+
+def test_analyses_run_on_the_example(loaded, tmp_path):
+    study, _ = loaded
+    # 25 speaks of "выгорание" (a noun, another lemma); the wildcard finds both (and the
+    # interviewer's question 6, which names it, in every transcript that asks it).
+    assert {h["document"] for h in search.search(study, "выгорать")} == {"interview-06"}
+    assert {h["document"] for h in search.search(study, "выгор*")} == {
+        "interview-06", "interview-15", "interview-25", "interview-26"}
+    result = agreement.document_agreement(study, coders=["anna", "viktoriya"])
+    assert result.documents == ("interview-06", "interview-26")
+    # Document level: only the added Burnout differs (Unpaid work is in interview 6 twice).
+    assert list(zip(result.disagreements.code, result.disagreements.document, strict=True)) == [
+        ("Difficulties/Burnout", "interview-26")]
+    seg = agreement.segment_agreement(study, coders=["anna", "viktoriya"], threshold=0.9)
+    missed = seg.disagreements
+    assert sorted(set(zip(missed.code, missed.coder, strict=True))) == [
+        ("Difficulties/Burnout", "viktoriya"), ("Difficulties/Funding", "anna"),
+        ("Difficulties/Funding", "viktoriya"), ("Difficulties/Unpaid work", "anna"),
+        ("Pandemic/Fear of infection", "anna")]
+    out = refi_qda.export_qdpx(study, tmp_path / "kz.qdpx")
+    assert out.sources == len(documents.list_documents(study).rows)

@@ -1,0 +1,82 @@
+import time
+
+import pytest
+
+from syrmak.errors import SyrmakError
+from syrmak.qual import codebook as cb
+from syrmak.qual import coding as cd
+from syrmak.qual import documents as qd
+from syrmak.qual import search as qs
+
+DOC1 = ("Весной мы выгорали. Все выгорают от такой работы!\n"
+        "Профессиональное выгорание — это про нас. Ёжик в тумане.")
+DOC2 = "Burnout was real. We were burning out online.\nЗаседания шли в Zoom."
+
+
+@pytest.fixture
+def corpus(new_study):
+    s = new_study()
+    qd.add_text(s, "one", DOC1)
+    qd.add_text(s, "two", DOC2)
+    return s
+
+
+def matches(hits):
+    return [(h["document"], h["match"]) for h in hits.rows]
+
+
+def test_lemmas_and_wildcards(corpus):
+    assert matches(qs.search(corpus, "выгорать")) == [("one", "выгорали"), ("one", "выгорают")]
+    assert matches(qs.search(corpus, "выгор*")) == [
+        ("one", "выгорали"), ("one", "выгорают"), ("one", "выгорание")]
+    assert matches(qs.search(corpus, "ежик")) == [("one", "Ёжик")]
+    assert matches(qs.search(corpus, "burnout OR zoom")) == [("one", "Ёжик")][:0] + [
+        ("two", "Burnout"), ("two", "Zoom")]
+    assert matches(qs.search(corpus, "burn?ng")) == [("two", "burning")]
+    assert matches(qs.search(corpus, "такая работа")) == [("one", "такой работы")]
+    assert qs.search(corpus, "ничего") .rows == ()
+
+
+def test_offsets_and_kwic(corpus):
+    hits = qs.search(corpus, "выгорание", context=10)
+    (h,) = hits.rows
+    assert DOC1[h["start"]:h["end"]] == "выгорание"
+    assert h["left"] == "ссиональное "[-10:] and h["right"] == " — это про"
+    assert "[выгорание]" in hits.kwic()
+    assert list(hits.to_frame().columns) == list(qs.Hits.COLUMNS)
+
+
+def test_index_is_incremental(corpus):
+    assert qs.build_index(corpus).documents == 2
+    assert qs.build_index(corpus).documents == 0
+    qd.add_text(corpus, "three", "Они тоже выгорали.")
+    assert matches(qs.search(corpus, "выгорать"))[-1] == ("three", "выгорали")
+    stats = qs.build_index(corpus, rebuild=True)
+    assert stats.documents == 3
+    assert stats.tokens == sum(len(qs.tokens(t)) for t in (DOC1, DOC2, "Они тоже выгорали."))
+    start = time.perf_counter()
+    for _ in range(20):
+        qs.search(corpus, "выгор*")
+    assert (time.perf_counter() - start) / 20 < 0.25
+
+
+@pytest.mark.parametrize("unit, expected", [
+    ("hit", ["выгорали", "выгорают"]),
+    ("sentence", ["Весной мы выгорали.", "Все выгорают от такой работы!"]),
+    ("paragraph", [DOC1.split("\n")[0]]),
+])
+def test_autocode(corpus, unit, expected):
+    cb.add_code(corpus, "Выгорание")
+    result = qs.autocode(corpus, "выгорать", "Выгорание", "auto", unit=unit)
+    assert [cd.get_coding(corpus, i).text for i in result.added] == expected
+    again = qs.autocode(corpus, "выгорать", "Выгорание", "auto", unit=unit)
+    assert again.added == () and again.skipped == len(expected)
+
+
+def test_bad_search(corpus):
+    with pytest.raises(SyrmakError):
+        qs.search(corpus, "  ")
+    with pytest.raises(SyrmakError):
+        qs.search(corpus, "*")
+    with pytest.raises(SyrmakError, match="no code"):
+        qs.autocode(corpus, "выгорать", "nope", "auto")
