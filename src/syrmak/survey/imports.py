@@ -1,15 +1,14 @@
 """Import survey responses from Google Forms, Kobo, ODK Central, LimeSurvey, SPSS or CSV.
 
 The pipeline: read the file into strings (``tables``), map columns to questions
-(``layouts``), decode every distinct cell value once (fast on 200,000 rows, since a
-column has few distinct answers), check everything, and only then write, in one
+(``layouts``), decode every distinct cell value once per column (fast on 200,000 rows,
+since a column has few distinct answers), check everything, and only then write, in one
 transaction. Personal-data answers go to the encrypted vault, never into ``answers``.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,18 +20,32 @@ import sqlalchemy as sa
 
 from syrmak.errors import ErrorList, SyrmakError
 from syrmak.store import schema
+from syrmak.store.answers import write_batch
 from syrmak.survey import tables
 from syrmak.survey.instrument import OTHER, OTHER_SUFFIX, Question, Questionnaire
-from syrmak.survey.layouts import FORMATS, LAYOUTS, Column, ColumnMapper, detect_format, normalise
+from syrmak.survey.layouts import (
+    EMAIL,
+    FORMATS,
+    LAYOUTS,
+    PHONE,
+    Column,
+    ColumnMapper,
+    Decoder,
+    Layout,
+    choice_for_code,
+    detect_format,
+    looks_like_contact,
+    normalise,
+)
 
 if TYPE_CHECKING:
     from syrmak.study import Study
 
-TRUE = {"1", "1.0", "true", "y", "yes", "да", "x", "✓", "✔", "selected"}
-FALSE = {"", "0", "0.0", "false", "n", "no", "нет", "not selected"}
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-PHONE = re.compile(r"(?:\+|\b)\d(?:[\s\-().]*\d){8,}")
-SEPARATORS = (", ", ",", "; ", ";", " | ", "\n")
+TRUE = frozenset({"1", "1.0", "true", "y", "yes", "да", "x", "✓", "✔", "selected", "выбрано"})
+FALSE = frozenset({"", "0", "0.0", "false", "n", "no", "нет", "not selected", "не выбрано"})
+#: Submission ids longer than this are stored as a hash (the key column is 128 wide).
+MAX_KEY = 100
+_SHOWN_ERRORS_PER_COLUMN = 5
 
 
 @dataclass(frozen=True)
@@ -50,487 +63,617 @@ class ImportResult:
 
     def summary(self) -> str:
         span = f" (respondents {self.numbers[0]}-{self.numbers[-1]})" if self.numbers else ""
-        return (f"{self.file}: read {self.rows_read} rows as {self.format}; added {self.added}{span}, "
-                f"{self.duplicates} already stored; {self.contacts_stored} contact entries sealed in the vault.")
+        return (f"{self.file}: read {self.rows_read} rows as {self.format}; added {self.added}"
+                f"{span}, {self.duplicates} already stored; {self.contacts_stored} contact "
+                "entries sealed in the vault.")
 
 
-# -- decoding ---------------------------------------------------------------------
-
-class Decoder:
-    """Turns one question's cell texts into stored values (choice names, numbers, texts)."""
-
-    def __init__(self, q: Question, value_labels: dict | None = None) -> None:
-        self.q = q
-        self.value_labels = value_labels or {}
-        self.lookup: dict[str, str] = {}
-        for c in q.choices:
-            self.lookup.setdefault(c.name.casefold(), c.name)
-        for c in q.choices:
-            for text in c.labels.values():
-                self.lookup.setdefault(normalise(text), c.name)
-        # Longest first, so a label containing ", " wins over a shorter one inside it.
-        self.labels_longest = sorted(
-            {(t, c.name) for c in q.choices for t in [*c.labels.values(), c.name] if t},
-            key=lambda item: -len(item[0]),
-        )
-
-    def one(self, text: str) -> tuple[str, str | None] | None:
-        """A single choice: (name, other_text) or None if unknown."""
-        key = text.strip()
-        found = self.lookup.get(key.casefold()) or self.lookup.get(normalise(key))
-        if found is None and key in self.value_labels:
-            found = self.lookup.get(normalise(self.value_labels[key]))
-        if found is None and self.value_labels:
-            try:
-                number = float(key)
-            except ValueError:
-                number = None
-            if number is not None:
-                for code, label in self.value_labels.items():
-                    if isinstance(code, int | float) and float(code) == number:
-                        found = self.lookup.get(normalise(label))
-        if found is None:
-            found = ColumnMapper.choice_for_code(self.q, key)
-        if found is not None:
-            return found, None
-        if self.q.or_other:
-            return OTHER, key
-        return None
-
-    def many(self, text: str) -> tuple[list[str], str | None] | None:
-        """A multi-answer cell: names joined by spaces, or labels joined by ', ' or ';'."""
-        text = text.strip()
-        tokens = text.split()
-        names = {c.name for c in self.q.choices}
-        if tokens and all(t in names for t in tokens):
-            return self._ordered(tokens), None
-        chosen: list[str] = []
-        other: str | None = None
-        pos = 0
-        while pos < len(text):
-            for label, name in self.labels_longest:
-                end = pos + len(label)
-                if text[pos:end].casefold() == label.casefold() and (
-                    end == len(text) or text.startswith(SEPARATORS, end)
-                ):
-                    chosen.append(name)
-                    pos = end
-                    break
-            else:
-                # Google Forms puts the "Other" free text last, after the known options.
-                if self.q.or_other:
-                    other = text[pos:].strip()
-                    chosen.append(OTHER)
-                    break
-                return None
-            for sep in SEPARATORS:
-                if text.startswith(sep, pos):
-                    pos += len(sep)
-                    break
-            while pos < len(text) and text[pos] == " ":
-                pos += 1
-        return self._ordered(chosen), other
-
-    def _ordered(self, names: list[str]) -> list[str]:
-        order = {c.name: i for i, c in enumerate(self.q.choices)}
-        return sorted(dict.fromkeys(names), key=order.__getitem__)
-
-
-def _parse_numbers(values: pd.Series, integer: bool) -> pd.Series:
-    cleaned = values.str.strip().str.replace("\u00a0", "", regex=False).str.replace(" ", "", regex=False)
-    cleaned = cleaned.str.replace(",", ".", regex=False)
-    numbers = pd.to_numeric(cleaned.where(cleaned != ""), errors="coerce")
-    if integer:
-        whole = numbers.notna() & (numbers % 1 == 0)
-        return numbers.where(whole).astype("Int64"), (cleaned != "") & ~whole
-    return numbers.astype("Float64"), (cleaned != "") & numbers.isna()
-
-
-def _parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    stripped = values.str.strip()
-    dayfirst = bool(stripped.str.match(r"^\d{1,2}\.\d{1,2}\.\d{2,4}").any())
-    parsed = pd.to_datetime(stripped.where(stripped != ""), errors="coerce", format="mixed",
-                            dayfirst=dayfirst)
-    bad = (stripped != "") & parsed.isna()
-    return parsed.dt.strftime("%Y-%m-%d").astype(object).where(parsed.notna(), None), bad
-
-
-#: Timestamp layouts the tools write (Google Forms in Russian/English locales, Kobo, ODK,
-#: LimeSurvey); tried whole-column first because per-cell guessing is slow on 200,000 rows.
-TIME_FORMATS = ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%Y/%m/%d %I:%M:%S %p",
-                "%Y-%m-%d %H:%M:%S", "ISO8601")
-
-
-def _parse_times(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    stripped = values.str.strip()
-    present = stripped != ""
-    for fmt in TIME_FORMATS:
-        parsed = pd.to_datetime(stripped.where(present), errors="coerce", format=fmt, utc=True)
-        if not (present & parsed.isna()).any():
-            return parsed, present & parsed.isna()
-    dayfirst = bool(stripped.str.match(r"^\d{1,2}\.\d{1,2}\.\d{2,4}").any())
-    parsed = pd.to_datetime(stripped.where(present), errors="coerce", format="mixed",
-                            dayfirst=dayfirst, utc=True)
-    return parsed, present & parsed.isna()
-
-
-# -- the import ---------------------------------------------------------------------------
+# -- the parse ---------------------------------------------------------------------------
 
 @dataclass
 class _Parsed:
     answers: pd.DataFrame  # question name -> stored value (object/Int64/Float64)
     personal: dict[str, pd.Series]
-    keys: pd.Series
+    keys: pd.Series  # "uuid:…" / "id:…" from the file, or "" when it has none
     times: pd.Series
     warnings: list[str]
-    columns: list[Column]
+    notes: list[str]
+
+
+class _Context:
+    """One file being parsed: its cells, layout and the problems found so far."""
+
+    def __init__(self, raw: tables.RawTable, form: Questionnaire, layout: Layout) -> None:
+        self.raw = raw
+        self.form = form
+        self.layout = layout
+        self.cells = raw.cells
+        self.errors = ErrorList()
+        self.notes: list[str] = []
+
+    def text(self, col: Column) -> pd.Series:
+        return self.cells[col.index]
+
+    def stripped(self, col: Column) -> pd.Series:
+        return tables.per_value(self.text(col), str.strip)
+
+    def fail(self, col: Column, mask: pd.Series, message: str, hint: str, code: str) -> None:
+        """One error per offending cell (a few per column), naming row, column and value."""
+        rows = mask[mask.astype(bool)].index
+        for row in rows[:_SHOWN_ERRORS_PER_COLUMN]:
+            value = self.cells.at[row, col.index]
+            personal = col.question is not None and col.question.personal_data
+            shown = ("(a personal-data value, not shown)" if personal
+                     else tables.shown_value(str(value), 60))
+            more = len(rows) - _SHOWN_ERRORS_PER_COLUMN
+            tail = f" ({more} more cells of this column too)" if more > 0 and \
+                row == rows[_SHOWN_ERRORS_PER_COLUMN - 1] else ""
+            self.errors.add(SyrmakError(
+                message.replace("{value}", shown) + tail, hint, code=code, file=self.raw.file,
+                row=int(row), column=col.header.strip() or f"#{col.index + 1}",
+                value=None if personal and value else value,
+            ))
 
 
 def read_file(path: Path, form: Questionnaire, format: str) -> tuple[tables.RawTable, str]:
     if format not in FORMATS:
         raise SyrmakError(f"unknown format '{format}'.", f"use one of: {', '.join(FORMATS)}.",
                           code="unknown-format", value=format)
-    if not path.exists():
-        raise SyrmakError(f"file not found: {path}", "check the path.", code="not-found", file=str(path))
+    if not path.is_file():
+        raise SyrmakError(f"file not found: {path}", "check the path.", code="not-found",
+                          file=str(path))
     suffix = path.suffix.lower()
+    if suffix in (".xls", ".ods"):
+        raise SyrmakError(f"syrmak cannot read {suffix} workbooks.",
+                          "save the file as .xlsx or export CSV.", code="unsupported-file",
+                          file=path.name)
     if suffix == ".sav" or format == "spss":
         return tables.read_sav(path), "spss"
-    if suffix in (".xlsx", ".xlsm"):
+    data = path.read_bytes()
+    if suffix in (".xlsx", ".xlsm") or data[:4] == b"PK\x03\x04":
         raw = tables.read_xlsx(path)
     else:
-        data = path.read_bytes()
-        if data[:4] == b"PK\x03\x04":
-            raw = tables.read_xlsx(path)
-        else:
-            text, note = tables.decode_text(path, data)
-            probe = {format: LAYOUTS[format]} if format != "auto" else LAYOUTS
-
-            def score(fields: list[str]) -> int:
-                best = 0
-                for layout in probe.values():
-                    mapper = ColumnMapper(form, layout)
-                    hits = sum(1 for f in fields if mapper._question(f, set()) or mapper._option(f, set())
-                               or f.strip().casefold() in layout.time_columns + layout.key_columns)
-                    best = max(best, hits)
-                return best
-
-            delimiter = tables.choose_delimiter(text, score)
-            raw = tables.read_csv_text(path, text, delimiter)
-            if note:
-                raw.notes.append(note)
-            if delimiter != ",":
-                raw.notes.append(f"columns separated by {'tab' if delimiter == chr(9) else repr(delimiter)}")
+        raw = _read_text(path, data, form, format)
     detected = detect_format(path, raw.header) if format == "auto" else format
     return raw, detected
 
 
-def parse(raw: tables.RawTable, form: Questionnaire, fmt: str) -> _Parsed:
-    layout = LAYOUTS[fmt]
+def _read_text(path: Path, data: bytes, form: Questionnaire, format: str) -> tables.RawTable:
+    text, note = tables.decode_text(path, data)
+    probe = [LAYOUTS[format]] if format != "auto" else list(LAYOUTS.values())
+    mappers = [ColumnMapper(form, layout) for layout in probe]
+
+    def score(fields: list[str]) -> int:
+        return max(mapper.score(fields) for mapper in mappers)
+
+    delimiter = tables.choose_delimiter(text, score)
+    # The C parser reads bytes faster than text: hand it UTF-8 bytes.
+    utf8 = data if note is None else text.encode("utf-8")
+    raw = tables.read_csv_text(path, text, delimiter, utf8)
+    if note:
+        raw.notes.append(note)
+    if delimiter != ",":
+        raw.notes.append(
+            f"columns separated by {'tabs' if delimiter == chr(9) else repr(delimiter)}")
+    return raw
+
+
+# -- columns ---------------------------------------------------------------------------------
+
+def _filled(values: pd.Series) -> bool:
+    return any(str(v).strip() for v in pd.unique(values.to_numpy()))
+
+
+def map_columns(raw: tables.RawTable, form: Questionnaire, layout: Layout) -> list[Column]:
     mapper = ColumnMapper(form, layout)
-    aliases = _spss_aliases(raw, form) if fmt == "spss" else {}
-    header = [h for h in raw.header]
-    columns = mapper.map(header, raw.file) if not aliases else _map_with_aliases(mapper, raw, aliases)
-    errors = ErrorList()
-    cells = raw.cells
-    n = len(cells)
-    answers: dict[str, pd.Series] = {}
-    personal: dict[str, pd.Series] = {}
-    others: dict[str, pd.Series] = {}
-    option_cols: dict[str, list[Column]] = {}
-    keys = pd.Series([""] * n, index=cells.index, dtype=object)
-    times = pd.Series(pd.NaT, index=cells.index, dtype="datetime64[ns, UTC]")
+    aliases = _spss_sets(raw, form) if layout.name == "spss" else {}
+    header = ["" if h in aliases else h for h in raw.header]
+    if layout.name == "spss":
+        header = [_spss_header(raw, mapper, h) for h in header]
+    filled = [h not in aliases and _filled(raw.cells[i]) for i, h in enumerate(raw.header)]
+    columns = mapper.map(header, raw.file, filled)
+    for i, column in enumerate(columns):
+        original = raw.header[column.index]
+        if original in aliases:
+            role, q, choice = aliases[original]
+            columns[i] = Column(column.index, original, role, q, choice)
+        elif column.header != original:
+            columns[i] = Column(column.index, original, column.role, column.question,
+                                column.choice)
+    return columns
 
-    def fail(col: Column, mask: pd.Series, message: str, hint: str, code: str) -> None:
-        for pos in np.flatnonzero(mask.to_numpy())[:5]:
-            value = cells[col.index].iloc[pos]
-            shown = "(a personal-data value)" if col.question is not None and col.question.personal_data else repr(value)
-            errors.add(SyrmakError(message.replace("{value}", shown), hint, code=code, file=raw.file,
-                                   row=raw.row_number(int(pos)), column=col.header, value=value))
 
-    for col in columns:
-        values = cells[col.index].astype(str)
-        if col.role == "ignore":
+def _spss_header(raw: tables.RawTable, mapper: ColumnMapper, header: str) -> str:
+    """An SPSS variable whose name matches nothing may be known by its variable label."""
+    label = raw.column_labels.get(header)
+    if not header or not label or mapper.resolve(0, header, set()) is not None:
+        return header
+    return label if mapper.resolve(0, label, set()) is not None else header
+
+
+def _spss_sets(raw: tables.RawTable, form: Questionnaire) -> dict[str, tuple]:
+    """SPSS multiple-response sets: a dichotomy set's variables are the options (in order),
+    a category set's variables each hold one chosen option."""
+    aliases: dict[str, tuple] = {}
+    for set_name, spec in raw.mr_sets.items():
+        name = set_name.lstrip("$").casefold()
+        q = next((q for q in form.answered if q.name.casefold() == name
+                  and q.type == "select_multiple"), None)
+        if q is None:
             continue
-        if col.role == "form_id":
-            wrong = (values.str.strip() != "") & (values.str.strip() != form.form_id)
-            if wrong.any():
-                fail(col, wrong, f"the file was exported from form {{value}}, not '{form.form_id}'.",
-                     "load that form's questionnaire, or import the export of this one.", "wrong-questionnaire")
-            continue
-        if col.role == "key":
-            keys = values.str.strip().str.removeprefix("uuid:")
-            continue
-        if col.role == "time":
-            times, bad = _parse_times(values)
-            if bad.any():
-                fail(col, bad, "cannot read the submission time {value}.",
-                     "use a date and time such as 2021-09-15 10:23:45 or 15.09.2021 10:23:45.", "bad-time")
-            continue
-        q = col.question
-        if q.personal_data:
-            personal[q.name] = values.str.strip()
-            continue
-        if col.role == "option":
-            option_cols.setdefault(q.name, []).append(col)
-            continue
-        if col.role == "other":
-            others[q.name] = values.str.strip()
-            continue
-        if q.type in ("select_one", "select_multiple"):
-            decoder = Decoder(q, raw.value_labels.get(col.header))
-            uniques = pd.unique(values.to_numpy())
-            mapping, other_map, unknown = {}, {}, []
-            for u in uniques:
-                if not str(u).strip():
-                    mapping[u] = None
-                    continue
-                got = decoder.one(u) if q.type == "select_one" else decoder.many(u)
-                if got is None:
-                    unknown.append(u)
-                    continue
-                stored, other = got
-                mapping[u] = stored if q.type == "select_one" else " ".join(stored)
-                if other:
-                    other_map[u] = other
-            if unknown:
-                names = ", ".join(c.label(form.default_language) for c in q.choices[:8])
-                fail(col, values.isin(unknown),
-                     f"{{value}} is not an option of question '{q.name}'.",
-                     f"use one of its options ({names}{', …' if len(q.choices) > 8 else ''}) or add the "
-                     "option to the questionnaire's 'choices' sheet and load it again.",
-                     "unknown-option")
+        dichotomy = spec.get("is_dichotomy") or spec.get("type") == "D"
+        for position, variable in enumerate(spec.get("variable_list") or []):
+            if not dichotomy:
+                aliases[variable] = ("category", q, None)
                 continue
-            answers[q.name] = values.map(mapping).astype(object)
-            if other_map:
-                others[q.name] = values.map(other_map).astype(object)
-        elif q.type in ("integer", "decimal"):
-            parsed, bad = _parse_numbers(values, q.type == "integer")
-            if bad.any():
-                fail(col, bad, f"{{value}} is not {'a whole number' if q.type == 'integer' else 'a number'} "
-                     f"(question '{q.name}').", "correct the cell or leave it empty.", "bad-number")
-                continue
-            answers[q.name] = parsed
-        elif q.type == "date":
-            parsed, bad = _parse_dates(values)
-            if bad.any():
-                fail(col, bad, f"{{value}} is not a date (question '{q.name}').",
-                     "write dates as 2021-09-15 or 15.09.2021.", "bad-date")
-                continue
-            answers[q.name] = parsed
+            tail = variable.rsplit("_", 1)[-1] if "_" in variable else ""
+            choice = choice_for_code(q, tail) or choice_for_code(
+                q, raw.column_labels.get(variable, ""))
+            if choice is None and position < len(q.choices):
+                choice = q.choices[position].name
+            if choice is not None:
+                aliases[variable] = ("option", q, choice)
+                _count_value(raw, variable, spec.get("counted_value"))
+    return aliases
+
+
+def _count_value(raw: tables.RawTable, variable: str, counted) -> None:
+    """A dichotomy set may count 2 (1 = no, 2 = yes): rewrite its cells to 1/0."""
+    if counted in (None, 1, "1") or variable not in raw.header:
+        return
+    index = raw.header.index(variable)
+    counted_text = tables.code_text(counted)
+    raw.cells[index] = tables.per_value(
+        raw.cells[index], lambda v: "" if not v.strip() else "1" if v.strip() == counted_text
+        else "0")
+
+
+# -- answers ----------------------------------------------------------------------------------
+
+def _decode_select(ctx: _Context, col: Column) -> tuple[pd.Series, pd.Series | None] | None:
+    """Decode each distinct cell once: (stored names, "Other" texts or None)."""
+    q = col.question
+    values = ctx.text(col)
+    decoder = Decoder(q, ctx.layout, ctx.raw.value_labels.get(col.header))
+    codes, uniques = pd.factorize(values)
+    stored = np.full(len(uniques), None, dtype=object)
+    others = np.full(len(uniques), None, dtype=object)
+    unknown = np.zeros(len(uniques), dtype=bool)
+    for i, u in enumerate(uniques):
+        if not u.strip():
+            continue
+        got = decoder.one(u) if q.type == "select_one" else decoder.many(u)
+        if got is None:
+            unknown[i] = True
         else:
-            stripped = values.str.strip()
-            answers[q.name] = stripped.where(stripped != "", None).astype(object)
+            stored[i] = got[0] if q.type == "select_one" else " ".join(got[0])
+            others[i] = got[1] or None
+    if unknown.any():
+        names = ", ".join(repr(c.label(ctx.form.default_language)) for c in q.choices[:8])
+        ctx.fail(col, pd.Series(unknown[codes], index=values.index),
+                 f"{{value}} is not an option of question '{q.name}'.",
+                 f"use one of its options ({names}{', …' if len(q.choices) > 8 else ''}), or "
+                 "add the option to the questionnaire's 'choices' sheet and load it again.",
+                 "unknown-option")
+        return None
+    other = pd.Series(others[codes], index=values.index) if any(others) else None
+    return pd.Series(stored[codes], index=values.index), other
 
-    for name, cols in option_cols.items():
-        q = form.question(name)
-        if name in answers:
-            continue  # Kobo and ODK write both; the joined column is the answer.
-        flags = {}
-        any_cell = pd.Series(False, index=cells.index)
-        for col in cols:
-            values = cells[col.index].astype(str).str.strip()
-            low = values.str.casefold()
-            choice = q.choice(col.choice)
-            labels = {normalise(t) for t in choice.labels.values()} | {choice.name.casefold()}
-            is_true = low.isin(TRUE) | low.map(normalise).isin(labels)
-            is_false = low.isin(FALSE)
-            if col.choice == OTHER:
-                # LimeSurvey and Kobo put the other text itself in the "other" column.
-                text = values.where(~is_true & ~is_false & (values != ""))
-                if text.notna().any():
-                    others[name] = text.astype(object).where(text.notna(), None)
-                is_true = is_true | text.notna()
-            else:
-                bad = ~is_true & ~is_false
-                if bad.any():
-                    fail(col, bad, f"{{value}} is neither selected nor unselected (option '{col.choice}' of "
-                         f"question '{name}').", "use 1/0, Y or empty, or the option's label.", "unknown-option")
-                    continue
-            flags[col.choice] = is_true
-            any_cell |= values != ""
-        order = [c.name for c in q.choices if c.name in flags]
-        if not order:
+
+def _decode_answer(ctx: _Context, col: Column) -> tuple[pd.Series, pd.Series | None] | None:
+    q = col.question
+    values = ctx.text(col)
+    if q.is_select:
+        return _decode_select(ctx, col)
+    if q.type in ("integer", "decimal"):
+        parsed, bad = tables.on_distinct(
+            values, lambda u: tables.parse_numbers(u, q.type == "integer"))
+        if bad.any():
+            kind = "a whole number" if q.type == "integer" else "a number"
+            ctx.fail(col, bad, f"{{value}} is not {kind} (question '{q.name}').",
+                     "correct the cell (digits only, e.g. 12 or 3.5) or leave it empty.",
+                     "bad-number")
+            return None
+        return parsed, None
+    if q.type == "date":
+        parsed, bad = tables.on_distinct(values, tables.parse_dates)
+        if bad.any():
+            ctx.fail(col, bad, f"{{value}} is not a date (question '{q.name}').",
+                     "write dates as 2021-09-15 or 15.09.2021.", "bad-date")
+            return None
+        return parsed, None
+    return tables.per_value(values, _clean_text), None
+
+
+def _clean_text(value: str) -> str | None:
+    # PostgreSQL cannot store NUL; a text answer never means one.
+    text = value.replace("\x00", "").strip()
+    return text or None
+
+
+def _option_flags(ctx: _Context, col: Column) -> tuple[pd.Series, pd.Series | None] | None:
+    """A 0/1 (Y/empty, label/empty) column for one option; "Other" may hold the text."""
+    q = col.question
+    choice = q.choice(col.choice)
+    labels = {normalise(t) for t in choice.labels.values()} | {choice.name.casefold()}
+
+    def state(value: str) -> str | bool | None:
+        text = value.strip()
+        if text.casefold() in TRUE or normalise(text) in labels:
+            return True
+        if text.casefold() in FALSE:
+            return False
+        return text  # "Other" text, or a mistake
+
+    states = tables.per_value(ctx.text(col), state)
+    is_true = states.map(lambda s: s is True).astype(bool)  # few distinct states
+    is_text = states.map(lambda s: isinstance(s, str)).astype(bool)
+    if col.choice == OTHER:
+        # LimeSurvey puts the "Other" text itself in the column.
+        text = states.where(is_text, None)
+        return is_true | is_text, (text if is_text.any() else None)
+    if is_text.any():
+        ctx.fail(col, is_text, f"{{value}} is neither selected nor unselected (option "
+                 f"'{col.choice}' of question '{q.name}').",
+                 "use 1 or 0, Y or empty, or the option's label.", "unknown-option")
+        return None
+    return is_true, None
+
+
+def _category_flags(ctx: _Context, col: Column) -> dict[str, pd.Series] | None:
+    """A variable of an SPSS category set: each cell names one chosen option."""
+    one = Question(col.question.name, "select_one", col.question.labels, col.question.choices)
+    decoded = _decode_select(ctx, Column(col.index, col.header, "answer", one))
+    if decoded is None:
+        return None
+    return {c.name: (decoded[0] == c.name).fillna(False).astype(bool)
+            for c in col.question.choices}
+
+
+def _combine_options(ctx: _Context, q: Question, cols: list[Column]):
+    """Join one question's option columns into a space-joined answer (None: unanswered)."""
+    flags: dict[str, pd.Series] = {}
+    other = None
+    for col in cols:
+        if col.role == "category":
+            for name, flag in (_category_flags(ctx, col) or {}).items():
+                flags[name] = flags[name] | flag if name in flags else flag
             continue
-        joined = pd.Series([""] * n, index=cells.index, dtype=object)
-        for choice in order:
-            joined = joined.where(~flags[choice], joined + " " + choice)
-        joined = joined.str.strip()
-        answers[name] = joined.where(any_cell, None).astype(object)
+        got = _option_flags(ctx, col)
+        if got is not None:
+            flags[col.choice] = got[0]
+            other = got[1] if got[1] is not None else other
+    answered = np.zeros(len(ctx.cells), dtype=bool)
+    for col in cols:
+        answered |= tables.per_value(ctx.text(col), lambda v: bool(v.strip())).to_numpy(bool)
+    names = [c.name for c in q.choices if c.name in flags]
+    chosen = np.column_stack([flags[n].to_numpy(bool) for n in names]) if names else \
+        np.zeros((len(ctx.cells), 0), dtype=bool)
+    # Few distinct combinations: join the names once per combination.
+    patterns, codes = np.unique(chosen, axis=0, return_inverse=True)
+    texts = [" ".join(n for n, on in zip(names, p, strict=True) if on) for p in patterns]
+    joined = np.asarray(texts, dtype=object)[codes.reshape(-1)] if len(texts) else \
+        np.full(len(ctx.cells), "", dtype=object)
+    joined[~answered] = None
+    return pd.Series(joined, index=ctx.cells.index, dtype=object), other
 
+
+def _merge_others(ctx: _Context, answers: dict, others: dict[str, pd.Series]) -> None:
+    """Put "Other" texts into the ``q_other`` question and make sure "other" is chosen."""
     for name, text in others.items():
         target = name + OTHER_SUFFIX
-        if target in answers and answers[target].notna().any():
+        if not ctx.form.has(target):
             continue
-        answers[target] = text.where(text.notna(), None) if isinstance(text, pd.Series) else text
-        if name in answers:
-            has_text = text.notna() & (text.astype(str) != "")
-            current = answers[name].fillna("")
-            if form.question(name).type == "select_multiple":
-                lacks = has_text & ~current.str.split().map(lambda t: OTHER in t)
-                answers[name] = answers[name].where(~lacks, (current + " " + OTHER).str.strip())
-            else:
-                answers[name] = answers[name].where(~has_text, OTHER)
+        has_text = tables.per_value(text, lambda v: bool(v and str(v).strip()))
+        has_text = has_text.fillna(False).astype(bool)
+        if target not in answers or not answers[target].notna().any():
+            answers[target] = text.where(has_text, None).astype(object)
+        if name not in answers:
+            continue
+        multiple = ctx.form.question(name).type == "select_multiple"
+        with_other = tables.per_value(answers[name], lambda v, m=multiple: _with_other(v, m))
+        answers[name] = answers[name].where(~has_text, with_other)
 
-    # Required answers: only for questions shown to everyone (no 'relevant' condition),
-    # since syrmak does not evaluate XPath skip logic.
-    mapped = {c.question.name for c in columns if c.question is not None}
-    for q in form.answered:
-        if not q.required or q.relevant or q.name not in mapped:
+
+def _with_other(value: str | None, multiple: bool) -> str:
+    if not multiple or not value:
+        return OTHER
+    return value if OTHER in value.split() else f"{value} {OTHER}"
+
+
+def _check_required(ctx: _Context, columns: list[Column], answers: dict, personal: dict) -> None:
+    """Only for questions shown to everyone (no 'relevant'): syrmak does not run XPath."""
+    by_question: dict[str, Column] = {}
+    for col in columns:
+        if col.question is not None:
+            by_question.setdefault(col.question.name, col)
+    for q in ctx.form.answered:
+        if not q.required or q.relevant or q.name not in by_question:
             continue
         series = personal.get(q.name) if q.personal_data else answers.get(q.name)
         if series is None:
             continue
-        empty = series.isna() | (series.astype(str).str.strip() == "")
+        empty = series.isna() | (series == "")
         if empty.any():
-            col = next(c for c in columns if c.question is not None and c.question.name == q.name)
-            fail(col, empty, f"question '{q.name}' is required but has no answer.", "fill in the answer, or mark the question not required in the questionnaire.",
-                "missing-required")
-    errors.raise_if_any()
-
-    frame = pd.DataFrame({q.name: answers[q.name] for q in form.answered if q.name in answers},
-                         index=cells.index)
-    for name in answers:
-        if name not in frame.columns:
-            frame[name] = answers[name]
-    warnings = _contact_warnings(frame, form, columns, raw)
-    return _Parsed(frame, personal, keys, times, warnings, columns)
+            ctx.fail(by_question[q.name], empty,
+                     f"question '{q.name}' is required but has no answer.",
+                     "fill in the answer, delete the incomplete submission, or mark the "
+                     "question not required in the questionnaire and load it again.",
+                     "missing-required")
 
 
-def _spss_aliases(raw: tables.RawTable, form: Questionnaire) -> dict[str, tuple[str, str]]:
-    """SPSS multiple-response sets: each variable of a dichotomy set is one option."""
-    aliases: dict[str, tuple[str, str]] = {}
-    for set_name, spec in raw.mr_sets.items():
-        name = set_name.lstrip("$")
-        if not form.has(name) or form.question(name).type != "select_multiple":
+def _incomplete(ctx: _Context, columns: list[Column]) -> None:
+    """LimeSurvey keeps unfinished responses with an empty submitdate: leave them out."""
+    time = next((c for c in columns if c.role == "time"), None)
+    if ctx.layout.name != "limesurvey" or time is None:
+        return
+    unfinished = ctx.stripped(time) == ""
+    if unfinished.any():
+        ctx.cells = ctx.cells[~unfinished]
+        ctx.notes.append(f"{int(unfinished.sum())} unfinished responses (no submitdate) were "
+                         "left out.")
+
+
+def parse(raw: tables.RawTable, form: Questionnaire, fmt: str) -> _Parsed:
+    ctx = _Context(raw, form, LAYOUTS[fmt])
+    columns = map_columns(raw, form, ctx.layout)
+    _incomplete(ctx, columns)
+    index = ctx.cells.index
+    answers: dict[str, pd.Series] = {}
+    personal: dict[str, pd.Series] = {}
+    others: dict[str, pd.Series] = {}
+    options: dict[str, list[Column]] = {}
+    keys = pd.Series("", index=index, dtype=object)
+    times = pd.Series(pd.NaT, index=index, dtype="datetime64[us, UTC]")
+    for col in columns:
+        if col.role in ("key", "local_key"):
+            keys = _keys(ctx, col, keys)
+        elif col.role == "time":
+            times = _times(ctx, col)
+        elif col.question is None:
             continue
-        q = form.question(name)
-        for position, variable in enumerate(spec.get("variable_list", [])):
-            choice = ColumnMapper.choice_for_code(q, variable.rsplit("_", 1)[-1]) if "_" in variable else None
-            if choice is None and position < len(q.choices):
-                choice = q.choices[position].name
-            if choice is not None:
-                aliases[variable] = (name, choice)
-    return aliases
-
-
-def _map_with_aliases(mapper: ColumnMapper, raw: tables.RawTable, aliases) -> list[Column]:
-    plain = [h for h in raw.header if h not in aliases]
-    mapped = {c.header: c for c in mapper.map(plain, raw.file)}
-    columns = []
-    for index, header in enumerate(raw.header):
-        if header in aliases:
-            name, choice = aliases[header]
-            columns.append(Column(index, header, "option", mapper.form.question(name), choice))
+        elif col.question.personal_data:
+            personal[col.question.name] = ctx.stripped(col)
+        elif col.role in ("option", "category"):
+            options.setdefault(col.question.name, []).append(col)
+        elif col.role == "other":
+            others[col.question.name] = tables.per_value(ctx.text(col), _clean_text)
         else:
-            c = mapped[header]
-            columns.append(Column(index, header, c.role, c.question, c.choice))
-    return columns
+            decoded = _decode_answer(ctx, col)
+            if decoded is not None:
+                answers[col.question.name] = decoded[0]
+                if decoded[1] is not None:
+                    others[col.question.name] = decoded[1]
+    for name, cols in options.items():
+        if name in answers:
+            continue  # Kobo and ODK write both; the joined column is the answer.
+        answers[name], other = _combine_options(ctx, form.question(name), cols)
+        if other is not None:
+            others[name] = other
+    _merge_others(ctx, answers, others)
+    _check_required(ctx, columns, answers, personal)
+    ctx.errors.raise_if_any()
+    frame = pd.DataFrame({q.name: answers[q.name] for q in form.answered if q.name in answers},
+                         index=index)
+    notes = [*raw.notes, *ctx.notes, *_column_notes(form, columns)]
+    warnings = _contact_warnings(frame, form, columns, raw)
+    return _Parsed(frame, personal, keys, times, warnings, notes)
 
 
-def _contact_warnings(frame: pd.DataFrame, form: Questionnaire, columns, raw) -> list[str]:
+def _keys(ctx: _Context, col: Column, current: pd.Series) -> pd.Series:
+    if col.role == "local_key":
+        # LimeSurvey numbers responses 1, 2, … per survey: qualify them by the form.
+        form = hashlib.sha256(ctx.form.form_id.encode("utf-8")).hexdigest()[:12]
+        prefix = f"id:{form}:"
+    else:
+        prefix = "uuid:"
+    keyed = tables.per_value(ctx.text(col), lambda v: _key(prefix, v))
+    if col.role == "local_key" and (current != "").any():
+        return current  # a uuid beats a survey-local number
+    return keyed.where(keyed != "", current)
+
+
+def _key(prefix: str, value: str) -> str:
+    given = value.strip().removeprefix("uuid:")
+    if not given:
+        return ""
+    key = prefix + given
+    if len(key) > MAX_KEY:
+        key = "uuid#" + hashlib.sha256(key.encode("utf-8")).hexdigest()
+    return key
+
+
+def _times(ctx: _Context, col: Column) -> pd.Series:
+    parsed, bad = tables.on_distinct(ctx.text(col), tables.parse_times)
+    if bad.any():
+        ctx.fail(col, bad, "cannot read the submission time {value}.",
+                 "use a date and time such as 2021-09-15 10:23:45 or 15.09.2021 10:23:45.",
+                 "bad-time")
+    return parsed
+
+
+def _column_notes(form: Questionnaire, columns: list[Column]) -> list[str]:
+    notes = []
+    dropped = [c.header.strip() for c in columns if c.role == "personal_meta"]
+    if dropped:
+        notes.append(f"column(s) {', '.join(repr(d) for d in dropped)} (respondents' e-mail "
+                     "addresses recorded by the tool) were not imported.")
+    present = {c.question.name for c in columns if c.question is not None}
+    missing = [q.name for q in form.answered if q.name not in present
+               and not (q.name.endswith(OTHER_SUFFIX) and q.name[:-len(OTHER_SUFFIX)] in present)]
+    if missing:
+        notes.append(f"no column for question(s): {', '.join(missing)} (stored as unanswered).")
+    return notes
+
+
+def _contact_warnings(frame: pd.DataFrame, form: Questionnaire, columns: list[Column],
+                      raw: tables.RawTable) -> list[str]:
+    """Safety net: free text that looks like an e-mail or phone outside personal questions.
+
+    The value itself is never repeated: warnings end up in logs and terminals.
+    """
     warnings = []
-    headers = {c.question.name: c.header for c in columns if c.question is not None}
+    headers = {c.question.name: c.header.strip() for c in columns if c.question is not None}
     for q in form.answered:
         if q.type != "text" or q.personal_data or q.name not in frame.columns:
             continue
-        text = frame[q.name].dropna().astype(str)
-        for kind, pattern in (("an e-mail address", EMAIL), ("a phone number", PHONE)):
-            hits = text[text.str.contains(pattern, regex=True)]
-            for pos in hits.index[:5]:
-                # The value itself is never repeated: warnings end up in logs and terminals.
+        kinds = tables.per_value(frame[q.name], _contact_kind)
+        for kind in ("an e-mail address", "a phone number"):
+            rows = kinds.index[(kinds == kind).fillna(False).astype(bool)]
+            for row in rows[:_SHOWN_ERRORS_PER_COLUMN]:
                 warnings.append(
-                    f"[{raw.file}, row {raw.row_number(int(frame.index.get_loc(pos)))}, column "
-                    f"'{headers.get(q.name, q.name)}'] the answer to '{q.name}' looks like {kind}; "
-                    "if it is a contact, mark the question personal_data = yes and import again, "
-                    "or redact it.")
+                    f"[{raw.file}, row {int(row)}, column '{headers.get(q.name, q.name)}'] the "
+                    f"answer to '{q.name}' looks like {kind}; if it is a contact, mark the "
+                    "question personal_data = yes and import again, or redact it.")
+            if len(rows) > _SHOWN_ERRORS_PER_COLUMN:
+                warnings.append(f"... and {len(rows) - _SHOWN_ERRORS_PER_COLUMN} more answers "
+                                f"to '{q.name}' that look like {kind}.")
     return warnings
 
 
-def _row_hashes(raw: tables.RawTable, columns: list[Column], form_id: str) -> pd.Series:
-    """A submission without a uuid is known by a hash of its non-personal cells."""
-    kept = [c.index for c in columns if c.role in ("answer", "option", "other", "time")
-            and not (c.question is not None and c.question.personal_data)]
-    if not kept:
-        joined = pd.Series([""] * len(raw.cells), index=raw.cells.index)
-    else:
-        parts = [raw.cells[i].astype(str) for i in kept]
-        joined = parts[0].str.cat(parts[1:], sep="\x1f") if len(parts) > 1 else parts[0]
-    prefix = form_id + "\x1e"
-    return pd.Series([
-        "row:" + hashlib.sha256((prefix + s).encode("utf-8")).hexdigest() for s in joined
-    ], index=raw.cells.index)
+def _contact_kind(text: str | None) -> str | None:
+    if not text:
+        return None
+    if EMAIL.search(text):
+        return "an e-mail address"
+    return "a phone number" if PHONE.search(text) else None
 
 
-def import_file(study: Study, path: Path, format: str = "auto", actor: str | None = None) -> ImportResult:
+# -- submission keys and the write ---------------------------------------------------------
+
+_MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
+_LANES = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F))
+
+
+def _digests(name: str, values) -> np.ndarray:
+    """Two 64-bit words of sha256("name=value") for each value: shape (len(values), 2)."""
+    joined = b"".join(hashlib.sha256(f"{name}={v}".encode()).digest()[:16] for v in values)
+    return np.frombuffer(joined, dtype="<u8").reshape(-1, 2).astype(np.uint64)
+
+
+def _row_hashes(parsed: _Parsed, form_id: str) -> pd.Series:
+    """A 128-bit hash of each row's answers and submission time, without a loop over rows.
+
+    Each distinct value is hashed once (sha256 of "question=value"); a row folds the
+    hashes of its answered questions in question-name order. Unanswered questions leave
+    no trace, so a later export with more questions gives an old row the same hash.
+    """
+    n = len(parsed.answers)
+    seed = _digests("form", [form_id])[0]
+    lanes = [np.full(n, seed[i], dtype=np.uint64) for i in range(2)]
+    parts = dict(parsed.answers.items())
+    parts["\x1etime"] = parsed.times.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
+    for name in sorted(parts):
+        codes, uniques = pd.factorize(parts[name])
+        digests = _digests(name, uniques) if len(uniques) else np.zeros((1, 2), np.uint64)
+        answered = codes >= 0
+        with np.errstate(over="ignore"):
+            for i in range(2):
+                mixed = (lanes[i] ^ digests[np.where(answered, codes, 0), i]) * _LANES[i]
+                lanes[i] = np.where(answered, mixed, lanes[i])
+    with np.errstate(over="ignore"):
+        for i in range(2):  # a final avalanche (splitmix64)
+            x = lanes[i]
+            x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+            x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+            lanes[i] = (x ^ (x >> np.uint64(31))) & _MASK
+    text = np.char.add(np.char.mod("%016x", lanes[0]), np.char.mod("%016x", lanes[1]))
+    return pd.Series(text.astype(object), index=parsed.answers.index)
+
+
+def _submission_keys(parsed: _Parsed, form_id: str) -> pd.Series:
+    """The file's uuid/KEY/id, else a hash of the decoded answers and submission time.
+
+    Identical rows in one file are kept apart by their occurrence (#2, #3 …), so a
+    re-import of the same file still finds each of them again. Personal-data answers are
+    never hashed: a hash of a phone number can be reversed by trying all numbers.
+    """
+    if (parsed.keys != "").all():
+        return parsed.keys
+    digests = "row:" + _row_hashes(parsed, form_id)
+    occurrence = digests.groupby(digests).cumcount()
+    hashed = digests + ("#" + (occurrence + 1).astype(str)).where(occurrence > 0, "")
+    return parsed.keys.where(parsed.keys != "", hashed)
+
+
+def _submission_order(times: pd.Series) -> np.ndarray:
+    """Positions sorted by submission time; rows without a time keep file order, last."""
+    missing = times.isna().to_numpy()
+    stamps = times.dt.tz_convert(None).to_numpy(dtype="datetime64[us]").astype("int64")
+    stamps = np.where(missing, 0, stamps)
+    return np.lexsort((np.arange(len(times)), stamps, missing))
+
+
+def import_file(study: Study, path: Path, format: str = "auto",
+                actor: str | None = None) -> ImportResult:
     form = study.questionnaire
     raw, fmt = read_file(path, form, format)
     parsed = parse(raw, form, fmt)
-    given = parsed.keys.astype(str)
-    keys = ("uuid:" + given).where(given != "", _row_hashes(raw, parsed.columns, form.form_id))
-
+    keys = _submission_keys(parsed, form.form_id)
     file_hash = hashlib.sha256(path.read_bytes()).hexdigest()
-    n = len(raw.cells)
     needs_vault = any((s != "").any() for s in parsed.personal.values())
     keeper = study.vault if needs_vault else None  # fail before writing if the key is missing
-
-    answers_json = (
-        parsed.answers.to_json(orient="records", lines=True, force_ascii=False, date_format="iso")
-        .splitlines() if len(parsed.answers.columns) else ["{}"] * n
-    )
+    n = len(parsed.answers)
     with study.engine.begin() as connection:
-        existing = set(connection.execute(sa.select(schema.respondents.c.submission_key)).scalars())
-        seen: set[str] = set()
-        fresh: list[int] = []
-        for pos, key in enumerate(keys):
-            if key in existing or key in seen:
-                continue
-            seen.add(key)
-            fresh.append(pos)
-        # Numbers follow submission time (file order for ties or no time).
-        fresh_idx = np.asarray(fresh, dtype=np.int64)
-        stamps = parsed.times.iloc[fresh_idx]
-        untimed = stamps.isna().to_numpy()
-        ns = stamps.to_numpy(dtype="datetime64[ns]").astype(np.int64)
-        order = np.lexsort((fresh_idx, np.where(untimed, 0, ns), untimed))
-        fresh = fresh_idx[order].tolist()
-        start = (connection.execute(sa.select(sa.func.max(schema.respondents.c.number))).scalar() or 0) + 1
+        stored = set(connection.execute(sa.select(schema.respondents.c.submission_key)).scalars())
+        fresh = _fresh_positions(keys, parsed.times, stored)
+        start = (connection.execute(sa.select(sa.func.max(schema.respondents.c.number)))
+                 .scalar() or 0) + 1
         import_id = connection.execute(
             sa.insert(schema.imports).returning(schema.imports.c.id),
             {"file_name": path.name, "file_sha256": file_hash, "format": fmt,
              "questionnaire_id": study.questionnaire_id(connection), "rows_read": n,
              "rows_added": len(fresh), "imported_at": datetime.now(UTC)},
         ).scalar_one()
-        key_list = keys.to_numpy()
-        when_list = parsed.times.dt.to_pydatetime() if len(parsed.times) else []
-        rows = [
-            {"number": start + offset, "submission_key": key_list[pos],
-             "submitted_at": None if pd.isna(when_list[pos]) else when_list[pos],
-             "import_id": import_id, "answers": answers_json[pos]}
-            for offset, pos in enumerate(fresh)
-        ]
-        if rows:
-            connection.execute(sa.insert(schema.respondents), rows)
-        sealed = 0
-        if keeper is not None and fresh:
-            ids = dict(connection.execute(
-                sa.select(schema.respondents.c.number, schema.respondents.c.id)
-                .where(schema.respondents.c.import_id == import_id)).all())
-            entries = []
-            personal_values = {q: series.to_numpy() for q, series in parsed.personal.items()}
-            for offset, pos in enumerate(fresh):
-                for question, series in personal_values.items():
-                    value = series[pos]
-                    if value:
-                        nonce, sealed_value = keeper.seal(key_list[pos], question, value)
-                        entries.append({"respondent_id": ids[start + offset], "question": question,
-                                        "nonce": nonce, "ciphertext": sealed_value})
-            if entries:
-                connection.execute(sa.insert(schema.contacts), entries)
-            sealed = len(entries)
-        study.log("import", {"file": path.name, "format": fmt, "rows_read": n, "added": len(fresh),
-                             "sha256": file_hash}, actor, connection)
+        _insert_respondents(connection, fresh, start, import_id, keys, parsed.times)
+        write_batch(connection, import_id, parsed.answers, fresh)
+        sealed = _seal_contacts(connection, keeper, fresh, start, import_id, keys,
+                                parsed.personal)
+        study.log("import", {"file": path.name, "format": fmt, "rows_read": n,
+                             "added": len(fresh), "sha256": file_hash}, actor, connection)
     return ImportResult(
         file=path.name, format=fmt, rows_read=n, added=len(fresh), duplicates=n - len(fresh),
         numbers=tuple(range(start, start + len(fresh))), contacts_stored=sealed,
-        notes=tuple(raw.notes), warnings=tuple(parsed.warnings),
+        notes=tuple(parsed.notes), warnings=tuple(parsed.warnings),
     )
+
+
+def _fresh_positions(keys: pd.Series, times: pd.Series, stored: set[str]) -> list[int]:
+    """Rows not stored yet (first of each key), in submission order."""
+    new = (~keys.isin(stored) & ~keys.duplicated()).to_numpy()
+    order = _submission_order(times)
+    return order[new[order]].tolist()
+
+
+def _insert_respondents(connection, fresh, start, import_id, keys, times) -> None:
+    """Respondent ``start + i`` is row ``fresh[i]``, at position i of the batch's answers."""
+    chosen_keys = keys.to_numpy(dtype=object)[fresh].tolist()
+    chosen_times = [None if pd.isna(t) else t.to_pydatetime() for t in times.iloc[fresh]]
+    rows = [{"number": start + i, "submission_key": key, "submitted_at": when,
+             "import_id": import_id, "position": i}
+            for i, (key, when) in enumerate(zip(chosen_keys, chosen_times, strict=True))]
+    if rows:
+        connection.execute(sa.insert(schema.respondents), rows)
+
+
+def _seal_contacts(connection, keeper, fresh, start, import_id, keys, personal) -> int:
+    if keeper is None or not fresh:
+        return 0
+    ids = dict(connection.execute(
+        sa.select(schema.respondents.c.number, schema.respondents.c.id)
+        .where(schema.respondents.c.import_id == import_id)).all())
+    entries = []
+    chosen_keys = keys.to_numpy(dtype=object)[fresh].tolist()
+    for question, series in personal.items():
+        values = series.to_numpy(dtype=object)[fresh].tolist()
+        for offset, (key, value) in enumerate(zip(chosen_keys, values, strict=True)):
+            if value:
+                nonce, sealed = keeper.seal(key, question, value)
+                entries.append({"respondent_id": ids[start + offset], "question": question,
+                                "nonce": nonce, "ciphertext": sealed})
+    if entries:
+        connection.execute(sa.insert(schema.contacts), entries)
+    return len(entries)
+
+
+__all__ = ["ImportResult", "import_file", "looks_like_contact"]

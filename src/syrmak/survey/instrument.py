@@ -139,8 +139,12 @@ class Questionnaire:
     languages: tuple[str, ...]
     sections: tuple[Section, ...]
     questions: tuple[Question, ...]
+    #: Names of fields the form computes or fills itself (calculate, start, deviceid, ...):
+    #: no answer is stored for them, but Kobo and ODK exports carry them as columns.
+    hidden_fields: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "hidden_fields", tuple(self.hidden_fields))
         object.__setattr__(self, "languages", tuple(self.languages))
         object.__setattr__(self, "sections", tuple(self.sections))
         object.__setattr__(self, "questions", tuple(self.questions))
@@ -209,6 +213,7 @@ class Questionnaire:
             "languages": list(self.languages),
             "sections": [{"name": s.name, "labels": dict(s.labels)} for s in self.sections],
             "questions": [q.to_dict() for q in self.questions],
+            "hidden_fields": list(self.hidden_fields),
         }
 
     @classmethod
@@ -221,4 +226,5 @@ class Questionnaire:
             languages=tuple(data.get("languages", ())),
             sections=tuple(Section(**s) for s in data.get("sections", ())),
             questions=tuple(Question.from_dict(q) for q in data["questions"]),
+            hidden_fields=tuple(data.get("hidden_fields", ())),
         )

@@ -2,7 +2,8 @@
 
 A column is mapped to a question by name or by label in any questionnaire language;
 tool-specific spellings (Kobo's ``group/q``, ODK Central's ``group-q``, LimeSurvey's
-``Q1[SQ001]``, Google Forms' grid ``Title [Row]``) are handled by the layout.
+``Q1[SQ001]``, Google Forms' grid ``Title [Row]``, SPSS's ``q_option``) are handled by
+the layout.
 """
 
 from __future__ import annotations
@@ -15,66 +16,109 @@ from pathlib import Path
 from syrmak.errors import ErrorList, SyrmakError
 from syrmak.survey.instrument import OTHER, Question, Questionnaire
 
+#: A select cell longer than this is no list of options (it is decoded as "Other" or refused).
+MAX_SELECT_TEXT = 4000
+
 FORMATS = ("auto", "google-forms", "kobo", "odk", "limesurvey", "spss", "csv")
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+PHONE = re.compile(
+    r"(?<![\w+])(?:\+\d[\d\s\-().]{7,16}\d"
+    r"|8\s?\(?\d{3}\)?[\s\-]?\d{3}[\s\-]?\d{2}[\s\-]?\d{2}"
+    r"|\(?\d{3}\)?[\s\-]?\d{3}[\s\-]?\d{2}[\s\-]?\d{2})(?!\w)"
+)
+
+
+def looks_like_contact(text: str) -> bool:
+    return bool(EMAIL.search(text) or PHONE.search(text))
 
 
 @dataclass(frozen=True)
 class Layout:
     name: str
-    #: Separators between a group path and a question name.
-    group_separators: tuple[str, ...]
-    #: How a multi-answer cell joins its options.
-    joiner: str
+    #: Separators between a group path and a question name (``group/q``).
+    group_separators: tuple[str, ...] = ()
+    #: Separators between a question and an option in one-column-per-option headers.
+    option_separators: tuple[str, ...] = ()
+    #: How a multi-answer cell may join its options (tried on label texts).
+    multi_separators: tuple[str, ...] = (" ",)
+    #: An unknown answer to an ``or_other`` question is its "Other" text (Google Forms).
+    inline_other: bool = False
+    #: Option codes may be positions: 1, A1, AO01, SQ001 (LimeSurvey, SPSS).
+    positional_codes: bool = False
+    #: Submission ids unique everywhere (uuids) and unique within one survey (numbers).
     key_columns: tuple[str, ...] = ()
+    local_key_columns: tuple[str, ...] = ()
     time_columns: tuple[str, ...] = ()
     #: Tool bookkeeping columns that carry no answer.
     ignore: tuple[str, ...] = ()
     ignore_prefixes: tuple[str, ...] = ()
-    form_id_columns: tuple[str, ...] = ()
+    ignore_pattern: str | None = None
+    #: Columns the tool adds that hold personal data; never read, only noted.
+    personal_columns: tuple[str, ...] = ()
 
+
+#: Metadata fields an XLSForm can declare; Kobo and ODK export them as columns.
+XLSFORM_META = ("start", "end", "today", "deviceid", "username", "simserial", "subscriberid",
+                "phonenumber", "audit", "email")
 
 GOOGLE_FORMS = Layout(
-    "google-forms", (), ", ",
-    time_columns=("timestamp", "отметка времени", "временная метка", "уақыт белгісі", "horodateur",
-                  "zeitstempel", "marca temporal"),
-    ignore=("email address", "адрес электронной почты", "score", "баллы"),
+    "google-forms",
+    multi_separators=(", ",),
+    inline_other=True,
+    time_columns=("timestamp", "отметка времени", "временная метка", "уақыт белгісі",
+                  "horodateur", "zeitstempel", "marca temporal"),
+    ignore=("score", "баллы", "total score"),
+    personal_columns=("email address", "адрес электронной почты", "электронная почта",
+                      "электрондық пошта мекенжайы"),
 )
 KOBO = Layout(
-    "kobo", ("/",), " ",
+    "kobo", ("/",), ("/",), (" ",),
     key_columns=("_uuid", "meta/instanceid", "instanceid"),
     time_columns=("_submission_time",),
-    ignore=("_id", "_index", "_validation_status", "_notes", "_status", "_submitted_by", "__version__",
-            "_tags", "start", "end", "today", "deviceid", "formhub/uuid", "meta/rootuuid",
-            "meta/deprecatedid", "_parent_index", "_parent_table_name", "_attachments", "_geolocation",
-            "meta/instancename", "_version_"),
+    ignore=XLSFORM_META + ("formhub/uuid", "meta/rootuuid", "meta/deprecatedid",
+                           "meta/instancename", "meta/audit"),
     ignore_prefixes=("_",),
-    form_id_columns=("_xform_id_string",),
 )
 ODK = Layout(
-    "odk", ("-",), " ",
+    "odk", ("-",), ("-",), (" ",),
     key_columns=("key", "meta-instanceid", "instanceid"),
     time_columns=("submissiondate",),
-    ignore=("submitterid", "submittername", "attachmentspresent", "attachmentsexpected", "status",
-            "reviewstate", "deviceid", "edits", "formversion", "start", "end", "today",
-            "meta-instancename", "meta-deprecatedid"),
+    ignore=XLSFORM_META + ("submitterid", "submittername", "attachmentspresent",
+                           "attachmentsexpected", "status", "reviewstate", "edits",
+                           "formversion"),
+    ignore_prefixes=("meta-",),
 )
 LIMESURVEY = Layout(
-    "limesurvey", (), ", ",
-    key_columns=("id",),
+    "limesurvey", (), (), (", ", "; ", " | "),
+    positional_codes=True,
+    local_key_columns=("id",),
     time_columns=("submitdate",),
-    ignore=("lastpage", "startlanguage", "seed", "startdate", "datestamp", "ipaddr", "refurl", "token",
-            "interviewtime"),
+    ignore=("lastpage", "startlanguage", "seed", "startdate", "datestamp", "ipaddr", "refurl",
+            "token", "interviewtime"),
+    ignore_pattern=r"grouptime\d+|.+time",
 )
-SPSS = Layout("spss", (), " ", key_columns=("uuid", "_uuid", "key", "id"), time_columns=("timestamp",))
+SPSS = Layout(
+    "spss", (), ("_", "."), (" ", ", ", ";"),
+    positional_codes=True,
+    key_columns=("uuid", "_uuid", "key", "instanceid", "meta_instanceid"),
+    local_key_columns=("id",),
+    time_columns=("timestamp", "submitdate", "_submission_time", "submissiondate"),
+)
 CSV = Layout(
-    "csv", ("/", "-", "."), " ",
-    key_columns=("uuid", "_uuid", "key", "instanceid", "meta/instanceid"),
+    "csv", ("/", "-", "."), ("/", "-", ".", ":", "_"),
+    (", ", "; ", ";", " | ", "|", "\n", ",", " "),
+    inline_other=True,
+    key_columns=("uuid", "_uuid", "key", "instanceid", "meta/instanceid", "meta-instanceid"),
     time_columns=("timestamp", "submitted_at", "submission_time", "_submission_time",
-                  "отметка времени"),
+                  "submissiondate", "отметка времени", "время отправки"),
 )
 LAYOUTS = {layout.name: layout for layout in (GOOGLE_FORMS, KOBO, ODK, LIMESURVEY, SPSS, CSV)}
 
-_OPTION_BRACKET = re.compile(r"^(?P<q>.+?)\s*\[(?P<opt>[^\[\]]+)\]$")
+_BRACKET = re.compile(r"^(?P<head>.+?)\s*\[(?P<tail>[^\[\]]+)\]$")
+_POSITION = re.compile(r"(?:sq|ao|a)?0*(?P<n>\d+)", re.IGNORECASE)
+#: Codes tools use for the "Other" option.
+_OTHER_CODES = frozenset({"other", "-oth-", "другое", "other_text"})
 
 
 def normalise(text: str) -> str:
@@ -89,7 +133,8 @@ class Column:
 
     index: int
     header: str
-    role: str  # answer | option | other | key | time | ignore
+    #: answer | option | other | category | key | local_key | time | ignore | personal_meta
+    role: str
     question: Question | None = None
     choice: str | None = None  # for role == "option"
 
@@ -98,15 +143,42 @@ def detect_format(path: Path, header: list[str]) -> str:
     if path.suffix.lower() == ".sav":
         return "spss"
     lowered = [h.strip().casefold() for h in header]
+    present = set(lowered)
     if lowered and lowered[0] in GOOGLE_FORMS.time_columns:
         return "google-forms"
-    if "_uuid" in lowered or "_submission_time" in lowered:
+    if present & {"_uuid", "_submission_time", "_index"}:
         return "kobo"
-    if "key" in lowered and ("submissiondate" in lowered or "submitterid" in lowered):
+    if "key" in present and present & {"submissiondate", "submitterid", "meta-instanceid"}:
         return "odk"
-    if "submitdate" in lowered and ("lastpage" in lowered or "startlanguage" in lowered):
+    if len(present & {"id", "submitdate", "lastpage", "startlanguage", "seed"}) >= 3:
         return "limesurvey"
     return "csv"
+
+
+def choice_for_code(q: Question, code: str, positional: bool = False) -> str | None:
+    """The option a code or label names: its name, a label, a position or "other"."""
+    key = code.strip().casefold()
+    for c in q.choices:
+        if c.name.casefold() == key:
+            return c.name
+    wanted = normalise(code)
+    for c in q.choices:
+        if any(normalise(t) == wanted for t in c.labels.values()):
+            return c.name
+    if key in _OTHER_CODES and q.or_other:
+        return OTHER
+    match = _POSITION.fullmatch(code.strip())
+    if positional and match and 1 <= int(match["n"]) <= len(q.choices):
+        return q.choices[int(match["n"]) - 1].name
+    return None
+
+
+def _split_at(text: str, sep: str):
+    """Every way to cut ``text`` at ``sep``: (before, after), rightmost cut first."""
+    position = text.rfind(sep)
+    while position > 0:
+        yield text[:position], text[position + len(sep):]
+        position = text.rfind(sep, 0, position)
 
 
 class ColumnMapper:
@@ -117,161 +189,324 @@ class ColumnMapper:
         self.layout = layout
         self.by_name: dict[str, Question] = {}
         self.by_label: dict[str, list[Question]] = {}
-        self.by_section_label: dict[tuple[str, str], Question] = {}
+        self.sections: dict[str, str] = {}
+        self.in_section: dict[str, list[Question]] = {}
         for q in form.answered:
             self.by_name[q.name.casefold()] = q
             for text in q.labels.values():
-                self.by_label.setdefault(normalise(text), [])
-                if q not in self.by_label[normalise(text)]:
-                    self.by_label[normalise(text)].append(q)
+                same = self.by_label.setdefault(normalise(text), [])
+                if q not in same:
+                    same.append(q)
             if q.section:
-                section = form.section(q.section)
-                for code, text in section.labels.items():
-                    self.by_section_label[(normalise(text), normalise(q.label(code)))] = q
+                self.in_section.setdefault(q.section, []).append(q)
+        for s in form.sections:
+            self.sections[s.name.casefold()] = s.name
+            self.sections[s.name.rsplit("/", 1)[-1].casefold()] = s.name
+            for text in s.labels.values():
+                self.sections.setdefault(normalise(text), s.name)
 
-    def _question(self, text: str, taken: set[str]) -> Question | None:
-        key = text.strip().casefold()
-        if key in self.by_name:
-            return self.by_name[key]
-        for sep in self.layout.group_separators:
-            if sep in key:
-                tail = key.rsplit(sep, 1)[1]
-                if tail in self.by_name:
-                    return self.by_name[tail]
+    # -- one header ----------------------------------------------------------------
+    def _direct(self, text: str, taken: set[str]) -> Question | None:
+        q = self.by_name.get(text.strip().casefold())
+        if q is not None:
+            return q
         candidates = self.by_label.get(normalise(text), [])
-        # Two questions may share a label (e.g. items of two batteries): take them in order.
+        # Two questions may share a label (items of two batteries): take them in order.
         for q in candidates:
             if q.name not in taken:
                 return q
         return candidates[0] if candidates else None
 
-    def _option(self, text: str, taken: set[str]) -> tuple[Question, str] | None:
-        """``q/opt``, ``q-opt``, ``q.opt``, ``q[opt]``: a column for one option."""
-        splits: list[tuple[str, str]] = []
-        match = _OPTION_BRACKET.match(text)
+    def question(self, text: str, taken: set[str] = frozenset()) -> Question | None:
+        """By name or label, else by the part after a group path (``group/q``)."""
+        q = self._direct(text, taken)
+        if q is not None:
+            return q
+        for sep in self.layout.group_separators:
+            position = text.find(sep)
+            while position >= 0:
+                q = self._direct(text[position + len(sep):], taken)
+                if q is not None:
+                    return q
+                position = text.find(sep, position + 1)
+        return None
+
+    def option(self, text: str) -> tuple[Question, str] | None:
+        """``q/opt``, ``q-opt``, ``q_opt``, ``q[opt]``: a column for one option."""
+        splits = []
+        match = _BRACKET.match(text)
         if match:
-            splits.append((match["q"], match["opt"]))
-        for sep in ("/", "-", ".", "_"):
-            if sep in text:
-                head, tail = text.rsplit(sep, 1)
-                splits.append((head, tail))
+            splits.append((match["head"], match["tail"]))
+        for sep in self.layout.option_separators:
+            splits.extend(_split_at(text, sep))
         for head, tail in splits:
-            q = self._question(head, taken)
+            q = self.question(head)
             if q is None or q.type != "select_multiple":
                 continue
-            choice = self.choice_for_code(q, tail)
+            choice = choice_for_code(q, tail, self.layout.positional_codes or bool(match))
             if choice is not None:
                 return q, choice
         return None
 
-    @staticmethod
-    def choice_for_code(q: Question, code: str) -> str | None:
-        code_n = normalise(code)
-        for c in q.choices:
-            if c.name.casefold() == code.strip().casefold():
-                return c.name
-        for c in q.choices:
-            if any(normalise(t) == code_n for t in c.labels.values()):
-                return c.name
-        # LimeSurvey numbers subquestions SQ001, SQ002 … in option order.
-        m = re.fullmatch(r"(?:sq|a)?0*(\d+)", code.strip(), re.IGNORECASE)
-        if m and 1 <= int(m.group(1)) <= len(q.choices):
-            return q.choices[int(m.group(1)) - 1].name
-        if code.strip().casefold() in ("other", "другое", "other_text") and q.or_other:
-            return OTHER
-        return None
-
-    def _grid(self, text: str, taken: set[str]) -> Question | None:
-        """Google Forms grid: ``Grid title [Row label]`` is a question of that section."""
-        match = _OPTION_BRACKET.match(text)
+    def grid_row(self, text: str, taken: set[str]) -> Question | None:
+        """``Grid title [Row label]`` (Google Forms) or ``array[SQ001]`` (LimeSurvey)."""
+        match = _BRACKET.match(text)
         if not match:
             return None
-        q = self.by_section_label.get((normalise(match["q"]), normalise(match["opt"])))
-        if q is not None:
-            return q
-        candidates = self.by_label.get(normalise(match["opt"]), [])
-        for q in candidates:
-            if q.name not in taken:
+        section = self.sections.get(normalise(match["head"])) or self.sections.get(
+            match["head"].strip().casefold())
+        rows = self.in_section.get(section, []) if section else []
+        tail = match["tail"].strip()
+        for q in rows:
+            if q.name.casefold() == tail.casefold() or normalise(tail) in map(
+                    normalise, q.labels.values()):
                 return q
+        position = _POSITION.fullmatch(tail)
+        if rows and position and 1 <= int(position["n"]) <= len(rows):
+            return rows[int(position["n"]) - 1]
+        return self._direct(tail, taken) if not section else None
+
+    def other_text(self, text: str) -> Question | None:
+        """LimeSurvey's ``Q1[other]``: the free text of a single-choice "Other"."""
+        match = _BRACKET.match(text)
+        if not match or match["tail"].strip().casefold() not in _OTHER_CODES:
+            return None
+        q = self.question(match["head"])
+        return q if q is not None and q.or_other else None
+
+    def _tool_column(self, index: int, raw: str) -> Column | None:
+        layout = self.layout
+        low = raw.strip().casefold()
+        if index == 0 and layout is GOOGLE_FORMS and low in layout.time_columns:
+            return Column(index, raw, "time")
+        for role, names in (("key", layout.key_columns), ("local_key", layout.local_key_columns),
+                            ("time", layout.time_columns),
+                            ("personal_meta", layout.personal_columns)):
+            if low in names:
+                return Column(index, raw, role)
         return None
 
-    def map(self, header: list[str], file: str) -> list[Column]:
+    def _is_bookkeeping(self, raw: str) -> bool:
+        low = raw.strip().casefold()
         layout = self.layout
+        hidden = {name.casefold() for name in self.form.hidden_fields}
+        tail = re.split(r"[/\-]", low)[-1]
+        return (low in layout.ignore or low in hidden or tail in hidden
+                or bool(layout.ignore_prefixes and low.startswith(layout.ignore_prefixes))
+                or bool(layout.ignore_pattern and re.fullmatch(layout.ignore_pattern, low)))
+
+    def resolve(self, index: int, raw: str, taken: set[str]) -> Column | None:
+        """What the column holds, or None if it matches nothing."""
+        text = raw.strip()
+        tool = self._tool_column(index, raw)
+        if tool is not None:
+            return tool
+        q = self.question(text, taken)
+        if q is not None:
+            return Column(index, raw, "answer", q)
+        found = self.option(text)
+        if found is not None:
+            return Column(index, raw, "option", found[0], found[1])
+        q = self.other_text(text)
+        if q is not None:
+            return Column(index, raw, "other", q)
+        q = self.grid_row(text, taken)
+        if q is not None:
+            return Column(index, raw, "answer", q)
+        if self._is_bookkeeping(raw):
+            return Column(index, raw, "ignore")
+        return None
+
+    def score(self, header: list[str]) -> int:
+        """How many header fields this layout understands (to pick a delimiter)."""
+        return sum(1 for i, h in enumerate(header) if h.strip() and self.resolve(i, h, set()))
+
+    # -- the whole header ------------------------------------------------------------
+    def map(self, header: list[str], file: str, filled: list[bool] | None = None) -> list[Column]:
+        """Map every column; ``filled[i]`` says whether column i holds any value."""
         columns: list[Column] = []
         errors = ErrorList()
-        taken: dict[str, str] = {}  # question name (+option) -> header that took it
+        taken: dict[str, str] = {}  # slot (question + role + option) -> header that took it
         taken_q: set[str] = set()
         for index, raw in enumerate(header):
-            text = raw.strip()
-            low = text.casefold()
-            if not text:
-                # Trailing empty header cells are common in spreadsheet exports.
+            if not raw.strip():
+                if filled is not None and filled[index]:
+                    errors.add(self._nameless(index, file))
                 columns.append(Column(index, raw, "ignore"))
                 continue
-            if index == 0 and layout is GOOGLE_FORMS and low in layout.time_columns:
-                columns.append(Column(index, raw, "time"))
+            column = self.resolve(index, raw, taken_q)
+            if column is None:
+                errors.add(self._unknown(raw.strip(), file))
                 continue
-            if low in layout.key_columns:
-                columns.append(Column(index, raw, "key"))
-                continue
-            if low in layout.time_columns:
-                columns.append(Column(index, raw, "time"))
-                continue
-            if low in layout.form_id_columns:
-                columns.append(Column(index, raw, "form_id"))
-                continue
-            q = self._question(text, taken_q)
-            role, choice = "answer", None
-            if q is None:
-                found = self._option(text, taken_q)
-                if found:
-                    q, choice = found
-                    role = "option"
-            if q is None and layout.name == "limesurvey":
-                match = _OPTION_BRACKET.match(text)
-                if match and match["opt"].strip().casefold() == "other":
-                    q = self._question(match["q"], taken_q)
-                    if q is not None and q.or_other:
-                        role = "other"
-            if q is None:
-                q = self._grid(text, taken_q)
-            if q is None:
-                if low in layout.ignore or (layout.ignore_prefixes and low.startswith(layout.ignore_prefixes)):
-                    columns.append(Column(index, raw, "ignore"))
+            if column.question is not None:
+                slot = f"{column.question.name}#{column.role}#{column.choice}"
+                if slot in taken:
+                    errors.add(self._duplicate(taken[slot], raw.strip(), column, file))
                     continue
-                names = [x.name for x in self.form.answered] + [
-                    x.label(lang) for x in self.form.answered for lang in self.form.languages
-                ]
-                close = difflib.get_close_matches(text, names, n=2, cutoff=0.6)
-                errors.add(SyrmakError(
-                    f"column '{text}' matches no question of questionnaire '{self.form.form_id}'.",
-                    (f"did you mean {' or '.join(repr(c) for c in close)}? " if close else "")
-                    + "rename the column to a question name or label, or load the questionnaire version "
-                    "this file was exported from.",
-                    code="unknown-column", file=file, row=1, column=text, value=text,
-                ))
-                continue
-            slot = f"{q.name}/{choice}" if role == "option" else f"{q.name}#{role}"
-            if slot in taken:
-                errors.add(SyrmakError(
-                    f"columns '{taken[slot]}' and '{text}' both hold "
-                    f"{'option ' + repr(choice) + ' of ' if choice else ''}question '{q.name}'.",
-                    "delete one of the duplicate columns.",
-                    code="duplicate-column", file=file, row=1, column=text, value=text,
-                ))
-                continue
-            taken[slot] = text
-            taken_q.add(q.name)
-            columns.append(Column(index, raw, role, q, choice))
-        answered = [c for c in columns if c.question is not None]
-        data_headers = [c for c in columns if c.role != "ignore" or c.header.strip()]
-        if not answered or (errors.errors and len(errors.errors) >= max(3, len(data_headers) // 2)):
-            raise SyrmakError(
-                f"this file does not look like responses to questionnaire '{self.form.form_id}' "
-                f"({self.form.title}): {len(answered)} of {len(header)} columns match its questions.",
-                "load the questionnaire this file was exported from, or check you picked the right file "
-                "(and the right --format).",
-                code="wrong-questionnaire", file=file, row=1,
-            )
+                taken[slot] = raw.strip()
+                taken_q.add(column.question.name)
+            columns.append(column)
+        self._check_fit(columns, errors, header, file)
         errors.raise_if_any()
         return columns
+
+    def _check_fit(self, columns: list[Column], errors: ErrorList, header: list[str],
+                   file: str) -> None:
+        answered = [c for c in columns if c.question is not None]
+        named = [h for h in header if h.strip()]
+        unknown = [e.location.column for e in errors.errors if e.code == "unknown-column"]
+        if not answered or len(unknown) >= max(3, len(named) // 2):
+            raise SyrmakError(
+                f"this file does not look like responses to questionnaire "
+                f"'{self.form.form_id}' ({self.form.title}): {len(answered)} of {len(named)} "
+                "columns match its questions.",
+                "load the questionnaire this file was exported from, or check you picked the "
+                "right file (and the right --format).",
+                code="wrong-questionnaire", file=file, row=1,
+                column=unknown[0] if unknown else None,
+            )
+
+    def _unknown(self, text: str, file: str) -> SyrmakError:
+        names = [x.name for x in self.form.answered] + [
+            x.label(lang) for x in self.form.answered for lang in self.form.languages]
+        close = difflib.get_close_matches(text, names, n=2, cutoff=0.6)
+        hint = (f"did you mean {' or '.join(repr(c) for c in close)}? " if close else "")
+        hint += ("rename the column to a question name or label, delete it, or load the "
+                 "questionnaire version this file was exported from.")
+        return SyrmakError(
+            f"column '{text}' matches no question of questionnaire '{self.form.form_id}'.",
+            hint, code="unknown-column", file=file, row=1, column=text, value=text,
+        )
+
+    @staticmethod
+    def _nameless(index: int, file: str) -> SyrmakError:
+        return SyrmakError(
+            f"column {index + 1} has no header but holds answers.",
+            "give the column the name or label of its question, or delete it.",
+            code="unknown-column", file=file, row=1, column=f"#{index + 1}", value="",
+        )
+
+    @staticmethod
+    def _duplicate(first: str, second: str, column: Column, file: str) -> SyrmakError:
+        what = (f"option '{column.choice}' of " if column.choice else "") + \
+            f"question '{column.question.name}'"
+        return SyrmakError(
+            f"columns '{first}' and '{second}' both hold {what}.",
+            "delete one of the duplicate columns (or rename it if it belongs to another "
+            "question).",
+            code="duplicate-column", file=file, row=1, column=second, value=second,
+        )
+
+
+# -- answers ------------------------------------------------------------------------
+
+class Decoder:
+    """Turns one question's distinct cell texts into choice names (and "Other" texts)."""
+
+    def __init__(self, q: Question, layout: Layout, value_labels: dict[str, str] | None = None):
+        self.q = q
+        self.layout = layout
+        self.value_labels = value_labels or {}
+        self.names = {c.name.casefold(): c.name for c in q.choices}
+        self.lookup: dict[str, str] = {}
+        for c in q.choices:
+            for text in c.labels.values():
+                self.lookup.setdefault(normalise(text), c.name)
+        # Longest first, so a label containing ", " wins over a shorter one inside it.
+        pairs = {(t.strip().casefold(), c.name) for c in q.choices
+                 for t in [*c.labels.values(), c.name] if t.strip()}
+        self.labels_longest = sorted(pairs, key=lambda item: (-len(item[0]), item[0]))
+        self.order = {c.name: i for i, c in enumerate(q.choices)}
+
+    def _known(self, text: str) -> str | None:
+        key = text.strip()
+        found = self.names.get(key.casefold()) or self.lookup.get(normalise(key))
+        if found is None and key in self.value_labels:
+            found = self.lookup.get(normalise(self.value_labels[key]))
+            found = found or choice_for_code(self.q, self.value_labels[key])
+        if found is None:
+            found = choice_for_code(self.q, key, self.layout.positional_codes)
+        return found
+
+    def one(self, text: str) -> tuple[str, str | None] | None:
+        """A single choice: (name, other_text), or None if unknown."""
+        found = self._known(text)
+        if found is not None:
+            return found, None
+        if self.q.or_other and self.layout.inline_other:
+            return OTHER, text.strip()
+        return None
+
+    def many(self, text: str) -> tuple[list[str], str | None] | None:
+        """A multi-answer cell: names joined by spaces, or labels joined by ', ' and the like."""
+        text = text.strip()
+        tokens = [self.names.get(t.casefold()) for t in text.split()]
+        if tokens and all(tokens):
+            return self._ordered(tokens), None
+        whole = self._known(text)
+        if whole is not None:
+            return [whole], None
+        if len(text) > MAX_SELECT_TEXT:
+            return ([OTHER], text) if self._other_ok else None
+        parsed = self._split(text)
+        if parsed is None:
+            return None
+        names = [p for p in parsed if isinstance(p, str)]
+        other = next((p[1] for p in parsed if isinstance(p, tuple)), None)
+        if other is not None:
+            names.append(OTHER)
+        return self._ordered(names), other
+
+    @property
+    def _other_ok(self) -> bool:
+        return self.q.or_other and self.layout.inline_other
+
+    def _split(self, text: str) -> tuple | None:
+        """Read ``text`` as option labels joined by the layout's separators.
+
+        Dynamic programming from the end, so a label that contains a separator (an option
+        "Human rights, legal aid") is read whole, and a wrong early cut cannot hide a
+        reading that works. Google Forms writes the "Other" text last.
+        """
+        n = len(text)
+        best: list[tuple | None] = [None] * (n + 1)
+        best[n] = ()
+        cuts = self._cuts(text) if self._other_ok else frozenset()
+        for i in range(n - 1, -1, -1):
+            best[i] = self._parse_at(text, i, best)
+            if best[i] is None and i in cuts:
+                best[i] = (("other", text[i:].strip()),)
+        return best[0]
+
+    def _parse_at(self, text: str, i: int, best: list) -> tuple | None:
+        n = len(text)
+        for label, name in self.labels_longest:
+            end = i + len(label)
+            if end > n or text[i:end].casefold() != label:
+                continue
+            if end == n:
+                return (name,)
+            for sep in self.layout.multi_separators:
+                if text.startswith(sep, end):
+                    after = end + len(sep)
+                    while after < n and text[after] == " ":
+                        after += 1
+                    if after < n and best[after] is not None:
+                        return (name, *best[after])
+        return None
+
+    def _cuts(self, text: str) -> frozenset[int]:
+        """Where an option may start: the beginning, and after each separator."""
+        cuts = {0}
+        for sep in self.layout.multi_separators:
+            position = text.find(sep)
+            while position >= 0:
+                after = position + len(sep)
+                while after < len(text) and text[after] == " ":
+                    after += 1
+                cuts.add(after)
+                position = text.find(sep, position + 1)
+        return frozenset(cuts)
+
+    def _ordered(self, names: list[str]) -> list[str]:
+        return sorted(dict.fromkeys(names), key=self.order.__getitem__)

@@ -3,169 +3,406 @@
 Russian exports come as UTF-8, UTF-8 with a BOM, or Windows-1251, separated by
 commas, semicolons (Kobo, Excel in a Russian locale) or tabs: this module works out
 which, and says so, instead of guessing silently.
+
+A ``RawTable``'s rows are indexed by their spreadsheet row number (the header is row
+1), so every error can point at the row a user sees when opening the file.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
+import datetime
 import io
-import zipfile
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from syrmak.errors import SyrmakError
 
 DELIMITERS = (",", ";", "\t")
+#: Byte-order marks: (mark, codec, what the note calls it).
+BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig", "UTF-8 with a byte-order mark"),
+    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
+)
+#: Legacy Cyrillic code pages, most common first (ties go to the first).
+LEGACY = ("cp1251", "koi8_r", "cp866")
+LEGACY_NAMES = {"cp1251": "Windows-1251", "koi8_r": "KOI8-R", "cp866": "DOS-866"}
+#: Control characters no text export holds (tab, line ends, vertical tab, form feed do).
+_CONTROL = {chr(c) for c in range(32)} - {"\t", "\n", "\r", "\x0b", "\x0c"}
 
 
 @dataclass
 class RawTable:
-    """A response file as read: header texts and a frame of strings ('' = empty)."""
+    """A response file as read: header texts and a frame of strings ('' = empty).
+
+    ``cells`` has columns 0..n-1 and is indexed by spreadsheet row (header = row 1).
+    """
 
     file: str
     header: list[str]
-    cells: pd.DataFrame  # columns are 0..n-1, every value a str
+    cells: pd.DataFrame
     notes: list[str] = field(default_factory=list)
-    #: SPSS value labels {variable: {code: label}} and multiple-response sets.
-    value_labels: dict[str, dict] = field(default_factory=dict)
+    #: SPSS value labels {variable: {code text: label}} and multiple-response sets.
+    value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
     mr_sets: dict[str, dict] = field(default_factory=dict)
+    #: SPSS variable labels {variable: label}: a second chance to find the question.
+    column_labels: dict[str, str] = field(default_factory=dict)
     kind: str = "csv"
 
-    def row_number(self, position: int) -> int:
-        """Spreadsheet row of a data row: the header is row 1."""
-        return position + 2
 
+def _fail(message: str, hint: str, code: str, path: Path, **where) -> SyrmakError:
+    return SyrmakError(message, hint, code=code, file=path.name, **where)
+
+
+# -- text encodings ------------------------------------------------------------------
 
 def decode_text(path: Path, data: bytes) -> tuple[str, str | None]:
-    """Decode bytes as UTF-8 (with or without BOM), else as Windows-1251 when it fits."""
+    """Decode a text export; the note (if any) says which encoding was assumed."""
+    for bom, codec, name in BOMS:
+        if data.startswith(bom):
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError as exc:
+                raise _undecodable(path, data, exc, name) from None
+            return _without_nul(path, text), f"read as {name}"
     try:
-        return data.decode("utf-8-sig"), ("UTF-8 with BOM" if data.startswith(b"\xef\xbb\xbf") else None)
+        return _without_nul(path, data.decode("utf-8")), None
     except UnicodeDecodeError as exc:
         utf8_error = exc
-    from charset_normalizer import from_bytes
+    best = _best_legacy(data)
+    if best is None:
+        raise _undecodable(path, data, utf8_error, "UTF-8")
+    codec, text = best
+    return text, f"read as {LEGACY_NAMES[codec]} (the file is not UTF-8)"
 
-    best = from_bytes(data[:200_000], cp_isolation=["cp1251", "koi8_r", "cp866", "latin_1"]).best()
-    guess = best.encoding if best else None
-    if guess in ("cp1251", "koi8_r", "cp866"):
-        try:
-            return data.decode(guess), f"read as {guess.replace('_', '-').upper()} (not UTF-8)"
-        except UnicodeDecodeError:
-            pass
-    line = data[: utf8_error.start].count(b"\n") + 1
-    raise SyrmakError(
-        f"the file is not UTF-8 (byte 0x{data[utf8_error.start]:02x} at line {line}) "
-        f"and does not look like Windows-1251 either{f' (closest guess: {guess})' if guess else ''}.",
-        "export it again as 'CSV UTF-8', or convert it: iconv -f WINDOWS-1251 -t UTF-8.",
-        code="bad-encoding", file=path.name, line=line,
+
+def _without_nul(path: Path, text: str) -> str:
+    position = text.find("\x00")
+    if position >= 0:
+        line = text.count("\n", 0, position) + 1
+        raise _fail(
+            f"the file holds binary data (a NUL character at line {line}); it is not a text "
+            "export.", "export the responses again as CSV (UTF-8) or .xlsx.",
+            "bad-encoding", path, line=line,
+        )
+    return text
+
+
+def _undecodable(path: Path, data: bytes, exc: UnicodeDecodeError, expected: str) -> SyrmakError:
+    start = exc.start
+    line = data[:start].count(b"\n") + 1
+    return _fail(
+        f"the file is not valid {expected} (byte 0x{data[start]:02x} at line {line}) and does "
+        "not read as Russian text in Windows-1251, KOI8-R or DOS-866 either.",
+        "export it again as 'CSV UTF-8', or convert it first, e.g. "
+        "iconv -f WINDOWS-1251 -t UTF-8 in.csv > out.csv.",
+        "bad-encoding", path, line=line, value=f"0x{data[start]:02x}",
     )
 
 
+def _best_legacy(data: bytes) -> tuple[str, str] | None:
+    """The legacy code page under which the bytes read most like Russian text."""
+    best: tuple[int, str, str] | None = None
+    for codec in LEGACY:
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        score = _cyrillic_score(text)
+        if score is not None and (best is None or score > best[0]):
+            best = (score, codec, text)
+    return None if best is None else (best[1], best[2])
+
+
+def _cyrillic_score(text: str) -> int | None:
+    """Lower-case Cyrillic letters (Russian prose is mostly lower case), or None when
+    the decoded text does not look like Cyrillic text at all."""
+    if any(c in _CONTROL for c in set(text)):
+        return None
+    counts: dict[str, int] = {}
+    for char in text:
+        if char >= "\x80":
+            counts[char] = counts.get(char, 0) + 1
+    letters = symbols = lower = 0
+    for char, count in counts.items():
+        category = unicodedata.category(char)
+        if category[0] not in "LS":
+            continue  # punctuation such as « » — №
+        symbols += count
+        if "\u0400" <= char <= "\u04ff":
+            letters += count
+            lower += count if category == "Ll" else 0
+    if symbols == 0 or letters < 0.9 * symbols:
+        return None
+    return lower
+
+
+# -- CSV --------------------------------------------------------------------------------
+
 def _header_fields(text: str, delimiter: str) -> list[str]:
-    first = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
-    return first
+    try:
+        return next(csv.reader(io.StringIO(text[:100_000], newline=""), delimiter=delimiter), [])
+    except csv.Error:
+        return []
 
 
 def choose_delimiter(text: str, score) -> str:
     """Pick the delimiter under which most header fields are known columns.
 
     ``score(fields)`` counts the header fields that map to the questionnaire; ties go to
-    the delimiter that splits the header into more fields.
+    the delimiter that splits the header into more fields, then to the comma.
     """
-    best = max(
-        DELIMITERS,
-        key=lambda d: (score(_header_fields(text, d)), len(_header_fields(text, d))),
-    )
-    return best
+    fields = {d: _header_fields(text, d) for d in DELIMITERS}
+    return max(DELIMITERS, key=lambda d: (score(fields[d]), len(fields[d])))
 
 
-def read_csv_text(path: Path, text: str, delimiter: str) -> RawTable:
-    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = next(rows)
-    except StopIteration:
-        raise SyrmakError("the file is empty.", "export the responses again.", code="empty-file",
-                          file=path.name) from None
-    except csv.Error as exc:
-        raise SyrmakError(f"cannot read the header row: {exc}", "check the file is a CSV export.",
-                          code="bad-csv", file=path.name, row=1) from exc
-    width = len(header)
+def read_csv_text(path: Path, text: str, delimiter: str, utf8: bytes | None = None) -> RawTable:
+    """``text`` split into cells; ``utf8`` (the same text as UTF-8 bytes) reads faster."""
+    source = io.BytesIO(utf8) if utf8 is not None else io.StringIO(text, newline="")
     try:
         frame = pd.read_csv(
-            io.StringIO(text, newline=""), sep=delimiter, header=None, skiprows=1, names=range(width),
-            dtype=str, keep_default_na=False, na_filter=False, engine="c", quoting=csv.QUOTE_MINIMAL,
-            skip_blank_lines=True,
+            source, sep=delimiter, header=None, dtype=str, encoding="utf-8",
+            keep_default_na=False, na_filter=False, engine="c", skip_blank_lines=False,
+            quoting=csv.QUOTE_MINIMAL,
         )
-    except pd.errors.ParserError as exc:
-        raise SyrmakError(
-            f"the rows do not line up with the header ({exc}).",
-            f"check the delimiter ('{delimiter}' was used) and that quoted texts are closed.",
-            code="bad-csv", file=path.name,
-        ) from exc
-    except (ValueError, csv.Error) as exc:
-        raise SyrmakError(f"cannot read the file as CSV: {exc}", "export it again as CSV.",
-                          code="bad-csv", file=path.name) from exc
+    except pd.errors.EmptyDataError:
+        raise _fail("the file is empty.", "export the responses again.", "empty-file",
+                    path) from None
+    except (pd.errors.ParserError, ValueError, csv.Error, OverflowError) as exc:
+        raise _misaligned(path, text, delimiter, exc) from None
     frame = frame.fillna("")
-    return RawTable(path.name, [h.strip() for h in header], frame)
+    header = [str(h).strip() for h in frame.iloc[0]]
+    cells = frame.iloc[1:]
+    cells.index = pd.RangeIndex(2, len(frame) + 1)
+    cells.columns = range(len(header))
+    return RawTable(path.name, header, _drop_empty_rows(cells))
 
+
+def _misaligned(path: Path, text: str, delimiter: str, exc: Exception) -> SyrmakError:
+    """Find the first row that does not fit the header, to say where the problem is."""
+    shown = "tab" if delimiter == "\t" else repr(delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    width = None
+    last, line = (None, None), 1  # the last record read: its row and first line
+    try:
+        for row, fields in enumerate(reader, start=1):
+            width = len(fields) if width is None else width
+            if len(fields) > width:
+                return _fail(
+                    f"row {row} has {len(fields)} fields but the header has {width}; its "
+                    f"extra field reads {shown_value(fields[width])}.",
+                    f"check the delimiter ({shown} was used) and that every text with a "
+                    f"{shown} or a line break is in double quotes, or delete the extra field.",
+                    "bad-csv", path, row=row, line=reader.line_num, column=f"#{width + 1}",
+                    value=fields[width],
+                )
+            last, line = (row, line), reader.line_num + 1
+    except csv.Error as error:
+        return _fail(f"cannot read the file as CSV ({error}).",
+                     "check that quoted texts are closed, or export the file again.",
+                     "bad-csv", path, line=reader.line_num)
+    if "EOF inside string" in str(exc) and last[0] is not None:
+        return _fail(f"a quoted text in row {last[0]} (from line {last[1]}) is never closed.",
+                     'close the quote (") or remove it, or export the file again.',
+                     "bad-csv", path, row=last[0], line=last[1])
+    return _fail(f"cannot read the file as CSV ({exc}).",
+                 "check that quoted texts are closed, or export the file again.",
+                 "bad-csv", path)
+
+
+def shown_value(value: str, limit: int = 40) -> str:
+    from syrmak.survey.layouts import looks_like_contact
+
+    if looks_like_contact(value):
+        return "(a value that looks like contact details, not shown)"
+    return repr(value if len(value) <= limit else value[:limit] + "…")
+
+
+def _drop_empty_rows(cells: pd.DataFrame) -> pd.DataFrame:
+    """Spreadsheets leave rows of empty cells behind; they are no submissions."""
+    if cells.empty:
+        return cells
+    filled = (cells != "").any(axis=1)
+    return cells[filled] if not filled.all() else cells
+
+
+# -- workbooks ------------------------------------------------------------------------
 
 def read_xlsx(path: Path) -> RawTable:
+    """The first sheet of an .xlsx export (Kobo puts the main table first)."""
     from openpyxl import load_workbook
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise SyrmakError(
-            f"the workbook is damaged or not an .xlsx file ({type(exc).__name__}).",
-            "open it in Excel/LibreOffice and save it again as .xlsx, or export CSV.",
-            code="corrupt-workbook", file=path.name,
-        ) from exc
-    sheet = workbook.worksheets[0]
-    values = list(sheet.iter_rows(values_only=True))
-    workbook.close()
+        try:
+            sheet = workbook.worksheets[0]
+            title = sheet.title
+            values = list(sheet.iter_rows(values_only=True))
+        finally:
+            workbook.close()
+    except Exception as exc:  # zipfile, zlib, XML and openpyxl errors alike mean "damaged"
+        raise _fail(
+            f"the workbook is damaged or is not an .xlsx file ({type(exc).__name__}: {exc}).",
+            "open it in Excel or LibreOffice and save it again as .xlsx, or export CSV.",
+            "corrupt-workbook", path,
+        ) from None
     if not values:
-        raise SyrmakError("the workbook's first sheet is empty.", "put the responses on the first sheet.",
-                          code="empty-file", file=path.name, sheet=sheet.title)
+        raise _fail("the workbook's first sheet is empty.",
+                    "put the responses on the first sheet.", "empty-file", path, sheet=title)
     header = ["" if v is None else str(v).strip() for v in values[0]]
-    body = [["" if v is None else _cell_text(v) for v in row] for row in values[1:]
-            if any(v not in (None, "") for v in row)]
-    frame = pd.DataFrame(body, columns=range(len(header)), dtype=object).fillna("")
-    return RawTable(path.name, header, frame, kind="xlsx")
+    width = max([len(header), *map(len, values[1:])])
+    header += [""] * (width - len(header))
+    body = [[_cell_text(v) for v in row] + [""] * (width - len(row)) for row in values[1:]]
+    cells = pd.DataFrame(body, columns=range(width), index=range(2, len(values) + 1),
+                         dtype=object)
+    return RawTable(path.name, header, _drop_empty_rows(cells), kind="xlsx")
 
 
 def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if hasattr(value, "isoformat"):
-        return value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
     return str(value)
 
+
+# -- SPSS -----------------------------------------------------------------------------
 
 def read_sav(path: Path) -> RawTable:
     import pyreadstat
 
     try:
         frame, meta = pyreadstat.read_sav(str(path), apply_value_formats=False,
-                                          user_missing=False)
+                                          user_missing=False, dates_as_pandas_datetime=True)
     except Exception as exc:  # pyreadstat raises its own ReadstatError/PyreadstatError
-        raise SyrmakError(f"cannot read the SPSS file: {exc}",
-                          "save it again from SPSS/PSPP as .sav, or export CSV.",
-                          code="corrupt-file", file=path.name) from exc
-    header = list(frame.columns)
-    cells = pd.DataFrame(
-        {i: frame[c].map(_sav_text) for i, c in enumerate(header)}, index=range(len(frame))
-    )
-    return RawTable(path.name, header, cells, value_labels=dict(meta.variable_value_labels),
-                    mr_sets=dict(getattr(meta, "mr_sets", {}) or {}), kind="sav",
-                    notes=[])
+        raise _fail(f"cannot read the SPSS file ({exc}).",
+                    "save it again from SPSS or PSPP as .sav, or export CSV.",
+                    "corrupt-file", path) from None
+    header = [str(c) for c in frame.columns]
+    cells = pd.DataFrame({i: _sav_column(frame[c]) for i, c in enumerate(frame.columns)})
+    cells.index = pd.RangeIndex(2, len(frame) + 2)
+    labels = {var: {code_text(k): str(v) for k, v in mapping.items()}
+              for var, mapping in (meta.variable_value_labels or {}).items()}
+    column_labels = {k: v for k, v in (meta.column_names_to_labels or {}).items() if v}
+    return RawTable(path.name, header, _drop_empty_rows(cells), value_labels=labels,
+                    mr_sets=dict(getattr(meta, "mr_sets", None) or {}),
+                    column_labels=column_labels, kind="sav")
 
 
-def _sav_text(value) -> str:
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
+def code_text(code) -> str:
+    if isinstance(code, float) and code.is_integer():
+        return str(int(code))
+    return str(code).strip()
+
+
+def _sav_column(series: pd.Series) -> pd.Series:
+    """A column as text, without a Python loop over its cells."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        midnight = (series.dropna().dt.normalize() == series.dropna()).all()
+        text = series.dt.strftime("%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M:%S")
+        return text.astype(object).where(series.notna(), "")
+    if pd.api.types.is_numeric_dtype(series):
+        values = series.astype("float64")
+        whole = values.notna() & (values % 1 == 0) & (values.abs() < 2**53)
+        out = pd.Series("", index=series.index, dtype=object)
+        out[whole] = values[whole].astype("int64").astype(str)
+        rest = values.notna() & ~whole
+        out[rest] = values[rest].astype(str)
+        return out
+    return series.astype(object).where(series.notna(), "").astype(str)
+
+
+# -- cell texts to values, one distinct value at a time ------------------------------------
+
+def on_distinct(values: pd.Series, func):
+    """Run ``func`` on the distinct values of a column of strings and spread its result(s)
+    back over the rows: a column of 200,000 answers has a handful of distinct ones."""
+    codes, uniques = pd.factorize(values)
+    result = func(pd.Series(np.asarray(uniques, dtype=object), dtype=object))
+
+    def spread(series: pd.Series) -> pd.Series:
+        return pd.Series(series.array.take(codes, allow_fill=True), index=values.index)
+
+    return tuple(spread(r) for r in result) if isinstance(result, tuple) else spread(result)
+
+
+def per_value(values: pd.Series, func, dtype=object) -> pd.Series:
+    """``func`` called once per distinct value (a Python function), spread over the rows."""
+    return on_distinct(values, lambda u: pd.Series([func(v) for v in u], dtype=dtype))
+
+
+def parse_numbers(values: pd.Series, integer: bool) -> tuple[pd.Series, pd.Series]:
+    """Numbers as people type them (1 200,5): the values and a mask of unreadable cells."""
+    cleaned = (values.str.strip().str.replace("\u00a0", "", regex=False)
+               .str.replace(" ", "", regex=False).str.replace(",", ".", regex=False))
+    numbers = pd.to_numeric(cleaned.where(cleaned != ""), errors="coerce").astype("float64")
+    numbers = numbers.where(np.isfinite(numbers))
+    if integer:
+        whole = numbers.notna() & (numbers % 1 == 0) & (numbers.abs() < 2**53)
+        return numbers.where(whole).astype("Int64"), (cleaned != "") & ~whole
+    return numbers.astype("Float64"), (cleaned != "") & numbers.isna()
+
+
+_GMT = re.compile(r"\s*(?:GMT|UTC)\s*([+-])(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)
+_TIME_FORMATS = ("ISO8601", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y",
+                 "%Y/%m/%d %I:%M:%S %p %z", "%Y/%m/%d %I:%M:%S %p", "%Y/%m/%d %H:%M:%S %z",
+                 "%Y/%m/%d %H:%M:%S", "%Y/%m/%d")
+_DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%Y/%m/%d", "%d.%m.%y")
+
+
+def _gmt_offset(match: re.Match) -> str:
+    return f" {match[1]}{int(match[2]):02d}{match[3] or '00'}"
+
+
+def _slash_formats(text: pd.Series, with_time: bool) -> tuple[str, ...]:
+    """Google Sheets writes 9/15/2021 (US) or 15/09/2021: the numbers above 12 decide."""
+    parts = text.str.extract(r"^(\d{1,2})/(\d{1,2})/\d{4}").dropna().astype(int)
+    day_first = bool(len(parts)) and bool((parts[0] > 12).any())
+    order = "%d/%m/%Y" if day_first else "%m/%d/%Y"
+    if not with_time:
+        return (order,)
+    return (f"{order} %H:%M:%S", f"{order} %H:%M", f"{order} %I:%M:%S %p", order)
+
+
+def _parse_formats(text: pd.Series, formats: tuple[str, ...]) -> pd.Series:
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us, UTC]")
+    todo = text != ""
+    for fmt in formats:
+        if not todo.any():
+            break
+        parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce", utc=True)
+        hit = parsed.notna()
+        out[hit[hit].index] = parsed[hit]
+        todo &= out.isna()
+    return out
+
+
+def parse_times(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Submission times as the tools write them; naive times are taken as UTC."""
+    text = values.str.strip()
+    if text.str.contains("GMT|UTC", regex=True).any():
+        text = text.str.replace(_GMT, _gmt_offset, regex=True)
+    text = text.str.replace(r"\bДП$", "AM", regex=True).str.replace(r"\bПП$", "PM", regex=True)
+    parsed = _parse_formats(text, _TIME_FORMATS + _slash_formats(text, True))
+    return parsed, (text != "") & parsed.isna()
+
+
+def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Dates as ISO texts (2021-09-15); a time part (from a workbook) is dropped."""
+    text = values.str.strip().str.split(r"[ T]", n=1, regex=True).str[0].fillna("")
+    parsed = _parse_formats(text, _DATE_FORMATS + _slash_formats(text, False))
+    stored = parsed.dt.strftime("%Y-%m-%d").astype(object).where(parsed.notna(), None)
+    return stored, (text != "") & parsed.isna()

@@ -123,6 +123,8 @@ def _where(path: Path, message: str) -> tuple[str, int | None, str | None]:
     """Pull sheet and row out of a pyxform message like "[row : 5] ..."."""
     row = re.search(r"\[row\s*:\s*(\d+)\]", message)
     sheet = re.search(r"sheet[^'\"]*['\"](\w+)['\"]", message, re.IGNORECASE)
+    # The location is shown by SyrmakError itself; drop pyxform's own "[row : N]" prefix.
+    message = re.sub(r"^\s*\[row\s*:\s*\d+\]\s*", "", message)
     return (
         message,
         int(row.group(1)) if row else None,
@@ -179,7 +181,8 @@ def load_xlsform(path: str | Path) -> Questionnaire:
         message, row, sheet = _where(path, str(exc))
         raise SyrmakError(
             message,
-            "correct the form; pyxform's rules are those of ODK/Kobo (https://xlsform.org offline copy not needed).",
+            "correct the form as the message says; syrmak follows the XLSForm rules of ODK and "
+            "KoboToolbox, so a form that works there works here.",
             code="bad-xlsform",
             file=path.name,
             sheet=sheet,
@@ -220,6 +223,7 @@ def _questionnaire(form: dict, rows, path: Path) -> Questionnaire:
     fallback = default_code or "und"
     sections: list[Section] = []
     questions: list[Question] = []
+    hidden: list[str] = []
 
     def walk(children, section: str | None) -> None:
         for child in children:
@@ -242,6 +246,7 @@ def _questionnaire(form: dict, rows, path: Path) -> Questionnaire:
                 walk(child.get("children", []), path_name)
                 continue
             if kind in IGNORED_TYPES:
+                hidden.append(name)
                 continue
             if kind not in SUPPORTED_TYPES:
                 raise SyrmakError(
@@ -304,4 +309,5 @@ def _questionnaire(form: dict, rows, path: Path) -> Questionnaire:
         languages=tuple(languages),
         sections=tuple(sections),
         questions=tuple(questions),
+        hidden_fields=tuple(hidden),
     )
