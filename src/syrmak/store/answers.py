@@ -31,14 +31,20 @@ def write_batch(connection: sa.Connection, import_id: int, answers: pd.DataFrame
 def read_columns(connection: sa.Connection, questions: list[str]) -> pd.DataFrame:
     """Stored values of ``questions``, one row per respondent, index ``respondent``."""
     r, a = schema.respondents, schema.answer_columns
-    people = connection.execute(
-        sa.select(r.c.number, r.c.import_id, r.c.position).order_by(r.c.number)).all()
-    numbers = np.array([p[0] for p in people], dtype=np.int64)
+    # A million rows: plain DB-API tuples, without SQLAlchemy's Row objects.
+    query = sa.select(r.c.number, r.c.import_id, r.c.position).order_by(r.c.number)
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(str(query.compile(dialect=connection.dialect)))
+        people = cursor.fetchall()
+    finally:
+        cursor.close()
+    table = np.array(people, dtype=np.int64).reshape(-1, 3)
+    numbers = table[:, 0]
     index = pd.Index(numbers, name="respondent")
     if not people:
         return pd.DataFrame({q: pd.Series(dtype=object) for q in questions}, index=index)
-    batches = np.array([p[1] for p in people], dtype=np.int64)
-    positions = np.array([p[2] for p in people], dtype=np.int64)
+    batches, positions = table[:, 1], table[:, 2]
     stored = connection.execute(
         sa.select(a.c.import_id, a.c.question, a.c.data).where(a.c.question.in_(questions))).all()
     by_question: dict[str, dict[int, list]] = {}

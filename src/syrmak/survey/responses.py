@@ -45,13 +45,18 @@ def question_columns(q: Question, values: pd.Series, lang: str | None) -> dict[s
             categories=labels, ordered=True)
         return {q.name: pd.Series(renamed, index=index)}
     if q.type == "select_multiple":
-        # Few distinct answer combinations: test membership once per combination.
+        # Split each distinct combination once; a flag column is then one take() per option.
         combos = pd.Categorical(_as_text(values))
         answered = combos.codes >= 0
+        position = {c.name: i for i, c in enumerate(q.choices)}
+        member = np.zeros((len(q.choices), len(combos.categories) + 1), dtype=bool)
+        for j, combo in enumerate(combos.categories):
+            for token in str(combo).split():
+                if token in position:
+                    member[position[token], j] = True
         out = {}
-        for c in q.choices:
-            member = np.array([c.name in str(combo).split() for combo in combos.categories] + [False])
-            flags = pd.array(member[combos.codes], dtype="boolean")
+        for i, c in enumerate(q.choices):
+            flags = pd.array(member[i][combos.codes], dtype="boolean")
             flags[~answered] = pd.NA
             out[f"{q.name}/{c.name}"] = pd.Series(flags, index=index)
         return out
