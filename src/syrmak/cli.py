@@ -2,36 +2,12 @@
 
 from __future__ import annotations
 
-import functools
-import sys
 from pathlib import Path
 
 import click
 
+from syrmak.clitools import friendly, open_study
 from syrmak.errors import SyrmakError
-
-
-def friendly(func):
-    """Print a SyrmakError as a message (no traceback) and exit with status 1."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except SyrmakError as exc:
-            click.secho(f"Error: {exc}", fg="red", err=True)
-            sys.exit(1)
-
-    return wrapper
-
-
-def open_study(directory: str, passphrase: str | None = None):
-    from syrmak.study import Study
-
-    study = Study.open(directory, passphrase=passphrase)
-    if study.backup is not None:
-        click.echo(f"Upgraded the study store; the old one was backed up to {study.backup}", err=True)
-    return study
 
 
 @click.group()

@@ -5,34 +5,15 @@ Each command parses its arguments, calls one library function and prints the res
 
 from __future__ import annotations
 
-import functools
-import sys
 from pathlib import Path
 
 import click
 import pandas as pd
 
+from syrmak.clitools import friendly, open_study
 from syrmak.errors import SyrmakError
 
 FORMATS = ("table", "csv", "json", "md", "xlsx")
-
-
-def _friendly(func):
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except SyrmakError as exc:
-            click.secho(f"Error: {exc}", fg="red", err=True)
-            sys.exit(1)
-
-    return wrapper
-
-
-def _open(directory: str):
-    from syrmak.study import Study
-
-    return Study.open(directory)
 
 
 def _markdown(frame: pd.DataFrame) -> str:
@@ -106,14 +87,14 @@ def docs() -> None:
               default="auto", show_default=True)
 @click.option("--respondent", type=int, help="Link the document to this respondent number.")
 @click.option("--var", "variables", multiple=True, help="A document variable NAME=VALUE.")
-@_friendly
+@friendly
 def docs_add(directory, files, name, kind, respondent, variables):
     """Import .txt, .docx, .vtt, .srt or timestamped transcripts."""
     from syrmak.qual.documents import add_document
 
     if name and len(files) > 1:
         raise SyrmakError("--name works with one file only.", "import the files one by one.")
-    study = _open(directory)
+    study = open_study(directory)
     values = {k: v[-1] for k, v in _pairs(variables).items()}
     for file in files:
         doc = add_document(study, file, name=name, kind=kind, respondent=respondent,
@@ -125,24 +106,24 @@ def docs_add(directory, files, name, kind, respondent, variables):
 @docs.command("open-answers")
 @click.argument("directory")
 @click.option("--question", "questions", multiple=True, help="Only these text questions.")
-@_friendly
+@friendly
 def docs_open_answers(directory, questions):
     """Turn the survey's open answers into documents linked to their respondents."""
     from syrmak.qual.documents import import_open_answers
 
-    result = import_open_answers(_open(directory), list(questions) or None)
+    result = import_open_answers(open_study(directory), list(questions) or None)
     click.echo(f"Added {len(result.added)} documents; {result.skipped} were already there.")
 
 
 @docs.command("list")
 @click.argument("directory")
 @_format_options
-@_friendly
+@friendly
 def docs_list(directory, fmt, output):
     """List the documents."""
     from syrmak.qual.documents import list_documents
 
-    emit(list_documents(_open(directory)).to_frame(), fmt, output)
+    emit(list_documents(open_study(directory)).to_frame(), fmt, output)
 
 
 @docs.command("show")
@@ -150,12 +131,12 @@ def docs_list(directory, fmt, output):
 @click.argument("document")
 @click.option("--segments", is_flag=True, help="Show the timed speaker segments instead.")
 @_format_options
-@_friendly
+@friendly
 def docs_show(directory, document, segments, fmt, output):
     """Print a document's text (or its segments)."""
     from syrmak.qual.documents import get_document
 
-    doc = get_document(_open(directory), document)
+    doc = get_document(open_study(directory), document)
     if segments:
         emit(doc.segments_frame(), fmt, output)
     else:
@@ -166,12 +147,12 @@ def docs_show(directory, document, segments, fmt, output):
 @click.argument("directory")
 @click.argument("document")
 @click.argument("respondent", type=int)
-@_friendly
+@friendly
 def docs_link(directory, document, respondent):
     """Link a document to a respondent (its variables then include their answers)."""
     from syrmak.qual.documents import link_respondent
 
-    link_respondent(_open(directory), document, respondent)
+    link_respondent(open_study(directory), document, respondent)
     click.echo(f"Linked '{document}' to respondent {respondent}.")
 
 
@@ -181,13 +162,13 @@ def docs_link(directory, document, respondent):
 @click.argument("assignment")
 @click.option("--type", "kind", type=click.Choice(["text", "integer", "float", "boolean",
                                                    "date"]), default="text", show_default=True)
-@_friendly
+@friendly
 def docs_set(directory, document, assignment, kind):
     """Set a free document variable: NAME=VALUE."""
     from syrmak.qual.documents import set_variable
 
     ((name, values),) = _pairs((assignment,)).items()
-    set_variable(_open(directory), document, name, values[-1], kind)
+    set_variable(open_study(directory), document, name, values[-1], kind)
     click.echo(f"Set {name} of '{document}'.")
 
 
@@ -195,12 +176,12 @@ def docs_set(directory, document, assignment, kind):
 @click.argument("directory")
 @click.option("--lang", help="Language of answer labels.")
 @_format_options
-@_friendly
+@friendly
 def docs_variables(directory, lang, fmt, output):
     """Each document's variables: its respondent's answers and free variables."""
     from syrmak.qual.documents import document_variables
 
-    emit(document_variables(_open(directory), lang), fmt, output)
+    emit(document_variables(open_study(directory), lang), fmt, output)
 
 
 # -- codebook --------------------------------------------------------------------------
@@ -213,11 +194,11 @@ def codes() -> None:
 @codes.command("list")
 @click.argument("directory")
 @_format_options
-@_friendly
+@friendly
 def codes_list(directory, fmt, output):
     from syrmak.qual.codebook import codebook
 
-    emit(codebook(_open(directory)).to_frame(), fmt, output)
+    emit(codebook(open_study(directory)).to_frame(), fmt, output)
 
 
 @codes.command("add")
@@ -226,12 +207,12 @@ def codes_list(directory, fmt, output):
 @click.option("--description")
 @click.option("--colour", help="#RRGGBB")
 @click.option("--memo")
-@_friendly
+@friendly
 def codes_add(directory, path, description, colour, memo):
     """Add a code; PATH may be 'parent/child'."""
     from syrmak.qual.codebook import add_code
 
-    code = add_code(_open(directory), path, description=description, colour=colour, memo=memo)
+    code = add_code(open_study(directory), path, description=description, colour=colour, memo=memo)
     click.echo(f"Added code '{code.path}'.")
 
 
@@ -239,35 +220,35 @@ def codes_add(directory, path, description, colour, memo):
 @click.argument("directory")
 @click.argument("code")
 @click.argument("name")
-@_friendly
+@friendly
 def codes_rename(directory, code, name):
     from syrmak.qual.codebook import rename_code
 
-    click.echo(f"Renamed to '{rename_code(_open(directory), code, name).path}'.")
+    click.echo(f"Renamed to '{rename_code(open_study(directory), code, name).path}'.")
 
 
 @codes.command("move")
 @click.argument("directory")
 @click.argument("code")
 @click.argument("parent")
-@_friendly
+@friendly
 def codes_move(directory, code, parent):
     """Move a code under PARENT ('/' for the top level)."""
     from syrmak.qual.codebook import move_code
 
-    click.echo(f"Moved to '{move_code(_open(directory), code, parent).path}'.")
+    click.echo(f"Moved to '{move_code(open_study(directory), code, parent).path}'.")
 
 
 @codes.command("merge")
 @click.argument("directory")
 @click.argument("source")
 @click.argument("target")
-@_friendly
+@friendly
 def codes_merge(directory, source, target):
     """Merge SOURCE into TARGET; codings follow."""
     from syrmak.qual.codebook import merge_codes
 
-    code = merge_codes(_open(directory), source, target)
+    code = merge_codes(open_study(directory), source, target)
     click.echo(f"Merged into '{code.path}' ({code.codings} codings).")
 
 
@@ -275,21 +256,21 @@ def codes_merge(directory, source, target):
 @click.argument("directory")
 @click.argument("code")
 @click.option("--force", is_flag=True, help="Also delete the code's codings.")
-@_friendly
+@friendly
 def codes_delete(directory, code, force):
     from syrmak.qual.codebook import delete_code
 
-    delete_code(_open(directory), code, force=force)
+    delete_code(open_study(directory), code, force=force)
     click.echo(f"Deleted '{code}'.")
 
 
 @codes.command("import")
 @click.argument("directory")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@_friendly
+@friendly
 def codes_import(directory, file):
     """Import a codebook from YAML or REFI-QDA .qdc."""
-    study = _open(directory)
+    study = open_study(directory)
     if file.lower().endswith(".qdc"):
         from syrmak.qual.refi_qda import import_qdc
 
@@ -304,10 +285,10 @@ def codes_import(directory, file):
 @codes.command("export")
 @click.argument("directory")
 @click.argument("file", type=click.Path(dir_okay=False))
-@_friendly
+@friendly
 def codes_export(directory, file):
     """Export the codebook as YAML (.yaml) or REFI-QDA (.qdc)."""
-    study = _open(directory)
+    study = open_study(directory)
     if file.lower().endswith(".qdc"):
         from syrmak.qual.refi_qda import export_qdc
 
@@ -330,12 +311,12 @@ def codes_export(directory, file):
 @click.option("--coder", required=True, envvar="SYRMAK_USER", help="Who codes (or SYRMAK_USER).")
 @click.option("--weight", type=int)
 @click.option("--comment")
-@_friendly
+@friendly
 def code(directory, document, start, end, code, coder, weight, comment):
     """Code characters START..END (code points, END excluded) of DOCUMENT with CODE."""
     from syrmak.qual.coding import code_span
 
-    coding = code_span(_open(directory), document, start, end, code, coder, weight=weight,
+    coding = code_span(open_study(directory), document, start, end, code, coder, weight=weight,
                        comment=comment)
     click.echo(f"Coding {coding.id}: «{coding.text[:80]}» -> {coding.code}")
 
@@ -348,12 +329,12 @@ def code(directory, document, start, end, code, coder, weight, comment):
 @click.option("--coding", type=int)
 @click.option("--title")
 @click.option("--author", envvar="SYRMAK_USER")
-@_friendly
+@friendly
 def memo(directory, text, document, code_, coding, title, author):
     """Write a memo on the study, a document, a code or a coding."""
     from syrmak.qual.coding import add_memo
 
-    m = add_memo(_open(directory), text, document=document, code=code_, coding=coding,
+    m = add_memo(open_study(directory), text, document=document, code=code_, coding=coding,
                  title=title, author=author)
     click.echo(f"Memo {m.id} saved.")
 
@@ -367,12 +348,12 @@ def memo(directory, text, document, code_, coding, title, author):
               help="Characters of context each side, or 'paragraph'.")
 @click.option("--lang")
 @_format_options
-@_friendly
+@friendly
 def segments(directory, query, coders, where, context, lang, fmt, output):
     """Coded segments: QUERY is e.g. 'burnout AND funding', 'a NEAR/200 b', 'a NOT b'."""
     from syrmak.qual.retrieval import retrieve
 
-    result = retrieve(_open(directory), query, coders=list(coders) or None,
+    result = retrieve(open_study(directory), query, coders=list(coders) or None,
                       where=_pairs(where) or None, lang=lang,
                       context=context if context == "paragraph" else int(context))
     emit(result.to_frame(), fmt, output, markdown=result.to_markdown() if fmt == "md" else None)
@@ -386,12 +367,12 @@ def segments(directory, query, coders, where, context, lang, fmt, output):
 @click.option("--context", type=int, default=40, show_default=True)
 @click.option("--where", "where", multiple=True, help="Document variable filter NAME=VALUE.")
 @_format_options
-@_friendly
+@friendly
 def search(directory, query, context, where, fmt, output):
     """Search words (any form), wildcards (выгор*) and phrases; shows keywords in context."""
     from syrmak.qual.search import search as run
 
-    hits = run(_open(directory), query, context=context, where=_pairs(where) or None)
+    hits = run(open_study(directory), query, context=context, where=_pairs(where) or None)
     if fmt == "table" and not output:
         click.echo(hits.kwic(context) or "No hits.")
         click.echo(f"{len(hits)} hits.")
@@ -406,12 +387,12 @@ def search(directory, query, context, where, fmt, output):
 @click.option("--coder", required=True, envvar="SYRMAK_USER")
 @click.option("--unit", type=click.Choice(["hit", "sentence", "paragraph"]), default="sentence",
               show_default=True)
-@_friendly
+@friendly
 def autocode(directory, query, code, coder, unit):
     """Code every search hit (or its sentence or paragraph) with CODE."""
     from syrmak.qual.search import autocode as run
 
-    result = run(_open(directory), query, code, coder, unit=unit)
+    result = run(open_study(directory), query, code, coder, unit=unit)
     click.echo(f"{result.hits} hits; added {len(result.added)} codings, "
                f"{result.skipped} already there.")
 
@@ -431,12 +412,12 @@ def matrix() -> None:
               show_default=True)
 @click.option("--lang")
 @_format_options
-@_friendly
+@friendly
 def matrix_codes(directory, variable, codes_, unit, lang, fmt, output):
     """How many documents/respondents of each VARIABLE group carry each code."""
     from syrmak.qual.matrices import code_matrix
 
-    result = code_matrix(_open(directory), variable, list(codes_) or None, unit=unit, lang=lang)
+    result = code_matrix(open_study(directory), variable, list(codes_) or None, unit=unit, lang=lang)
     emit(result.to_frame(), fmt, output)
 
 
@@ -447,11 +428,11 @@ def matrix_codes(directory, variable, codes_, unit, lang, fmt, output):
               show_default=True)
 @click.option("--jaccard", is_flag=True, help="Show Jaccard coefficients instead of counts.")
 @_format_options
-@_friendly
+@friendly
 def matrix_cooccurrence(directory, codes_, level, jaccard, fmt, output):
     from syrmak.qual.matrices import cooccurrence
 
-    result = cooccurrence(_open(directory), list(codes_) or None, level=level)
+    result = cooccurrence(open_study(directory), list(codes_) or None, level=level)
     emit(result.jaccard.round(3) if jaccard else result.counts, fmt, output)
 
 
@@ -461,12 +442,12 @@ def matrix_cooccurrence(directory, codes_, level, jaccard, fmt, output):
 @click.option("--code", "codes_", multiple=True)
 @click.option("--lang")
 @_format_options
-@_friendly
+@friendly
 def matrix_quotes(directory, variable, codes_, lang, fmt, output):
     """The coded segments in a code x VARIABLE-group grid."""
     from syrmak.qual.matrices import quote_matrix
 
-    result = quote_matrix(_open(directory), variable, list(codes_) or None, lang=lang)
+    result = quote_matrix(open_study(directory), variable, list(codes_) or None, lang=lang)
     emit(result.to_frame(), fmt, output, markdown=result.to_markdown() if fmt == "md" else None)
 
 
@@ -482,12 +463,12 @@ def matrix_quotes(directory, variable, codes_, lang, fmt, output):
               help="Segment level: least overlap (intersection / union) to agree.")
 @click.option("--disagreements", is_flag=True, help="List the disagreements instead.")
 @_format_options
-@_friendly
+@friendly
 def agreement(directory, coders, codes_, level, threshold, disagreements, fmt, output):
     """Intercoder agreement: percent, Cohen's and Brennan-Prediger kappa, Krippendorff's alpha."""
     from syrmak.qual import agreement as ag
 
-    study = _open(directory)
+    study = open_study(directory)
     if level == "document":
         result = ag.document_agreement(study, coders=list(coders) or None,
                                        codes=list(codes_) or None)
@@ -507,12 +488,12 @@ def export() -> None:
 @export.command("qdpx")
 @click.argument("directory")
 @click.argument("file", type=click.Path(dir_okay=False))
-@_friendly
+@friendly
 def export_qdpx(directory, file):
     """The whole qualitative project as REFI-QDA .qdpx (validated against the XSD)."""
     from syrmak.qual.refi_qda import export_qdpx as run
 
-    result = run(_open(directory), file)
+    result = run(open_study(directory), file)
     click.echo(f"Wrote {file}: {result.sources} sources, {result.codes} codes, "
                f"{result.codings} codings.")
 
@@ -520,24 +501,24 @@ def export_qdpx(directory, file):
 @export.command("qdc")
 @click.argument("directory")
 @click.argument("file", type=click.Path(dir_okay=False))
-@_friendly
+@friendly
 def export_qdc(directory, file):
     """The codebook as REFI-QDA .qdc."""
     from syrmak.qual.refi_qda import export_qdc as run
 
-    run(_open(directory), file)
+    run(open_study(directory), file)
     click.echo(f"Wrote {file}")
 
 
 @click.command("import-qdpx")
 @click.argument("directory")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@_friendly
+@friendly
 def import_qdpx(directory, file):
     """Import a REFI-QDA .qdpx project (MAXQDA, NVivo, ATLAS.ti, QualCoder...)."""
     from syrmak.qual.refi_qda import import_qdpx as run
 
-    result = run(_open(directory), file)
+    result = run(open_study(directory), file)
     click.echo(f"Imported {result.sources} sources, {result.codes} codes, "
                f"{result.codings} codings, {result.notes} memos.")
     for item in result.skipped:
