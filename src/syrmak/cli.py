@@ -228,8 +228,9 @@ def example(name, directory):
 def _register_plugins() -> None:
     """Command groups that live beside their library code (qualitative, reports)."""
     from syrmak.qual.commands import COMMANDS as QUAL
+    from syrmak.report.commands import COMMANDS as REPORT
 
-    for command in QUAL:
+    for command in (*QUAL, *REPORT):
         main.add_command(command)
 
 

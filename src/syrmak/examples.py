@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from importlib import resources
 from pathlib import Path
 
@@ -42,6 +43,16 @@ def build_example(name: str, folder: Path) -> list[str]:
     interviews = source / "interviews" / "load_interviews.py"
     if interviews.exists():
         lines.append(_run_loader(interviews, study))
+    translations = source / "translations.yaml"
+    if translations.exists():
+        from syrmak.report import import_translations
+
+        added = import_translations(study, translations)
+        lines.append(f"Stored {len(added)} English translations of quotes")
+    spec = source / "report.yaml"
+    if spec.exists():
+        shutil.copyfile(spec, folder / "report.yaml")
+        lines.append(f"Report spec: {folder / 'report.yaml'} (build it with: syrmak report {folder})")
     study.close()
     return lines
 

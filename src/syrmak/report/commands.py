@@ -1,0 +1,109 @@
+"""CLI commands of the report package; the main ``syrmak`` group registers ``COMMANDS``."""
+
+from __future__ import annotations
+
+import click
+
+from syrmak.clitools import friendly, open_study
+
+
+@click.command("report")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("-o", "--output", "out", type=click.Path(),
+              help="Folder, or file name without suffix (default: DIRECTORY/<output>.html/.docx).")
+@click.option("--spec", "spec_path", type=click.Path(dir_okay=False),
+              help="Report spec (default: DIRECTORY/report.yaml).")
+@click.option("--format", "formats", multiple=True, type=click.Choice(["html", "docx"]),
+              help="Only this format (repeatable; default: both).")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@friendly
+def report(directory, out, spec_path, formats, quiet):
+    """Build the study's report (report.yaml) as one self-contained HTML file and a DOCX."""
+    from pathlib import Path
+
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from syrmak.report import FORMATS, build_report, load_spec, steps
+
+    study = open_study(directory)
+    spec = load_spec(Path(spec_path) if spec_path else Path(directory) / "report.yaml")
+    formats = tuple(formats) or FORMATS
+    console = Console(stderr=True)
+    bar = Progress(TextColumn("{task.description:<12}"), BarColumn(),
+                   TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn(), console=console,
+                   disable=quiet or not console.is_terminal, transient=True)
+    with bar:
+        task = bar.add_task("Checking", total=steps(spec, formats))
+
+        def progress(step: str) -> None:
+            bar.update(task, advance=1, description=step)
+
+        result = build_report(study, spec, out, formats, progress)
+    for warning in result.warnings:
+        click.secho(f"Warning: {warning}", fg="yellow", err=True)
+    click.echo(f"Wrote {result.summary()}")
+
+
+@click.group("translation")
+def translation() -> None:
+    """Translations of quoted passages (printed above the original in reports)."""
+
+
+@translation.command("set")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--document", required=True, help="Document name (or id).")
+@click.option("--code", help="Quote the passage coded with this code...")
+@click.option("--occurrence", type=int, help="...its N-th coded passage in the document.")
+@click.option("--text", "quoted", help="...or the exact original words.")
+@click.option("--start", type=int, help="...or code-point offsets START and END.")
+@click.option("--end", type=int)
+@click.option("--lang", required=True, help="Language of the translation, e.g. en.")
+@click.argument("translated")
+@friendly
+def translation_set(directory, document, code, occurrence, quoted, start, end, lang,
+                    translated):
+    """Store the translation TRANSLATED of one passage."""
+    from syrmak.report import set_translation
+
+    locator = {"document": document}
+    for key, value in (("code", code), ("occurrence", occurrence), ("text", quoted),
+                       ("start", start), ("end", end)):
+        if value is not None:
+            locator[key] = value
+    saved = set_translation(open_study(directory), locator, lang, translated)
+    click.echo(f"Stored the '{lang}' translation of {saved.document} "
+               f"{saved.start}-{saved.end}.")
+
+
+@translation.command("import")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@friendly
+def translation_import(directory, file):
+    """Store the translations listed in a YAML FILE (all or none)."""
+    from syrmak.report import import_translations
+
+    saved = import_translations(open_study(directory), file)
+    click.echo(f"Stored {len(saved)} translations.")
+
+
+@translation.command("list")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--lang", help="Only this language.")
+@friendly
+def translation_list(directory, lang):
+    """List the stored translations."""
+    from syrmak.report import list_translations
+
+    items = list_translations(open_study(directory), lang)
+    if not items:
+        click.echo("No translations stored.")
+        return
+    for t in items:
+        click.echo(f"{t.document} {t.start}-{t.end} [{t.language}, {t.translator}]")
+        click.echo(f"  {t.original[:100]}")
+        click.echo(f"  -> {t.text[:100]}")
+
+
+COMMANDS = [report, translation]

@@ -1,0 +1,68 @@
+"""The report commands, mounted on a small group as the main CLI mounts them."""
+
+from __future__ import annotations
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from syrmak.report.commands import COMMANDS
+
+
+@pytest.fixture
+def cli():
+    group = click.Group("syrmak")
+    for command in COMMANDS:
+        group.add_command(command)
+    runner = CliRunner()
+    return lambda *args: runner.invoke(group, [str(a) for a in args])
+
+
+def test_commands_are_exposed():
+    assert [c.name for c in COMMANDS] == ["report", "translation"]
+
+
+def test_report_writes_html_and_docx_and_warns_about_missing_translations(cli, reported,
+                                                                          tmp_path):
+    result = cli("report", reported.folder, "-o", tmp_path / "out" / "final.html", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "final.html").stat().st_size > 10_000
+    assert (tmp_path / "out" / "final.docx").stat().st_size > 10_000
+    assert "2 tables, 4 figures, 3 quotes" in result.output
+    assert "Warning: [report.yaml, line" in result.output and "no translation" in result.output
+
+
+def test_report_default_output_and_single_format(cli, reported):
+    result = cli("report", reported.folder, "--format", "html")
+    assert result.exit_code == 0, result.output
+    assert (reported.folder / "report.html").exists()
+    assert not (reported.folder / "report.docx").exists()
+
+
+def test_report_error_is_a_message_not_a_traceback(cli, reported):
+    (reported.folder / "report.yaml").write_text(
+        "content:\n  - figure:\n      caption: X\n      chart: bar\n      question: nosuch\n",
+        encoding="utf-8")
+    result = cli("report", reported.folder)
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: [report.yaml, line 5]")
+    assert "Traceback" not in result.output
+    assert not (reported.folder / "report.html").exists()
+    assert not (reported.folder / "report.docx").exists()
+
+
+def test_translation_set_list_import(cli, reported, tmp_path):
+    result = cli("translation", "set", reported.folder, "--document", "interview-01",
+                 "--code", "Online", "--lang", "en", "It was hard to go online")
+    assert result.exit_code == 0, result.output
+    assert "Stored the 'en' translation of interview-01" in result.output
+    listed = cli("translation", "list", reported.folder, "--lang", "en")
+    assert "It was hard to go online" in listed.output
+    assert listed.output.count("[en, ") == 3
+    path = tmp_path / "t.yaml"
+    path.write_text("- document: story/1\n  text: Нет денег\n  de: Kein Geld\n",
+                    encoding="utf-8")
+    assert "Stored 1 translations." in cli("translation", "import", reported.folder, path).output
+    bad = cli("translation", "set", reported.folder, "--document", "nosuch", "--code", "Online",
+              "--lang", "en", "x")
+    assert bad.exit_code == 1 and "no document 'nosuch'" in bad.output
