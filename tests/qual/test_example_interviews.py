@@ -10,8 +10,6 @@ from syrmak.qual import agreement, documents, refi_qda, retrieval, search
 
 FOLDER = Path(__file__).resolve().parents[2] / "examples" / "kz-civic-2021" / "interviews"
 
-pytestmark = pytest.mark.skipif(not (FOLDER / "quotes.yaml").exists(),
-                                reason="example interviews not present")
 
 
 @pytest.fixture
