@@ -7,6 +7,8 @@ codings are allowed (also of one code by one coder); exact duplicates are refuse
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import islice
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -84,47 +86,120 @@ def _check_coder(coder: str | None) -> str:
     return str(coder).strip()
 
 
+_BATCH = 1000  # codings checked against the store and inserted together
+
+
+def _batches(items: Iterable[dict]):
+    iterator = iter(items)
+    while batch := list(islice(iterator, _BATCH)):
+        yield batch
+
+
+@lru_cache(maxsize=8)
+def _existing_sql(n: int, mark: str) -> str:
+    """Codings with one of ``n`` spans: the spans as a VALUES list joined on
+    ix_codings_span (a row-value IN would scan the table on SQLite). Plain SQL, since
+    building it with SQLAlchemy would compile 5,000 parameters anew for every batch."""
+    row = "(" + ", ".join([mark] * 5) + ")"
+    return ("WITH wanted (document_id, code_id, start_offset, end_offset, coder) AS "
+            f"(VALUES {', '.join([row] * n)}) "
+            "SELECT c.id, c.document_id, c.code_id, c.start_offset, c.end_offset, c.coder "
+            "FROM wanted JOIN codings AS c ON c.document_id = wanted.document_id "
+            "AND c.code_id = wanted.code_id AND c.start_offset = wanted.start_offset "
+            "AND c.end_offset = wanted.end_offset AND c.coder = wanted.coder")
+
+
 def insert_codings(study: Study, connection: sa.Connection, items: Iterable[dict],
                    actor: str | None = None) -> list[int]:
-    """Validate and store codings (dicts: document, code, start, end, coder, weight, comment).
+    """Validate and store codings (dicts: document, code, start, end, coder, weight, comment;
+    optional ``skip_duplicates``, ``guid``, ``created_at``); returns the new ids in order.
 
-    Resolves names once; the caller's transaction makes a batch all-or-nothing.
+    Resolves names once and works in batches (one duplicate query and one multi-row insert
+    per 1,000 items), so a million codings take seconds, not an hour; ``items`` may be a
+    generator. Errors are raised for the first bad item, as if the items were stored one by
+    one; the caller's transaction makes a batch all-or-nothing.
     """
     rows = code_rows(connection)
     docs: dict = {}
     codes: dict = {}
     out: list[int] = []
     k = schema.codings
-    for item in items:
-        dref = item["document"]
-        if dref not in docs:
-            docs[dref] = document_row(connection, dref)
-        doc = docs[dref]
-        cref = item["code"]
-        if cref not in codes:
-            codes[cref] = resolve_code(connection, cref, rows)
-        code = codes[cref]
-        start, end = _check_span(item["start"], item["end"], doc.length, doc.name)
-        coder = _check_coder(item.get("coder"))
-        duplicate = connection.execute(sa.select(k.c.id).where(
-            k.c.document_id == doc.id, k.c.code_id == code.id, k.c.start_offset == start,
-            k.c.end_offset == end, k.c.coder == coder)).first()
-        if duplicate:
-            if item.get("skip_duplicates"):
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    pending: list[dict] = []
+    pending_keys: dict[tuple, int] = {}  # key -> index into pending
+    pending_guids: set[str] = set()
+
+    def flush() -> None:
+        if pending:
+            # A plain multi-row insert, then the ids by guid: RETURNING with the rows' order
+            # kept would insert one row at a time on SQLite.
+            connection.execute(sa.insert(k), pending)
+            guids = [p["guid"] for p in pending]
+            ids = dict(connection.execute(sa.select(k.c.guid, k.c.id)
+                                          .where(k.c.guid.in_(guids))).all())
+            out.extend(ids[g] for g in guids)
+            pending.clear()
+            pending_keys.clear()
+            pending_guids.clear()
+
+    for batch in _batches(items):
+        prepared: list = []
+        for item in batch:
+            try:
+                dref = item["document"]
+                if dref not in docs:
+                    row = document_row(connection, dref)
+                    docs[dref] = (row.id, row.name, row.length)
+                doc_id, doc_name, length = docs[dref]
+                cref = item["code"]
+                if cref not in codes:
+                    codes[cref] = resolve_code(connection, cref, rows)
+                start, end = _check_span(item["start"], item["end"], length, doc_name)
+                coder = _check_coder(item.get("coder"))
+            except SyrmakError as exc:
+                prepared.append(exc)  # raised in order, below
                 continue
-            raise SyrmakError(f"{coder} already coded {start}-{end} of '{doc.name}' with "
-                              f"'{cref}' (coding {duplicate.id}).",
-                              "nothing to do; use a different span or code.",
-                              code="duplicate-coding")
-        guid = item.get("guid")
-        if guid and connection.execute(sa.select(k.c.id).where(k.c.guid == guid)).first():
-            guid = None  # the same project imported twice into one study
-        coding_id = connection.execute(sa.insert(k).returning(k.c.id), {
-            "guid": guid or new_guid(), "document_id": doc.id, "code_id": code.id,
-            "start_offset": start, "end_offset": end, "coder": coder,
-            "weight": _check_weight(item.get("weight")), "comment": item.get("comment") or None,
-            "created_at": item.get("created_at") or now()}).scalar_one()
-        out.append(coding_id)
+            prepared.append((doc_id, codes[cref].id, start, end, coder))
+        keys = sorted({p for p in prepared if isinstance(p, tuple)})
+        existing: dict[tuple, int] = {}
+        if keys:
+            existing = {tuple(r[1:]): r[0] for r in connection.exec_driver_sql(
+                _existing_sql(len(keys), mark), tuple(x for key in keys for x in key))}
+        given = [item["guid"] for item in batch if item.get("guid")]
+        taken = set(connection.execute(sa.select(k.c.guid).where(k.c.guid.in_(given)))
+                    .scalars()) if given else set()
+        for item, key in zip(batch, prepared, strict=True):
+            if isinstance(key, SyrmakError):
+                raise key
+            duplicate = existing.get(key)
+            if duplicate is None and key in pending_keys:  # earlier in this batch
+                if item.get("skip_duplicates"):
+                    continue
+                stored, earlier = len(out), pending_keys[key]
+                flush()  # to name the earlier coding's id
+                duplicate = out[stored + earlier]
+            if duplicate is not None:
+                if item.get("skip_duplicates"):
+                    continue
+                doc_id, _, start, end, coder = key
+                raise SyrmakError(f"{coder} already coded {start}-{end} of "
+                                  f"'{docs[item['document']][1]}' with '{item['code']}' "
+                                  f"(coding {duplicate}).",
+                                  "nothing to do; use a different span or code.",
+                                  code="duplicate-coding")
+            guid = item.get("guid")
+            if guid and (guid in taken or guid in pending_guids):
+                guid = None  # the same project imported twice into one study
+            guid = guid or new_guid()
+            pending_guids.add(guid)
+            pending_keys[key] = len(pending)
+            pending.append({
+                "guid": guid, "document_id": key[0], "code_id": key[1],
+                "start_offset": key[2], "end_offset": key[3], "coder": key[4],
+                "weight": _check_weight(item.get("weight")),
+                "comment": item.get("comment") or None,
+                "created_at": item.get("created_at") or now()})
+        flush()
     if out:
         study.log("code", {"codings": out[:50], "count": len(out)}, actor, connection)
     return out

@@ -445,7 +445,8 @@ def remove_document(study: Study, document: int | str, actor: str | None = None)
         row = document_row(connection, document)
         # Delete dependants explicitly: SQLite cascades only with foreign_keys on.
         for table in (schema.memos, schema.codings, schema.document_segments,
-                      schema.document_variables, schema.search_tokens, schema.search_indexed):
+                      schema.document_variables, schema.search_tokens, schema.search_chunks,
+                      schema.search_indexed):
             if table is schema.memos:
                 coding_ids = sa.select(schema.codings.c.id).where(
                     schema.codings.c.document_id == row.id)

@@ -42,20 +42,44 @@ class _Context:
     coders: tuple[str, ...] | None
     documents: set[int] | None
     cache: dict = field(default_factory=dict)
+    codings: dict = field(default_factory=dict)  # id -> row (code_id, coder, weight, comment)
 
     def spans(self, code_ids: set[int]) -> Spans:
+        """The codings of these codes as spans; each coding's details are kept in
+        ``self.codings`` for the result table, so they are read once."""
         k = schema.codings
-        query = sa.select(k.c.id, k.c.document_id, k.c.start_offset, k.c.end_offset).where(
+        query = sa.select(k.c.id, k.c.document_id, k.c.start_offset, k.c.end_offset,
+                          k.c.code_id, k.c.coder, k.c.weight, k.c.comment).where(
             k.c.code_id.in_(sorted(code_ids)))
         if self.coders:
             query = query.where(k.c.coder.in_(self.coders))
-        out: Spans = {}
-        for r in self.connection.execute(query):
-            if self.documents is not None and r.document_id not in self.documents:
+        out: dict[int, list] = {}
+        codings = self.codings
+        documents = self.documents
+        for row in self.connection.execute(query):
+            coding_id, doc, start, end = row[0], row[1], row[2], row[3]
+            if documents is not None and doc not in documents:
                 continue
-            out.setdefault(r.document_id, []).append(
-                (r.start_offset, r.end_offset, frozenset([r.id])))
-        return {d: _dedupe(v) for d, v in out.items()}
+            codings[coding_id] = row
+            spans = out.get(doc)
+            if spans is None:
+                spans = out[doc] = []
+            spans.append((start, end, coding_id))
+        return {d: _dedupe_single(v) for d, v in out.items()}
+
+
+def _dedupe_single(spans: list[tuple[int, int, int]]) -> list:
+    """``_dedupe`` for spans of one coding each: (start, end, id) -> (start, end, {ids})."""
+    spans.sort()
+    out: list = []
+    last_start = last_end = None
+    for start, end, coding_id in spans:
+        if start == last_start and end == last_end:
+            out[-1] = (start, end, out[-1][2] | {coding_id})
+        else:
+            out.append((start, end, frozenset((coding_id,))))
+            last_start, last_end = start, end
+    return out
 
 
 def _dedupe(spans: list) -> list:
@@ -312,40 +336,53 @@ def retrieve(study: Study, query: Query | str, *, coders: list[str] | None = Non
     if isinstance(query, str):
         query = parse_query(query)
     allowed = _filter_documents(study, where, lang, documents)
-    d, k, r = schema.documents, schema.codings, schema.respondents
+    d, r = schema.documents, schema.respondents
     with study.engine.connect() as connection:
         rows = code_rows(connection)
         ctx = _Context(connection, rows, tuple(coders) if coders else None, allowed)
         spans = query.evaluate(ctx)
-        ids = sorted({i for v in spans.values() for _, _, s in v for i in s})
-        codings = {}
-        for chunk in range(0, len(ids), 5000):
-            for x in connection.execute(sa.select(k.c.id, k.c.code_id, k.c.coder, k.c.weight,
-                                                  k.c.comment)
-                                        .where(k.c.id.in_(ids[chunk:chunk + 5000]))):
-                codings[x.id] = x
-        docs = {x.id: x for x in connection.execute(
-            sa.select(d.c.id, d.c.name, d.c.text, r.c.number).outerjoin(
-                r, r.c.id == d.c.respondent_id).where(d.c.id.in_(sorted(spans))))}
+        codings = ctx.codings  # every coding in a result came through ctx.spans
+        docs = {}
+        wanted = sorted(spans)
+        for chunk in range(0, len(wanted), 1000):
+            docs.update((x.id, x) for x in connection.execute(
+                sa.select(d.c.id, d.c.name, d.c.text, r.c.number).outerjoin(
+                    r, r.c.id == d.c.respondent_id).where(d.c.id.in_(wanted[chunk:chunk + 1000]))))
     paths = code_paths(rows)
+    # Per coding, once: (code path, coder, weight, comment, id as text).
+    info = {}
+    for i in {i for v in spans.values() for _, _, ids in v for i in ids}:
+        c = codings[i]
+        info[i] = (paths[c.code_id], c.coder, c.weight, c.comment, str(i))
+    paragraph = context == "paragraph"
+    width = 0 if paragraph else int(context)
     out = []
     for doc_id in sorted(spans, key=lambda i: docs[i].name):
         doc = docs[doc_id]
+        name, number, text = doc.name, doc.number, doc.text
+        size = len(text)
         for start, end, cids in spans[doc_id]:
-            these = [codings[i] for i in sorted(cids)]
-            if context == "paragraph":
-                lo = doc.text.rfind("\n", 0, start) + 1
-                hi = doc.text.find("\n", end)
-                hi = len(doc.text) if hi < 0 else hi
+            if paragraph:
+                lo = text.rfind("\n", 0, start) + 1
+                hi = text.find("\n", end)
+                hi = size if hi < 0 else hi
             else:
-                lo, hi = max(0, start - int(context)), min(len(doc.text), end + int(context))
-            weights = [c.weight for c in these if c.weight is not None]
+                lo, hi = max(0, start - width), min(size, end + width)
+            if len(cids) == 1:
+                (only,) = cids
+                path, coder, weight, comment, ids = info[only]
+                codes, coders = path, coder
+            else:
+                these = [info[i] for i in sorted(cids)]
+                codes = "; ".join(dict.fromkeys(c[0] for c in these))
+                coders = "; ".join(dict.fromkeys(c[1] for c in these))
+                weights = [c[2] for c in these if c[2] is not None]
+                weight = max(weights) if weights else None
+                comment = "; ".join(c[3] for c in these if c[3]) or None
+                ids = ",".join(c[4] for c in these)
             out.append({
-                "document": doc.name, "respondent": doc.number, "start": start, "end": end,
-                "codes": "; ".join(dict.fromkeys(paths[c.code_id] for c in these)),
-                "coders": "; ".join(dict.fromkeys(c.coder for c in these)),
-                "text": doc.text[start:end], "before": doc.text[lo:start],
-                "after": doc.text[end:hi], "weight": max(weights) if weights else None,
-                "comment": "; ".join(c.comment for c in these if c.comment) or None,
-                "codings": ",".join(str(c.id) for c in these)})
+                "document": name, "respondent": number, "start": start, "end": end,
+                "codes": codes, "coders": coders, "text": text[start:end],
+                "before": text[lo:start], "after": text[end:hi], "weight": weight,
+                "comment": comment or None, "codings": ids})
     return Segments(str(query), tuple(out))

@@ -9,7 +9,13 @@ also finds ``выгорание``. Several words make a phrase (consecutive word
 alternatives.
 
 The index is built once per document (documents never change text) and on demand before
-each search, so a search never misses a document.
+each search, so a search never misses a document. It also keeps each text in pieces
+(``search_chunks``), so the keyword-in-context of a hit reads a piece or two, not the whole
+document. Speed (``benchmarks/bench_qual.py``): a wildcard with a literal start (``выгор*``)
+is an index range on SQLite and on PostgreSQL with a C collation (a leading ``*`` scans every
+token); a phrase is driven by its rarest word, the others looked up by position; a large
+batch of new documents (``BULK_DOCUMENTS``) is inserted with the form/lemma indexes dropped
+and rebuilt once.
 """
 
 from __future__ import annotations
@@ -28,7 +34,10 @@ from syrmak.store import schema
 if TYPE_CHECKING:
     from syrmak.study import Study
 
-ANALYSER = "razdel+pymorphy3/1"
+#: Tokeniser, lemmatiser and index layout; a document indexed under another value is indexed
+#: again. /2 added ``search_chunks`` (the text in pieces of ``CHUNK`` code points for KWIC).
+CHUNK = 500
+ANALYSER = f"razdel+pymorphy3/2;chunks={CHUNK}"
 _CYRILLIC = re.compile(r"[а-яё]", re.I)
 _WORD = re.compile(r"\w")
 
@@ -82,40 +91,140 @@ class IndexStats:
         return pd.DataFrame([{"documents": self.documents, "tokens": self.tokens}])
 
 
+def _pending(connection: sa.Connection) -> bool:
+    """Whether any document lacks an up-to-date index (a cheap read, no write lock)."""
+    d, x = schema.documents, schema.search_indexed
+    missing = sa.select(d.c.id).where(d.c.id.not_in(sa.select(x.c.document_id))).limit(1)
+    stale = sa.select(x.c.document_id).where(x.c.analyser != ANALYSER).limit(1)
+    return (connection.execute(missing).first() is not None
+            or connection.execute(stale).first() is not None)
+
+
+_TOKEN_COLUMNS = ("document_id", "ordinal", "start_offset", "end_offset", "form", "lemma")
+_CHUNK_COLUMNS = ("document_id", "position", "text")
+
+
+def _bulk_insert(connection: sa.Connection, table: sa.Table, columns: tuple[str, ...],
+                 rows: list[tuple]) -> None:
+    """Insert tuples fast: ``executemany`` on SQLite, ``COPY`` on PostgreSQL (psycopg 3)."""
+    if not rows:
+        return
+    dialect = connection.dialect
+    if dialect.name == "sqlite":
+        marks = ", ".join("?" * len(columns))
+        cursor = connection.connection.driver_connection.cursor()
+        try:
+            cursor.executemany(f"INSERT INTO {table.name} ({', '.join(columns)}) "
+                               f"VALUES ({marks})", rows)
+        finally:
+            cursor.close()
+        return
+    if dialect.name == "postgresql" and dialect.driver == "psycopg":
+        raw = connection.connection.driver_connection
+        with raw.cursor() as cursor, cursor.copy(
+                f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    connection.execute(sa.insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
+
+
+#: Index this many documents or more, at least as many as are indexed already, and the
+#: form/lemma indexes are dropped and rebuilt once (a sort) instead of updated token by token.
+BULK_DOCUMENTS = 200
+_BUFFER = 50_000  # tokens per insert
+
+
 def build_index(study: Study, *, rebuild: bool = False) -> IndexStats:
     """Index every document not yet indexed (all of them with ``rebuild``)."""
     d, t, x = schema.documents, schema.search_tokens, schema.search_indexed
+    k = schema.search_chunks
+    if not rebuild:
+        with study.engine.connect() as connection:
+            if not _pending(connection):
+                return IndexStats(0, 0)
     done_docs = done_tokens = 0
     with study.engine.begin() as connection:
         if rebuild:
             connection.execute(sa.delete(t))
+            connection.execute(sa.delete(k))
             connection.execute(sa.delete(x))
         else:
             stale = sa.select(x.c.document_id).where(x.c.analyser != ANALYSER)
             connection.execute(sa.delete(t).where(t.c.document_id.in_(stale)))
+            connection.execute(sa.delete(k).where(k.c.document_id.in_(stale)))
             connection.execute(sa.delete(x).where(x.c.analyser != ANALYSER))
         todo = connection.execute(sa.select(d.c.id).where(
             d.c.id.not_in(sa.select(x.c.document_id))).order_by(d.c.id)).scalars().all()
-        for doc_id in todo:
-            text = connection.execute(sa.select(d.c.text).where(d.c.id == doc_id)).scalar_one()
-            found = tokens(text)
-            if found:
-                connection.execute(sa.insert(t), [
-                    {"document_id": doc_id, "ordinal": i, "start_offset": s, "end_offset": e,
-                     "form": f, "lemma": lm} for i, (s, e, f, lm) in enumerate(found)])
-            connection.execute(sa.insert(x), {"document_id": doc_id, "analyser": ANALYSER,
-                                              "tokens": len(found)})
-            done_docs += 1
-            done_tokens += len(found)
+        indexed = connection.execute(sa.select(sa.func.count()).select_from(x)).scalar_one()
+        bulk = len(todo) >= BULK_DOCUMENTS and len(todo) >= indexed
+        secondary = sorted(t.indexes, key=lambda i: i.name) if bulk else []
+        for index in secondary:
+            index.drop(connection)
+        rows: list[tuple] = []
+        chunks: list[tuple] = []
+        counts: list[tuple] = []
+        for chunk in range(0, len(todo), 100):
+            ids = todo[chunk:chunk + 100]
+            for doc_id, text in connection.execute(
+                    sa.select(d.c.id, d.c.text).where(d.c.id.in_(ids)).order_by(d.c.id)):
+                found = tokens(text)
+                rows += [(doc_id, i, s, e, f, lm) for i, (s, e, f, lm) in enumerate(found)]
+                chunks += [(doc_id, i // CHUNK, text[i:i + CHUNK])
+                           for i in range(0, len(text), CHUNK)]
+                counts.append((doc_id, ANALYSER, len(found)))
+                done_docs += 1
+                done_tokens += len(found)
+                if len(rows) >= _BUFFER:
+                    _bulk_insert(connection, t, _TOKEN_COLUMNS, rows)
+                    _bulk_insert(connection, k, _CHUNK_COLUMNS, chunks)
+                    rows, chunks = [], []
+        _bulk_insert(connection, t, _TOKEN_COLUMNS, rows)
+        _bulk_insert(connection, k, _CHUNK_COLUMNS, chunks)
+        _bulk_insert(connection, x, ("document_id", "analyser", "tokens"), counts)
+        for index in secondary:
+            index.create(connection)
+        if bulk and connection.dialect.name == "postgresql":
+            connection.execute(sa.text(f"ANALYZE {t.name}"))
     return IndexStats(done_docs, done_tokens)
 
 
-def _term_condition(term: str):
-    t = schema.search_tokens
+def _byte_order(connection: sa.Connection) -> bool:
+    """Whether text compares by code point, so a prefix is a range of an index."""
+    info = connection.info
+    if "syrmak_byte_order" not in info:
+        if connection.dialect.name == "sqlite":
+            info["syrmak_byte_order"] = True
+        elif connection.dialect.name == "postgresql":
+            collation = connection.execute(sa.text(
+                "SELECT datcollate FROM pg_database WHERE datname = current_database()")).scalar()
+            info["syrmak_byte_order"] = str(collation).lower() in ("c", "posix", "c.utf-8",
+                                                                   "c.utf8")
+        else:
+            info["syrmak_byte_order"] = False
+    return info["syrmak_byte_order"]
+
+
+def _prefix(term: str) -> str:
+    """The literal start of a wildcard term (``выгор*`` -> ``выгор``)."""
+    return re.split(r"[*?]", term, maxsplit=1)[0]
+
+
+def _term_condition(term: str, table=None, ranges: bool = False):
+    t = schema.search_tokens if table is None else table
     if "*" in term or "?" in term:
         pattern = (term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
                    .replace("*", "%").replace("?", "_"))
-        return sa.or_(t.c.form.like(pattern, escape="\\"), t.c.lemma.like(pattern, escape="\\"))
+        prefix = _prefix(term)
+        alternatives = []
+        for column in (t.c.form, t.c.lemma):
+            condition = column.like(pattern, escape="\\")
+            if ranges and prefix and ord(prefix[-1]) < 0x10FFFF:
+                # The prefix as a range, so the index finds the candidates (LIKE cannot).
+                upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+                condition = sa.and_(column >= prefix, column < upper, condition)
+            alternatives.append(condition)
+        return sa.or_(*alternatives)
     return sa.or_(t.c.lemma.in_(sorted(lemmas(term))), t.c.form == term)
 
 
@@ -166,6 +275,86 @@ class Hits:
         return "\n".join(lines)
 
 
+_ESTIMATE = 100_000  # tokens counted, at most, to choose the rarest word of a phrase
+
+
+def _phrase(connection: sa.Connection, words: list[str], allowed: set[int] | None,
+            ranges: bool) -> set[tuple[int, int, int]]:
+    """(start, end, document) of every run of consecutive tokens matching ``words``.
+
+    The rarest word (by a capped count) drives; the others are looked up by position.
+    """
+    t = schema.search_tokens
+    driver = 0
+    if len(words) > 1:
+        def estimate(word: str, cap: int) -> int:
+            sample = sa.select(sa.literal(1)).select_from(t).where(
+                _term_condition(word, t, ranges)).limit(cap).subquery()
+            return connection.execute(sa.select(sa.func.count()).select_from(sample)).scalar()
+
+        # Longest words first (usually the rarest); each later count stops at the best so far.
+        best = _ESTIMATE
+        for i in sorted(range(len(words)), key=lambda i: (-len(words[i].strip("*?")), i)):
+            n = estimate(words[i], best + 1)
+            if n <= best:
+                best, driver = n, i
+    aliases = [t.alias(f"t{i}") for i in range(len(words))]
+    lead = aliases[driver]
+    query = sa.select(lead.c.document_id, aliases[0].c.start_offset,
+                      aliases[-1].c.end_offset).select_from(lead)
+    for i, alias in enumerate(aliases):
+        if i != driver:
+            # Joined on the driver's position: looked up by primary key, not searched.
+            query = query.join(alias, sa.and_(alias.c.document_id == lead.c.document_id,
+                                              alias.c.ordinal == lead.c.ordinal + (i - driver)))
+        query = query.where(_term_condition(words[i], alias, ranges))
+    if allowed is not None:
+        query = query.where(lead.c.document_id.in_(sorted(allowed)))
+    return {(start, end, doc) for doc, start, end in connection.execute(query)}
+
+
+@lru_cache(maxsize=8)
+def _chunks_sql(n: int, mark: str) -> str:
+    row = f"({mark}, {mark})"
+    return ("WITH wanted (document_id, position) AS "
+            f"(VALUES {', '.join([row] * n)}) "
+            "SELECT c.document_id, c.position, c.text FROM wanted "
+            "JOIN search_chunks AS c ON c.document_id = wanted.document_id "
+            "AND c.position = wanted.position")
+
+
+def _chunks(connection: sa.Connection, keys: set[tuple[int, int]]) -> dict[tuple[int, int], str]:
+    """The pieces of text (document, position) -> text, read by primary key: KWIC without
+    reading (and decoding) whole documents. A VALUES list joined, since a row-value IN would
+    scan the table on SQLite; plain SQL, since SQLAlchemy would compile it anew each time."""
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    ordered = sorted(keys)
+    out: dict[tuple[int, int], str] = {}
+    for i in range(0, len(ordered), 5000):
+        part = ordered[i:i + 5000]
+        out.update(((doc, pos), text) for doc, pos, text in connection.exec_driver_sql(
+            _chunks_sql(len(part), mark), tuple(x for key in part for x in key)))
+    return out
+
+
+def _document_names(connection: sa.Connection, ids: set[int]) -> tuple[dict, dict]:
+    """Names and respondent numbers of documents, without touching their rows: on SQLite a
+    column stored after the text (``respondent_id``) means reading the whole text, and each
+    document row sits on a page of its own. For many documents, every name is read from the
+    unique index on names, and numbers through the index on ``respondent_id``."""
+    d, r = schema.documents, schema.respondents
+    if not ids:
+        return {}, {}
+    if len(ids) > 50:
+        names = {i: n for i, n in connection.execute(sa.select(d.c.id, d.c.name)) if i in ids}
+    else:
+        names = dict(connection.execute(sa.select(d.c.id, d.c.name).where(d.c.id.in_(ids))).all())
+    numbers = {i: n for i, n in connection.execute(
+        sa.select(d.c.id, r.c.number).join(r, r.c.id == d.c.respondent_id)
+        .where(d.c.respondent_id.is_not(None))) if i in ids}
+    return names, numbers
+
+
 def search(study: Study, query: str, *, context: int = 40, documents: list | None = None,
            where: dict | None = None, lang: str | None = None) -> Hits:
     """Find words or phrases in every document (see the module notes for the syntax)."""
@@ -174,32 +363,26 @@ def search(study: Study, query: str, *, context: int = 40, documents: list | Non
     alternatives = _parse(query)
     build_index(study)
     allowed = _filter_documents(study, where, lang, documents)
-    t, d, r = schema.search_tokens, schema.documents, schema.respondents
-    found: set[tuple[int, int, int]] = set()  # (doc, first ordinal, last ordinal)
+    found: set[tuple[int, int, int]] = set()  # (start, end, document)
     with study.engine.connect() as connection:
+        ranges = _byte_order(connection)
         for words in alternatives:
-            positions: list[dict[tuple[int, int], tuple[int, int]]] = []
-            for word in words:
-                query_ = sa.select(t.c.document_id, t.c.ordinal, t.c.start_offset,
-                                   t.c.end_offset).where(_term_condition(word))
-                if allowed is not None:
-                    query_ = query_.where(t.c.document_id.in_(sorted(allowed)))
-                positions.append({(x.document_id, x.ordinal): (x.start_offset, x.end_offset)
-                                  for x in connection.execute(query_)})
-            for (doc, ordinal) in positions[0]:
-                if all((doc, ordinal + i) in positions[i] for i in range(1, len(words))):
-                    found.add((positions[0][(doc, ordinal)][0],
-                               positions[-1][(doc, ordinal + len(words) - 1)][1], doc))
-        docs = {x.id: x for x in connection.execute(
-            sa.select(d.c.id, d.c.name, d.c.text, r.c.number)
-            .outerjoin(r, r.c.id == d.c.respondent_id)
-            .where(d.c.id.in_(sorted({f[2] for f in found}))))}
+            found |= _phrase(connection, words, allowed, ranges)
+        names, numbers = _document_names(connection, {f[2] for f in found})
+        windows = {}
+        for start, end, doc_id in found:
+            lo, hi = max(0, start - context), end + context  # the pieces end where the text ends
+            windows[(start, end, doc_id)] = (lo, hi, lo // CHUNK, max(lo, hi - 1) // CHUNK)
+        pieces = _chunks(connection, {(doc_id, p) for (_, _, doc_id), (_, _, a, b)
+                                      in windows.items() for p in range(a, b + 1)})
     rows = []
-    for start, end, doc_id in sorted(found, key=lambda f: (docs[f[2]].name, f[0], f[1])):
-        doc = docs[doc_id]
-        rows.append({"document": doc.name, "respondent": doc.number, "start": start, "end": end,
-                     "left": doc.text[max(0, start - context):start],
-                     "match": doc.text[start:end], "right": doc.text[end:end + context],
+    for start, end, doc_id in sorted(found, key=lambda f: (names[f[2]], f[0], f[1])):
+        lo, hi, a, b = windows[(start, end, doc_id)]
+        text = "".join(pieces.get((doc_id, p), "") for p in range(a, b + 1))
+        base = a * CHUNK
+        rows.append({"document": names[doc_id], "respondent": numbers.get(doc_id),
+                     "start": start, "end": end, "left": text[lo - base:start - base],
+                     "match": text[start - base:end - base], "right": text[end - base:hi - base],
                      "document_id": doc_id})
     return Hits(query, tuple(rows))
 

@@ -291,3 +291,32 @@ translations = sa.Table(
         name="uq_translations_span_language",
     ),
 )
+
+
+# -- faster search and bulk coding (migration 0004) -------------------------------------
+
+#: The search index's copy of each document's text in pieces of ``search.CHUNK`` code points
+#: (piece ``position`` starts at ``position * CHUNK``), so keyword-in-context reads a few
+#: small rows instead of whole documents.
+search_chunks = sa.Table(
+    "search_chunks",
+    metadata,
+    sa.Column(
+        "document_id",
+        sa.Integer,
+        sa.ForeignKey("documents.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("position", sa.Integer, primary_key=True),
+    sa.Column("text", sa.Text, nullable=False),
+)
+
+#: Finds a coding by its span: the duplicate check of ``coding.insert_codings``, one query
+#: per batch of 1,000 codings even with millions stored.
+sa.Index(
+    "ix_codings_span",
+    codings.c.document_id,
+    codings.c.code_id,
+    codings.c.start_offset,
+    codings.c.end_offset,
+)
