@@ -85,6 +85,20 @@ def _column(values: tuple[float, ...]) -> list[list[float]]:
     return [[x] for x in values]
 
 
+def _option_frame(result: Frequencies | MultipleResponse, **second: tuple[float, ...]) -> pd.DataFrame:
+    """One row per option: count, percent, the result's second percentage, the interval."""
+    data: dict[str, Any] = {"name": list(result.names), "count": list(result.counts),
+                            "percent": list(result.percent)}
+    data.update({name: list(values) for name, values in second.items()})
+    if result.ci is not None:
+        data["ci_low"] = [lo for lo, _ in result.ci]
+        data["ci_high"] = [hi for _, hi in result.ci]
+    frame = pd.DataFrame(data, index=pd.Index(list(result.rows), name=result.title))
+    if not result.weighted:
+        frame["count"] = frame["count"].astype("int64")
+    return frame
+
+
 @dataclass(frozen=True, kw_only=True)
 class Frequencies(Result):
     """One single-answer question: counts in questionnaire order, empty options kept."""
@@ -111,19 +125,7 @@ class Frequencies(Result):
         return self.valid
 
     def to_frame(self) -> pd.DataFrame:
-        data: dict[str, Any] = {
-            "name": list(self.names),
-            "count": list(self.counts),
-            "percent": list(self.percent),
-            "percent_all": list(self.percent_all),
-        }
-        if self.ci is not None:
-            data["ci_low"] = [lo for lo, _ in self.ci]
-            data["ci_high"] = [hi for _, hi in self.ci]
-        frame = pd.DataFrame(data, index=pd.Index(list(self.rows), name=self.title))
-        if not self.weighted:
-            frame["count"] = frame["count"].astype("int64")
-        return frame
+        return _option_frame(self, percent_all=self.percent_all)
 
     def to_json(self) -> dict:
         w = self.weighted
@@ -170,19 +172,7 @@ class MultipleResponse(Result):
         return self.answered
 
     def to_frame(self) -> pd.DataFrame:
-        data: dict[str, Any] = {
-            "name": list(self.names),
-            "count": list(self.counts),
-            "percent": list(self.percent),
-            "percent_mentions": list(self.percent_mentions),
-        }
-        if self.ci is not None:
-            data["ci_low"] = [lo for lo, _ in self.ci]
-            data["ci_high"] = [hi for _, hi in self.ci]
-        frame = pd.DataFrame(data, index=pd.Index(list(self.rows), name=self.title))
-        if not self.weighted:
-            frame["count"] = frame["count"].astype("int64")
-        return frame
+        return _option_frame(self, percent_mentions=self.percent_mentions)
 
     def to_json(self) -> dict:
         w = self.weighted
