@@ -164,3 +164,15 @@ def test_frequencies_to_frame(civic, gappy):
     assert frame["count"].dtype == np.int64
     assert frame["count"].sum() == 34
     assert isinstance(frame.index, pd.Index) and frame.index[0] == "Difficult to answer"
+
+
+def test_multiple_response_to_frame(civic, kz):
+    result = multiple_response(civic, kz, "spheres", ci=True)
+    frame = result.to_frame()
+    assert list(frame.columns) == [
+        "name", "count", "percent", "percent_mentions", "ci_low", "ci_high",
+    ]
+    assert frame["count"].dtype == np.int64
+    assert list(frame["name"]) == list(result.names)
+    assert frame["percent_mentions"].sum() == pytest.approx(100)
+    assert frame["ci_low"].iloc[1] == pytest.approx(result.ci[1][0])
