@@ -1,0 +1,84 @@
+"""The table commands: thin shells over syrmak.analysis, with plain errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from syrmak.cli import main
+
+ROWS = (
+    "kind,sphere,trust,hope,staff\n"
+    "cso,rights women,agree,agree,3\n"
+    "cso,eco,disagree,neutral,10\n"
+    "independent,rights,agree,disagree,1\n"
+    "independent,women eco,neutral,agree,\n"
+)
+
+
+@pytest.fixture
+def folder(study, tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text(ROWS, encoding="utf-8")
+    study.import_responses(path)
+    return str(study.folder)
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_freq_single_and_multiple(folder):
+    out = run("freq", folder, "kind", "--lang", "en", "--format", "json")
+    assert out.exit_code == 0, out.output
+    table = json.loads(out.output)
+    assert table["rows"] == ["Registered CSO", "Independent activist"]
+    assert [row[0] for row in table["counts"]] == [2, 2]
+    out = run("freq", folder, "sphere", "--lang", "en", "--format", "json", "--ci")
+    table = json.loads(out.output)
+    assert table["kind"] == "multiple_response"
+    assert table["counts"][0] == [2] and table["ci"] is not None
+
+
+def test_crosstab_with_filter_and_markdown(folder):
+    out = run("crosstab", folder, "trust", "kind", "--percent", "column", "--lang", "en",
+              "--where", "staff >= 2", "--format", "markdown")
+    assert out.exit_code == 0, out.output
+    assert out.output.startswith("**") and "| Agree |" in out.output
+    assert "base: 2 respondents" in out.output and "2 of 4 respondents" in out.output
+
+
+def test_likert_with_collapse_and_banner(folder):
+    out = run("likert", folder, "trust", "hope", "--collapse", "Not agree=disagree",
+              "--lang", "en", "--format", "json")
+    assert out.exit_code == 0, out.output
+    table = json.loads(out.output)
+    assert "Not agree" in table["columns"]
+    out = run("banner", folder, "trust", "kind", "hope", "--lang", "en", "--format", "csv")
+    assert out.exit_code == 0, out.output
+    assert "Registered CSO" in out.output
+
+
+def test_xlsx_needs_an_output_file(folder, tmp_path):
+    out = run("freq", folder, "kind", "--format", "xlsx")
+    assert out.exit_code == 1 and "-o" in out.output
+    target = tmp_path / "kind.xlsx"
+    out = run("freq", folder, "kind", "--format", "xlsx", "-o", target)
+    assert out.exit_code == 0, out.output
+    assert load_workbook(target).worksheets[0].max_row > 2
+
+
+@pytest.mark.parametrize("args, words", [
+    (["freq", "kindd"], "did you mean"),
+    (["crosstab", "story", "kind"], "story"),
+    (["crosstab", "trust", "kind", "--where", "kind = robots"], "robots"),
+    (["likert", "trust", "--collapse", "nonsense"], "LABEL=option1,option2"),
+])
+def test_bad_input_is_a_message(folder, args, words):
+    out = run(args[0], folder, *args[1:])
+    assert out.exit_code == 1
+    assert "Error:" in out.output and words in out.output
+    assert "Traceback" not in out.output
