@@ -106,6 +106,21 @@ def responses(directory, lang, output):
         click.echo(frame.to_string())
 
 
+@main.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.argument("number", type=int)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@friendly
+def withdraw(directory, number, yes):
+    """Erase respondent NUMBER: answers, contacts and linked documents (cannot be undone)."""
+    if not yes:
+        click.confirm(f"Erase respondent {number} and every document linked to them?", abort=True)
+    done = open_study(directory).withdraw(number)
+    click.echo(f"Respondent {done.respondent} withdrawn: answers erased, {done.contacts_deleted} "
+               f"contact entries and {done.documents_deleted} documents deleted. Delete old "
+               "backups of the study too.")
+
+
 def analysis_options(func):
     """The options every table command shares."""
     options = [

@@ -264,10 +264,19 @@ class Study:
 
         return response_frame(self, lang=lang, questions=questions)
 
+    def withdraw(self, number: int, actor: str | None = None):
+        """Erase a respondent who withdrew: answers, contacts, linked documents."""
+        from syrmak.survey.withdrawal import withdraw
+
+        return withdraw(self, number, actor)
+
     @property
     def respondent_count(self) -> int:
+        """Respondents in the study (withdrawn ones not counted)."""
+        r = schema.respondents
         with self.engine.connect() as connection:
-            return connection.execute(sa.select(sa.func.count()).select_from(schema.respondents)).scalar()
+            return connection.execute(sa.select(sa.func.count()).select_from(r)
+                                      .where(r.c.withdrawn_at.is_(None))).scalar()
 
 
 def _check_compatible(old: Questionnaire, new: Questionnaire, path: Path) -> None:

@@ -443,17 +443,22 @@ def link_respondent(study: Study, document: int | str, respondent: int | None,
 def remove_document(study: Study, document: int | str, actor: str | None = None) -> None:
     with study.engine.begin() as connection:
         row = document_row(connection, document)
-        # Delete dependants explicitly: SQLite cascades only with foreign_keys on.
-        for table in (schema.memos, schema.codings, schema.document_segments,
-                      schema.document_variables, schema.search_tokens, schema.search_chunks,
-                      schema.search_indexed):
-            if table is schema.memos:
-                coding_ids = sa.select(schema.codings.c.id).where(
-                    schema.codings.c.document_id == row.id)
-                connection.execute(sa.delete(table).where(table.c.coding_id.in_(coding_ids)))
-            connection.execute(sa.delete(table).where(table.c.document_id == row.id))
-        connection.execute(sa.delete(schema.documents).where(schema.documents.c.id == row.id))
+        delete_document_rows(connection, row.id)
         study.log("document-remove", {"document": row.id, "name": row.name}, actor, connection)
+
+
+def delete_document_rows(connection: sa.Connection, document_id: int) -> None:
+    """Delete a document and all that hangs on it, inside the caller's transaction."""
+    # Delete dependants explicitly: SQLite cascades only with foreign_keys on.
+    for table in (schema.memos, schema.codings, schema.document_segments,
+                  schema.document_variables, schema.search_tokens, schema.search_chunks,
+                  schema.search_indexed, schema.translations):
+        if table is schema.memos:
+            coding_ids = sa.select(schema.codings.c.id).where(
+                schema.codings.c.document_id == document_id)
+            connection.execute(sa.delete(table).where(table.c.coding_id.in_(coding_ids)))
+        connection.execute(sa.delete(table).where(table.c.document_id == document_id))
+    connection.execute(sa.delete(schema.documents).where(schema.documents.c.id == document_id))
 
 
 # -- variables -------------------------------------------------------------------------

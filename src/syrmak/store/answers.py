@@ -32,7 +32,8 @@ def read_columns(connection: sa.Connection, questions: list[str]) -> pd.DataFram
     """Stored values of ``questions``, one row per respondent, index ``respondent``."""
     r, a = schema.respondents, schema.answer_columns
     # A million rows: plain DB-API tuples, without SQLAlchemy's Row objects.
-    query = sa.select(r.c.number, r.c.import_id, r.c.position).order_by(r.c.number)
+    query = (sa.select(r.c.number, r.c.import_id, r.c.position)
+             .where(r.c.withdrawn_at.is_(None)).order_by(r.c.number))
     cursor = connection.connection.dbapi_connection.cursor()
     try:
         cursor.execute(str(query.compile(dialect=connection.dialect)))
@@ -61,3 +62,14 @@ def read_columns(connection: sa.Connection, questions: list[str]) -> pd.DataFram
                 values[mask] = source[positions[mask]]
         columns[question] = values
     return pd.DataFrame(columns, index=index)
+
+
+def erase(connection: sa.Connection, import_id: int, position: int) -> None:
+    """Null one respondent's cell in every answer array of their import batch."""
+    a = schema.answer_columns
+    for column_id, data in connection.execute(
+            sa.select(a.c.id, a.c.data).where(a.c.import_id == import_id)).all():
+        values = json.loads(data)
+        values[position] = None
+        connection.execute(sa.update(a).where(a.c.id == column_id).values(
+            data=json.dumps(values, ensure_ascii=False)))

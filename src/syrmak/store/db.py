@@ -23,6 +23,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Deleted content (a withdrawn respondent, a removed document) is overwritten with
+    # zeros instead of lingering in free pages of a file that may be copied or seized.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

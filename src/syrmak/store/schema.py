@@ -67,6 +67,9 @@ respondents = sa.Table(
     sa.Column("submitted_at", sa.DateTime(timezone=True)),
     sa.Column("import_id", sa.Integer, sa.ForeignKey("imports.id"), nullable=False),
     sa.Column("position", sa.Integer, nullable=False),
+    # Set when the respondent withdrew: the row stays (without its time) only so that a
+    # re-import of the same export does not bring them back.
+    sa.Column("withdrawn_at", sa.DateTime(timezone=True)),
 )
 
 #: Answers stored by column: for each import batch and question, one JSON array of the

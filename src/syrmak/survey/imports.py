@@ -615,8 +615,14 @@ def import_file(study: Study, path: Path, format: str = "auto",
     keeper = study.vault if needs_vault else None  # fail before writing if the key is missing
     n = len(parsed.answers)
     with study.engine.begin() as connection:
-        stored = set(connection.execute(sa.select(schema.respondents.c.submission_key)).scalars())
+        r = schema.respondents
+        stored = set(connection.execute(sa.select(r.c.submission_key)).scalars())
+        withdrawn = set(connection.execute(sa.select(r.c.submission_key)
+                                           .where(r.c.withdrawn_at.is_not(None))).scalars())
         fresh = _fresh_positions(keys, parsed.times, stored)
+        if withdrawn and (skipped := int(keys.isin(withdrawn).sum())):
+            parsed.notes.append(f"{skipped} row(s) belong to respondents who withdrew and were "
+                                "not imported again.")
         start = (connection.execute(sa.select(sa.func.max(schema.respondents.c.number)))
                  .scalar() or 0) + 1
         import_id = connection.execute(

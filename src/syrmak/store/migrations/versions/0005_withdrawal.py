@@ -1,0 +1,24 @@
+"""respondents.withdrawn_at: a respondent can withdraw from the study
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-25
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("respondents", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("withdrawn_at", sa.DateTime(timezone=True), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("respondents", schema=None) as batch_op:
+        batch_op.drop_column("withdrawn_at")

@@ -1,0 +1,89 @@
+"""A respondent who withdraws is erased: answers, contacts, documents; not re-imported."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from syrmak.cli import main
+from syrmak.errors import SyrmakError
+from syrmak.qual import documents
+from syrmak.store import schema
+
+MARK = "Уникальный-ответ-для-проверки"
+CONTACT = "withdrawing.person@example.org"
+ROWS = (
+    "kind,sphere,story,contact,staff\n"
+    "cso,rights,Обычный ответ,first@example.org,3\n"
+    f"independent,eco women,{MARK},{CONTACT},7\n"
+    "cso,women,,,12\n"
+)
+
+
+@pytest.fixture
+def answered(study, tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text(ROWS, encoding="utf-8")
+    study.import_responses(path)
+    documents.add_text(study, "interview-2", f"Интервью. {MARK} и ещё текст.", respondent=2)
+    return study, path
+
+
+def test_withdrawal_erases_answers_contacts_and_documents(answered):
+    study, _ = answered
+    done = study.withdraw(2)
+    assert (done.contacts_deleted, done.documents_deleted) == (1, 1)
+    frame = study.responses(lang="en")
+    assert list(frame.index) == [1, 3]
+    assert frame.loc[3, "staff"] == 12 and frame.loc[1, "story"] == "Обычный ответ"
+    assert study.respondent_count == 2
+    assert list(study.contacts()["value"]) == ["first@example.org"]
+    assert documents.list_documents(study).rows == ()
+    with study.engine.connect() as connection:
+        stored = " ".join(connection.execute(sa.select(schema.answer_columns.c.data)).scalars())
+        events = " ".join(connection.execute(sa.select(schema.events.c.detail)).scalars())
+    assert MARK not in stored and MARK not in events
+
+
+def test_withdrawn_data_is_gone_from_the_sqlite_file(tmp_path, form_path):
+    from syrmak.study import Study
+
+    study = Study.create(tmp_path / "file-study")  # always SQLite: this checks the file
+    study.load_questionnaire(form_path)
+    (tmp_path / "r.csv").write_text(ROWS, encoding="utf-8")
+    study.import_responses(tmp_path / "r.csv")
+    documents.add_text(study, "interview-2", f"Интервью. {MARK} и ещё текст.", respondent=2)
+    study.withdraw(2)
+    study.close()
+    for path in study.folder.glob("study.db*"):
+        data = path.read_bytes()
+        assert MARK.encode() not in data, path.name
+        assert b"withdrawing.person" not in data
+
+
+def test_reimport_does_not_bring_them_back(answered):
+    study, path = answered
+    study.withdraw(2)
+    result = study.import_responses(path)
+    assert result.added == 0
+    assert any("withdrew" in note for note in result.notes)
+    assert list(study.responses().index) == [1, 3]
+
+
+def test_unknown_or_repeated_withdrawal(answered):
+    study, _ = answered
+    with pytest.raises(SyrmakError, match="no respondent 9"):
+        study.withdraw(9)
+    study.withdraw(2)
+    with pytest.raises(SyrmakError, match="already withdrawn"):
+        study.withdraw(2)
+
+
+def test_cli_asks_first(answered):
+    study, _ = answered
+    refused = CliRunner().invoke(main, ["withdraw", str(study.folder), "2"], input="n\n")
+    assert refused.exit_code == 1 and study.respondent_count == 3
+    done = CliRunner().invoke(main, ["withdraw", str(study.folder), "2", "--yes"])
+    assert done.exit_code == 0, done.output
+    assert "Respondent 2 withdrawn" in done.output and study.respondent_count == 2
