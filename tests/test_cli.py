@@ -61,3 +61,13 @@ def test_ci_runs_the_readme_test_command():
     assert len(commands) >= 2, "README needs its two set-up commands in sh code blocks"
     test_command = next(c for c in commands if "pytest" in c)
     assert test_command in ci.splitlines()
+
+
+def test_init_warns_about_a_password_in_the_url(tmp_path):
+    out = CliRunner().invoke(main, ["init", str(tmp_path / "s"), "--db",
+                                    "postgresql://me:secret@127.0.0.1:1/nothing"])
+    assert "holds a password" in out.output
+    # Nothing answers on port 1: a clear error (SystemExit from friendly), not a crash.
+    assert out.exit_code == 1 and isinstance(out.exception, SystemExit)
+    assert "cannot connect to the study store" in out.output
+    assert not (tmp_path / "s").exists()

@@ -28,6 +28,10 @@ def init(directory, db_url, title, passphrase):
     from syrmak.store.vault import key_path
     from syrmak.study import Study
 
+    if db_url and "@" in db_url and ":" in db_url.split("://", 1)[-1].split("@", 1)[0]:
+        click.secho("Warning: the URL holds a password, and syrmak.toml will too. Prefer "
+                    "PGPASSWORD or ~/.pgpass, which PostgreSQL's client reads.", fg="yellow",
+                    err=True)
     study = Study.create(directory, db_url=db_url, title=title, passphrase=passphrase)
     click.echo(f"Created study {study.id} in {directory} ({study.engine.dialect.name} store).")
     if not passphrase:

@@ -60,16 +60,17 @@ class Study:
         if (folder / CONFIG_NAME).exists():
             raise SyrmakError(f"{folder} already holds a study ({CONFIG_NAME} exists).",
                               "choose an empty folder, or open the study instead.", code="study-exists")
-        folder.mkdir(parents=True, exist_ok=True)
         config: dict = {"study": {"title": title or folder.resolve().name}}
         if db_url:
             config["store"] = {"url": db_url}
+        else:
+            folder.mkdir(parents=True, exist_ok=True)
         engine = db.create_engine(db_url or f"sqlite:///{folder / DB_NAME}")
-        with engine.connect() as connection:
-            if sa.inspect(connection).has_table("study_meta"):
-                raise SyrmakError("the database already holds a study.",
-                                  "use an empty database (or schema), or open that study's folder.",
-                                  code="study-exists")
+        if _holds_study(engine):
+            raise SyrmakError("the database already holds a study.",
+                              "use an empty database (or schema), or open that study's folder.",
+                              code="study-exists")
+        folder.mkdir(parents=True, exist_ok=True)
         db.upgrade(engine)
         study_id = uuid.uuid4().hex
         if passphrase:
@@ -122,14 +123,7 @@ class Study:
                                       "restore study.db from your backup.", code="not-a-study")
                 url = f"sqlite:///{sqlite_path}"
         engine = db.create_engine(url)
-        try:
-            with engine.connect() as connection:
-                has_study = sa.inspect(connection).has_table("study_meta")
-        except sa.exc.OperationalError as exc:
-            raise SyrmakError(f"cannot connect to the study store: {exc.orig}",
-                              "check the URL and that the database server is running.",
-                              code="store-unreachable") from exc
-        if not has_study:
+        if not _holds_study(engine):
             raise SyrmakError("the database holds no syrmak study.",
                               "create one with 'syrmak init DIR --db URL'.", code="not-a-study")
         backup = db.ensure_current(engine, sqlite_path)
@@ -277,6 +271,17 @@ class Study:
         with self.engine.connect() as connection:
             return connection.execute(sa.select(sa.func.count()).select_from(r)
                                       .where(r.c.withdrawn_at.is_(None))).scalar()
+
+
+def _holds_study(engine: sa.Engine) -> bool:
+    """Whether the store already has a study; a server that does not answer is a clear error."""
+    try:
+        with engine.connect() as connection:
+            return sa.inspect(connection).has_table("study_meta")
+    except sa.exc.OperationalError as exc:
+        raise SyrmakError(f"cannot connect to the study store: {exc.orig}",
+                          "check the URL and that the database server is running.",
+                          code="store-unreachable") from exc
 
 
 def _check_compatible(old: Questionnaire, new: Questionnaire, path: Path) -> None:
