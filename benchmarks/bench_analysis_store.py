@@ -19,17 +19,14 @@ import argparse
 import os
 import shutil
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import sqlalchemy as sa
+from generated import store_generated
 from openpyxl import Workbook
 
 from syrmak.analysis import crosstab, multiple_response
-from syrmak.store import schema
-from syrmak.store.answers import write_batch
 from syrmak.study import Study
 
 OPTIONS, MENTIONS = 5, 20
@@ -67,16 +64,7 @@ def build(folder: Path, n: int) -> None:
     multi[rng.random(n) < 0.05] = None
     answers["m"] = multi
     frame = pd.DataFrame(answers)
-    with study.engine.begin() as connection:
-        import_id = connection.execute(
-            sa.insert(schema.imports).returning(schema.imports.c.id),
-            {"file_name": "generated", "file_sha256": "0" * 64, "format": "csv",
-             "questionnaire_id": study.questionnaire_id(connection), "rows_read": n,
-             "rows_added": n, "imported_at": datetime.now(UTC)}).scalar_one()
-        connection.execute(sa.insert(schema.respondents), [
-            {"number": i + 1, "submission_key": f"gen:{i}", "submitted_at": None,
-             "import_id": import_id, "position": i} for i in range(n)])
-        write_batch(connection, import_id, frame, list(range(n)))
+    store_generated(study, frame)
     study.close()
 
 

@@ -20,11 +20,9 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "examples" / "kz-civic-2021"
 REGIONS = ["KZ-AKM", "KZ-AKT", "KZ-ALM", "KZ-ATY", "KZ-ZAP", "KZ-ZHA", "KZ-KAR", "KZ-KUS",
            "KZ-KZY", "KZ-MAN", "KZ-PAV", "KZ-SEV", "KZ-YUZ", "KZ-VOS", "KZ-AST", "KZ-ALA",
            "KZ-SHY"]
@@ -35,34 +33,10 @@ SINGLE, MULTIPLE, ITEMS = 30, 10, 12
 
 
 def example_study(folder: Path) -> None:
-    """The example study with its interviews, translations and report.yaml."""
-    import importlib.util
-
+    """The example study as `syrmak example` builds it: interviews, translations, report.yaml."""
     from syrmak.examples import build_example
-    from syrmak.report import import_translations
-    from syrmak.report.quotes import list_translations
-    from syrmak.study import Study
 
     build_example("kz-civic-2021", folder)
-    study = Study.open(folder)
-    import sqlalchemy as sa
-
-    from syrmak.store import schema
-
-    with study.engine.connect() as connection:
-        documents = connection.execute(
-            sa.select(sa.func.count()).select_from(schema.documents)).scalar()
-    if not documents:
-        path = EXAMPLE / "interviews" / "load_interviews.py"
-        spec = importlib.util.spec_from_file_location("load_interviews", path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        module.load(study)
-    if not list_translations(study):
-        import_translations(study, EXAMPLE / "translations.yaml")
-    if not (folder / "report.yaml").exists():
-        shutil.copy(EXAMPLE / "report.yaml", folder / "report.yaml")
-    study.close()
 
 
 def _form(path: Path) -> None:
@@ -108,10 +82,8 @@ def _form(path: Path) -> None:
 def generated_study(folder: Path, n: int, tables: int, figures: int) -> None:
     import numpy as np
     import pandas as pd
-    import sqlalchemy as sa
+    from generated import store_generated
 
-    from syrmak.store import schema
-    from syrmak.store.answers import write_batch
     from syrmak.study import Study
 
     study = Study.create(folder)
@@ -145,16 +117,7 @@ def generated_study(folder: Path, n: int, tables: int, figures: int) -> None:
         answers[f"a{i}"] = np.array([f"g{j}" for j in range(6)], dtype=object)[
             rng.choice(6, n, p=[0.1, 0.15, 0.25, 0.25, 0.15, 0.1])]
     frame = pd.DataFrame(answers)
-    with study.engine.begin() as connection:
-        import_id = connection.execute(
-            sa.insert(schema.imports).returning(schema.imports.c.id),
-            {"file_name": "generated", "file_sha256": "0" * 64, "format": "csv",
-             "questionnaire_id": study.questionnaire_id(connection), "rows_read": n,
-             "rows_added": n, "imported_at": datetime.now(UTC)}).scalar_one()
-        connection.execute(sa.insert(schema.respondents), [
-            {"number": i + 1, "submission_key": f"gen:{i}", "submitted_at": None,
-             "import_id": import_id, "position": i} for i in range(n)])
-        write_batch(connection, import_id, frame, list(range(n)))
+    store_generated(study, frame)
     study.close()
     (folder / "report.yaml").write_text(big_spec(tables, figures), encoding="utf-8")
 

@@ -25,10 +25,11 @@ def main() -> None:
 @friendly
 def init(directory, db_url, title, passphrase):
     """Create a study folder: syrmak.toml, the store, and the contact-vault key."""
+    from syrmak.store.db import url_has_password
     from syrmak.store.vault import key_path
     from syrmak.study import Study
 
-    if db_url and "@" in db_url and ":" in db_url.split("://", 1)[-1].split("@", 1)[0]:
+    if db_url and url_has_password(db_url):
         click.secho("Warning: the URL holds a password, and syrmak.toml will too. Prefer "
                     "PGPASSWORD or ~/.pgpass, which PostgreSQL's client reads.", fg="yellow",
                     err=True)

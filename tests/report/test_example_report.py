@@ -8,18 +8,15 @@ Expected cells and percentages are copied from the reference report; where
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import shutil
 from pathlib import Path
 
 import docx
 import pytest
 
-from syrmak.report import build_report, import_translations
+from syrmak.report import build_report
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "examples" / "kz-civic-2021"
 REFERENCE = [p / "reference" / "covid-civic-activism-kz-2022.txt"
              for p in (ROOT.parent / "shared", Path("/work/shared"))]
 
@@ -87,14 +84,6 @@ WHO = {2: "independent activist", 25: "independent activist",
 QUOTES = ["26i", "6i", "25i", "6i", "15i", "25i", "6i", "2s", "25i", "3s", "6i", "15i", "27s", "6i", "8s", "13i", "26i", "16s", "13i", "16s", "26s", "15i", "6i", "25i", "26i", "6i", "13i", "16s", "6i", "26i", "15i", "25i", "26i", "16s", "29s", "26s", "13i", "13i", "26i", "15i", "16s", "19s", "26i", "13i", "26s", "25i"]
 
 
-def _load_interviews():
-    path = EXAMPLE / "interviews" / "load_interviews.py"
-    spec = importlib.util.spec_from_file_location("kz_load_interviews", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def example(tmp_path_factory):
     """The example study with everything the report needs, and its report built."""
@@ -110,22 +99,6 @@ def example(tmp_path_factory):
     try:
         build_example("kz-civic-2021", folder)
         study = Study.open(folder)
-        # Until build_example does these steps itself (see docs/reports.md).
-        from syrmak.report.quotes import list_translations
-
-        with study.engine.connect() as connection:
-            import sqlalchemy as sa
-
-            from syrmak.store import schema
-
-            has_documents = connection.execute(
-                sa.select(sa.func.count()).select_from(schema.documents)).scalar()
-        if not has_documents:
-            _load_interviews().load(study)
-        if not list_translations(study):
-            import_translations(study, EXAMPLE / "translations.yaml")
-        if not (folder / "report.yaml").exists():
-            shutil.copy(EXAMPLE / "report.yaml", folder / "report.yaml")
         result = build_report(study)
         yield study, result
         study.close()

@@ -77,48 +77,46 @@ def _footer(result: Result, tests: list[str]) -> list[str]:
     return lines
 
 
-def _frequencies(r: Frequencies, ci: bool) -> Grid:
-    header = [("", r.title), ("", "n"), ("", "%"), ("", "% of all")]
+def _option_rows(r: Frequencies | MultipleResponse, ci: bool, first: str, second: str,
+                 second_values) -> tuple[list, list, list, list]:
+    """Header, kinds and one row per option (n, two percentages, the interval)."""
+    header = [("", r.title), ("", "n"), ("", first), ("", second)]
     kinds = [LABEL, COUNT, PERCENT, PERCENT]
     if ci:
         _ci_columns("", header, kinds)
     rows = []
     for i, label in enumerate(r.rows):
-        row = [label, r.counts[i], r.percent[i], r.percent_all[i]]
+        row = [label, r.counts[i], r.percent[i], second_values[i]]
         if ci:
             row += list(r.ci[i])
         rows.append(row)
-    pad = [None, None] if ci else []
+    return header, kinds, rows, [None, None] if ci else []
+
+
+def _option_grid(r: Frequencies | MultipleResponse, header, kinds, rows) -> Grid:
+    footer = _footer(r, [])
+    if r.other:
+        footer.append("Other answers: " + "; ".join(r.other))
+    return Grid(r.title, header, kinds, rows, footer, r.weighted)
+
+
+def _frequencies(r: Frequencies, ci: bool) -> Grid:
+    header, kinds, rows, pad = _option_rows(r, ci, "%", "% of all", r.percent_all)
     valid_all = 100 * r.valid / r.total if r.total else math.nan
     missing_all = 100 * r.missing / r.total if r.total else math.nan
     rows.append(["Total valid", r.valid, 100.0 if r.valid else math.nan, valid_all] + pad)
     rows.append(["Missing", r.missing, None, missing_all] + pad)
     rows.append(["Total", r.total, None, 100.0 if r.total else math.nan] + pad)
-    footer = _footer(r, [])
-    if r.other:
-        footer.append("Other answers: " + "; ".join(r.other))
-    return Grid(r.title, header, kinds, rows, footer, r.weighted)
+    return _option_grid(r, header, kinds, rows)
 
 
 def _multiple(r: MultipleResponse, ci: bool) -> Grid:
-    header = [("", r.title), ("", "n"), ("", "% of respondents"), ("", "% of mentions")]
-    kinds = [LABEL, COUNT, PERCENT, PERCENT]
-    if ci:
-        _ci_columns("", header, kinds)
-    rows = []
-    for i, label in enumerate(r.rows):
-        row = [label, r.counts[i], r.percent[i], r.percent_mentions[i]]
-        if ci:
-            row += list(r.ci[i])
-        rows.append(row)
-    pad = [None, None] if ci else []
+    header, kinds, rows, pad = _option_rows(r, ci, "% of respondents", "% of mentions",
+                                            r.percent_mentions)
     rows.append(["Total mentions", r.mentions, None, 100.0 if r.mentions else math.nan] + pad)
     rows.append(["Respondents who answered", r.answered, None, None] + pad)
     rows.append(["Did not answer", r.not_answered, None, None] + pad)
-    footer = _footer(r, [])
-    if r.other:
-        footer.append("Other answers: " + "; ".join(r.other))
-    return Grid(r.title, header, kinds, rows, footer, r.weighted)
+    return _option_grid(r, header, kinds, rows)
 
 
 def _crosstab(r: Crosstab, ci: bool) -> Grid:

@@ -102,6 +102,14 @@ def _check_ci(ci: bool) -> bool:
     return ci
 
 
+def _option_intervals(ci: bool, pct: np.ndarray, nobs: float | None):
+    """Wilson intervals of one-column percentages over ``nobs`` (the effective n if weighted)."""
+    if not _check_ci(ci):
+        return None
+    lo, hi = stats.wilson(pct / 100 * nobs, nobs)
+    return _intervals(lo, hi)
+
+
 # --------------------------------------------------------------------------- frequencies
 
 
@@ -141,11 +149,7 @@ def frequencies(
     n_valid = int(np.count_nonzero(var.codes >= 0))
     n_eff = stats.kish(w[var.codes >= 0]) if w is not None else None
     pct = stats.percent(counts, valid)
-    intervals = None
-    if _check_ci(ci):
-        nobs = n_eff if w is not None else valid
-        lo, hi = stats.wilson(pct / 100 * nobs, nobs)
-        intervals = _intervals(lo, hi)
+    intervals = _option_intervals(ci, pct, valid if w is None else n_eff)
     notes = _sample_notes(s, n_eff)
     notes += _small_base(n_valid, "valid answers")
     if n_eff is not None and n_valid >= stats.SMALL_BASE:
@@ -198,11 +202,7 @@ def multiple_response(
     n_answered = int(np.count_nonzero(var.answered))
     n_eff = stats.kish(w[var.answered]) if w is not None else None
     pct = stats.percent(counts, answered)
-    intervals = None
-    if _check_ci(ci):
-        nobs = n_eff if w is not None else answered
-        lo, hi = stats.wilson(pct / 100 * nobs, nobs)
-        intervals = _intervals(lo, hi)
+    intervals = _option_intervals(ci, pct, answered if w is None else n_eff)
     notes = _sample_notes(s, n_eff)
     notes += _small_base(n_answered, "respondents who answered")
     q = var.question

@@ -37,6 +37,13 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def url_has_password(url: str) -> bool:
+    try:
+        return bool(sa.engine.make_url(normalise_url(url)).password)
+    except sa.exc.ArgumentError:
+        return False
+
+
 def create_engine(url: str) -> sa.Engine:
     url = normalise_url(url)
     try:
