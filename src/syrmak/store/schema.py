@@ -87,8 +87,10 @@ answer_columns = sa.Table(
     sa.UniqueConstraint("import_id", "question"),
 )
 
-#: The contact vault: AES-GCM ciphertexts of personal-data answers. The key lives
-#: outside the study folder, so this table is unreadable in a copied study.
+#: The contact vault: personal-data answers (and quarantined contact-looking values),
+#: each sealed with age to the study's public key. Only the private key, which never sits
+#: in the store, opens them; ``nonce`` is set only on entries of the old AES vault that
+#: are waiting to be re-sealed.
 contacts = sa.Table(
     "contacts",
     metadata,
@@ -101,8 +103,13 @@ contacts = sa.Table(
         index=True,
     ),
     sa.Column("question", sa.String(255), nullable=False),
-    sa.Column("nonce", sa.LargeBinary, nullable=False),
+    sa.Column("nonce", sa.LargeBinary),
     sa.Column("ciphertext", sa.LargeBinary, nullable=False),
+    # "personal" (a personal_data question) or "quarantine" (a contact-looking answer to
+    # another question, held back from the answers until a researcher releases it).
+    sa.Column("kind", sa.String(16), nullable=False, server_default="personal"),
+    # Where a quarantined value came from (file, row, column): never the value itself.
+    sa.Column("note", sa.Text),
 )
 
 #: Append-only log of who did what and when (taguette's Command log is the model).
