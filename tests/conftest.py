@@ -7,6 +7,7 @@ dropped afterwards; without it, the same tests run on SQLite files.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from pathlib import Path
@@ -20,10 +21,25 @@ from tests.forms import write_xlsform
 PG_URL = os.environ.get("SYRMAK_TEST_DATABASE_URL")
 
 
+@contextlib.contextmanager
+def throwaway_keys(folder: Path):
+    """For fixtures wider than one test: vault keys as plain files in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SYRMAK_KEY_DIR", str(folder))
+        patch.setenv("SYRMAK_IDENTITY_FILE", str(folder))
+        patch.delenv("SYRMAK_PASSPHRASE", raising=False)
+        yield folder
+
+
 @pytest.fixture(autouse=True)
 def key_dir(tmp_path_factory, monkeypatch) -> Path:
+    """A throw-away key folder. Studies made by tests keep their vault key as a plain file
+    there (``SYRMAK_IDENTITY_FILE``): age's passphrase lock costs ~2 s of scrypt per study,
+    which the tests of that mode pay on purpose (tests/store/test_vault.py)."""
     folder = tmp_path_factory.mktemp("keys")
     monkeypatch.setenv("SYRMAK_KEY_DIR", str(folder))
+    monkeypatch.setenv("SYRMAK_IDENTITY_FILE", str(folder))
     monkeypatch.delenv("SYRMAK_PASSPHRASE", raising=False)
     return folder
 

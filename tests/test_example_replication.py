@@ -16,6 +16,7 @@ from syrmak.analysis import crosstab, frequencies, likert, multiple_response
 from syrmak.cli import main
 from syrmak.examples import build_example
 from syrmak.study import Study
+from tests.conftest import throwaway_keys
 
 TABLE1 = {  # report: rows x (No experience, Had partnership, Total), % of total
     "Difficult to answer": ["3.23", "3.23", "6.45"],
@@ -60,8 +61,7 @@ def two(x: float) -> str:
 @pytest.fixture(scope="module")
 def kz(tmp_path_factory):
     keys = tmp_path_factory.mktemp("kz-keys")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SYRMAK_KEY_DIR", str(keys))
+    with throwaway_keys(keys):
         folder = tmp_path_factory.mktemp("kz") / "study"
         build_example("kz-civic-2021", folder)
         study = Study.open(folder)

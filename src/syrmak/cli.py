@@ -16,27 +16,55 @@ def main() -> None:
     """syrmak: an offline, privacy-first workbench for mixed-methods social research."""
 
 
+_keyring_option = click.option(
+    "--keyring", is_flag=True,
+    help="Keep the vault key in the operating system's keyring instead of behind a passphrase.")
+_identity_file_option = click.option(
+    "--identity-file", type=click.Path(dir_okay=True),
+    help="Keep the vault key as a plain file at this path (e.g. removable media) instead of "
+         "behind a passphrase; a folder gets one file per study.")
+
+
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False))
 @click.option("--db", "db_url", help="Put the store on this database (postgresql://...) instead of study.db.")
 @click.option("--title", help="Study title (default: the folder name).")
-@click.option("--passphrase", envvar="SYRMAK_PASSPHRASE",
-              help="Lock the contact vault with a passphrase instead of a key file.")
+@_keyring_option
+@_identity_file_option
 @friendly
-def init(directory, db_url, title, passphrase):
-    """Create a study folder: syrmak.toml, the store, and the contact-vault key."""
+def init(directory, db_url, title, keyring, identity_file):
+    """Create a study folder: syrmak.toml, the store, and the contact-vault key pair.
+
+    The vault key is locked with a passphrase you are asked for (scripts: SYRMAK_PASSPHRASE).
+
+    Example: syrmak init my-study
+    """
+    from syrmak.clitools import new_keeper
     from syrmak.store.db import url_has_password
-    from syrmak.store.vault import key_path
     from syrmak.study import Study
 
     if db_url and url_has_password(db_url):
         click.secho("Warning: the URL holds a password, and syrmak.toml will too. Prefer "
                     "PGPASSWORD or ~/.pgpass, which PostgreSQL's client reads.", fg="yellow",
                     err=True)
-    study = Study.create(directory, db_url=db_url, title=title, passphrase=passphrase)
+    keeper = new_keeper(keyring, identity_file)
+    study = Study.create(directory, db_url=db_url, title=title, keeper=keeper)
     click.echo(f"Created study {study.id} in {directory} ({study.engine.dialect.name} store).")
-    if not passphrase:
-        click.echo(f"Contact-vault key: {key_path(study.id)} -- back it up; without it contacts are lost.")
+    click.echo(vault_note(study))
+
+
+def vault_note(study) -> str:
+    from syrmak.store.vault import locked_identity_path
+
+    mode = study.meta("vault_keeper")
+    if mode == "passphrase":
+        return (f"Contact vault: key locked with your passphrase in "
+                f"{locked_identity_path(study.id)} -- back up that file and remember the "
+                "passphrase; without both, contacts are lost.")
+    if mode == "keyring":
+        return "Contact vault: key in the system keyring of this user account."
+    return (f"Contact vault: key in {study.meta('vault_identity_hint')} -- keep it on removable "
+            "media, unplugged when not in use, and back it up.")
 
 
 @main.group()
@@ -85,15 +113,70 @@ def import_(directory, file, fmt):
 
 @main.command()
 @click.argument("directory", type=click.Path(exists=True, file_okay=False))
-@click.option("--passphrase", envvar="SYRMAK_PASSPHRASE", help="The vault passphrase, if it has one.")
+@click.option("--identity-file", type=click.Path(),
+              help="Where the vault key file is, if it is kept as a file.")
 @friendly
-def contacts(directory, passphrase):
-    """List the contact details in the vault (needs the vault key)."""
-    frame = open_study(directory, passphrase).contacts()
-    if frame.empty:
+def contacts(directory, identity_file):
+    """List the contact details in the vault (asks for the vault passphrase).
+
+    Example: syrmak contacts my-study
+    """
+    from syrmak.clitools import unlock
+
+    study = open_study(directory)
+    found = study.contacts(unlock(study, identity_file))
+    for problem in found.damaged:
+        click.secho(f"Warning: {problem}", fg="yellow", err=True)
+    if not len(found):
         click.echo("The vault holds no contacts.")
         return
-    click.echo(frame.to_string(index=False))
+    click.echo(found.table.fillna("").to_string(index=False))
+
+
+@main.group()
+def vault() -> None:
+    """The contact vault: its state, and re-sealing an old one."""
+
+
+@vault.command("status")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@friendly
+def vault_status(directory):
+    """Say how the vault key is kept and how many entries are sealed (needs no key).
+
+    Example: syrmak vault status my-study
+    """
+    from syrmak.store.vault import describe
+
+    click.echo(describe(open_study(directory)))
+
+
+@vault.command("upgrade")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@_keyring_option
+@_identity_file_option
+@friendly
+def vault_upgrade(directory, keyring, identity_file):
+    """Re-seal a syrmak 0.1 vault (AES key file) to a new key pair, then destroy the old key.
+
+    Example: syrmak vault upgrade my-study
+    """
+    import os
+
+    from syrmak.clitools import new_keeper
+
+    study = open_study(directory)
+    if not study.vault_is_legacy:
+        click.echo("The vault is already sealed to the study's public key; nothing to do.")
+        return
+    old = os.environ.get("SYRMAK_PASSPHRASE")
+    if study.meta("vault_mode") == "passphrase" and not old:
+        from syrmak.clitools import _ask_passphrase
+        old = _ask_passphrase()
+    study.unlock(passphrase=old, new_keeper=new_keeper(keyring, identity_file))
+    click.echo("Re-sealed the vault; the old key file and the pre-upgrade backup were "
+               "overwritten and deleted.")
+    click.echo(vault_note(study))
 
 
 @main.command()
@@ -235,12 +318,21 @@ def likert_(directory, questions, collapse, sort, base, lang, ci, where, weight,
 @main.command()
 @click.argument("name", type=click.Choice(["kz-civic-2021"]))
 @click.argument("directory", type=click.Path(file_okay=False))
+@_keyring_option
+@_identity_file_option
 @friendly
-def example(name, directory):
-    """Build an example study into a fresh folder DIRECTORY."""
+def example(name, directory, keyring, identity_file):
+    """Build an example study into a fresh folder DIRECTORY (asks for a vault passphrase).
+
+    Example: syrmak example kz-civic-2021 kz-study
+    """
+    from syrmak.clitools import new_keeper
     from syrmak.examples import build_example
 
-    summary = build_example(name, Path(directory))
+    if Path(directory).exists() and any(Path(directory).iterdir()):
+        raise SyrmakError(f"{directory} is not empty.", "give a new or empty folder.",
+                          code="folder-not-empty")
+    summary = build_example(name, Path(directory), keeper=new_keeper(keyring, identity_file))
     for line in summary:
         click.echo(line)
 

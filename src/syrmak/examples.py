@@ -26,14 +26,15 @@ def example_source(name: str) -> Path:
                       "reinstall syrmak.", code="example-missing")
 
 
-def build_example(name: str, folder: Path) -> list[str]:
+def build_example(name: str, folder: Path, keeper=None) -> list[str]:
     """Create the study, load its questionnaire and import its responses."""
     from syrmak.study import Study
 
     source = example_source(name)
     if folder.exists() and any(folder.iterdir()):
         raise SyrmakError(f"{folder} is not empty.", "give a new or empty folder.", code="folder-not-empty")
-    study = Study.create(folder, title="The impact of COVID-19 pandemic on civic activism in Kazakhstan")
+    study = Study.create(folder, keeper=keeper,
+                         title="The impact of COVID-19 pandemic on civic activism in Kazakhstan")
     lines = [f"Created study in {folder}"]
     form = study.load_questionnaire(source / "questionnaire.xlsx")
     lines.append(f"Loaded questionnaire '{form.form_id}': {len(form.answered)} questions")

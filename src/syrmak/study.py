@@ -43,23 +43,34 @@ class Study:
     """A study: its store (SQLite file or PostgreSQL), its folder and config, its vault."""
 
     def __init__(self, engine: sa.Engine, folder: Path | None, config: dict,
-                 *, passphrase: str | None = None, backup: Path | None = None) -> None:
+                 *, backup: Path | None = None) -> None:
         self.engine = engine
         self.folder = folder
         self.config = config
-        self._passphrase = passphrase
         #: The backup made when an older store was upgraded on open, if any.
         self.backup = backup
 
     # -- creating and opening -------------------------------------------------
     @classmethod
     def create(cls, folder: str | Path, *, db_url: str | None = None, title: str | None = None,
-               passphrase: str | None = None) -> Study:
-        """Make a new study folder (``syrmak init``): config, store, vault key."""
+               keeper: vault.Keeper | None = None) -> Study:
+        """Make a new study folder (``syrmak init``): config, store, vault key pair.
+
+        ``keeper`` says how the private key is kept (default: from ``SYRMAK_IDENTITY_FILE``
+        or ``SYRMAK_PASSPHRASE``); only the public key goes into the store.
+        """
         folder = Path(folder)
         if (folder / CONFIG_NAME).exists():
             raise SyrmakError(f"{folder} already holds a study ({CONFIG_NAME} exists).",
                               "choose an empty folder, or open the study instead.", code="study-exists")
+        keeper = keeper or vault.Keeper.from_env()
+        if keeper is None:
+            raise SyrmakError("no way to keep the study's vault key was chosen.",
+                              "give a passphrase (syrmak init asks for one in a terminal; scripts "
+                              "may set SYRMAK_PASSPHRASE), or --keyring, or --identity-file PATH.",
+                              code="vault-keeper-missing")
+        if keeper.mode == "passphrase":
+            vault.check_passphrase(keeper.passphrase or "", (str(title or ""), folder.name))
         config: dict = {"study": {"title": title or folder.resolve().name}}
         if db_url:
             config["store"] = {"url": db_url}
@@ -73,28 +84,29 @@ class Study:
         folder.mkdir(parents=True, exist_ok=True)
         db.upgrade(engine)
         study_id = uuid.uuid4().hex
-        if passphrase:
-            salt = vault.new_salt()
-            key = vault.derive_key(passphrase, salt)
-            meta = {"vault_mode": "passphrase", "vault_salt": salt}
+        identity = vault.Identity.generate()
+        meta = {"study_id": study_id, "created_at": _now().isoformat(),
+                "vault_format": vault.FORMAT, "vault_keeper": keeper.mode,
+                "vault_recipient": identity.recipient.public_key}
+        if keeper.mode == "passphrase":
+            vault.write_private_file(vault.locked_identity_path(study_id),
+                                     vault.lock_with_passphrase(identity, keeper.passphrase), folder)
+        elif keeper.mode == "keyring":
+            vault.keyring_store(study_id, identity)
         else:
-            key = vault.new_key()
-            meta = {"vault_mode": "keyfile"}
-        keeper = vault.Vault(key, study_id)
-        meta.update(study_id=study_id, vault_check=keeper.check_token(),
-                    created_at=_now().isoformat())
-        if not passphrase:
-            vault.write_key_file(study_id, key, folder)
+            path = vault.identity_file_for(keeper.identity_file, study_id)
+            vault.write_private_file(path, vault.identity_file_text(identity, study_id), folder)
+            meta["vault_identity_hint"] = str(path.resolve())
         with engine.begin() as connection:
             connection.execute(sa.insert(schema.study_meta),
                                [{"key": k, "value": v} for k, v in meta.items()])
         (folder / CONFIG_NAME).write_bytes(tomli_w.dumps(config).encode("utf-8"))
-        study = cls(engine, folder, config, passphrase=passphrase)
-        study.log("init", {"store": engine.dialect.name})
+        study = cls(engine, folder, config)
+        study.log("init", {"store": engine.dialect.name, "vault_keeper": keeper.mode})
         return study
 
     @classmethod
-    def open(cls, path_or_url: str | Path, *, passphrase: str | None = None) -> Study:
+    def open(cls, path_or_url: str | Path) -> Study:
         """Open a study folder, or a store by URL; an older SQLite store is backed up and upgraded."""
         text = str(path_or_url)
         folder: Path | None = None
@@ -127,7 +139,7 @@ class Study:
             raise SyrmakError("the database holds no syrmak study.",
                               "create one with 'syrmak init DIR --db URL'.", code="not-a-study")
         backup = db.ensure_current(engine, sqlite_path)
-        return cls(engine, folder, config, passphrase=passphrase, backup=backup)
+        return cls(engine, folder, config, backup=backup)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -166,38 +178,140 @@ class Study:
             conn.execute(sa.insert(schema.events), row)
 
     # -- the vault --------------------------------------------------------------
+    @property
+    def vault_is_legacy(self) -> bool:
+        """Whether the contacts are still in the AES vault of syrmak 0.1 (re-sealed on unlock)."""
+        return self.meta("vault_format") is None
+
     @cached_property
-    def vault(self) -> vault.Vault:
-        if self.meta("vault_mode") == "passphrase":
-            passphrase = self._passphrase or os.environ.get("SYRMAK_PASSPHRASE")
-            key = vault.derive_key(passphrase or "", self.meta("vault_salt"))
+    def recipient(self) -> vault.Recipient:
+        """The study's public key: enough to seal, useless to read."""
+        public_key = self.meta("vault_recipient")
+        if public_key is None:
+            raise SyrmakError("this study's vault is in the old format and has no public key yet.",
+                              "unlock it once to re-seal it: 'syrmak vault upgrade DIR'.",
+                              code="vault-legacy")
+        return vault.Recipient(public_key)
+
+    def seal(self, connection: sa.Connection, values) -> int:
+        """Seal ``ContactValue``s into the vault, in the caller's transaction; public key only."""
+        from syrmak.store import contacts
+
+        return contacts.seal(connection, self.recipient, self.id, values)
+
+    def unlock(self, *, passphrase: str | None = None, identity_file: Path | None = None,
+               new_keeper: vault.Keeper | None = None, actor: str | None = None) -> vault.Identity:
+        """The private key, opened in memory; the one door to reading contacts.
+
+        A study still in the old AES vault is re-sealed here, once: ``new_keeper`` says how
+        to keep the new key (default: a passphrase study keeps its passphrase).
+        """
+        passphrase = passphrase or os.environ.get("SYRMAK_PASSPHRASE")
+        if self.vault_is_legacy:
+            return self._upgrade_vault(passphrase, new_keeper, actor)
+        mode = self.meta("vault_keeper")
+        if mode == "passphrase":
+            path = vault.locked_identity_path(self.id)
+            if not path.is_file():
+                raise SyrmakError(
+                    f"the locked key of study {self.id} is not on this machine (looked for {path}).",
+                    "copy that file from the machine where the study was created (it is "
+                    "useless without the passphrase), or set SYRMAK_KEY_DIR to its folder.",
+                    code="vault-key-missing")
+            identity = vault.unlock_with_passphrase(path.read_bytes(), passphrase or "", str(path))
+        elif mode == "keyring":
+            identity = vault.keyring_load(self.id)
         else:
-            key = vault.read_key_file(self.id)
-        keeper = vault.Vault(key, self.id)
-        keeper.verify(self.meta("vault_check"))
-        return keeper
+            given = identity_file or (Path(os.environ["SYRMAK_IDENTITY_FILE"])
+                                      if os.environ.get("SYRMAK_IDENTITY_FILE") else None)
+            path = (vault.identity_file_for(given, self.id) if given
+                    else Path(self.meta("vault_identity_hint") or ""))
+            identity = vault.read_identity_file(path)
+        if identity.recipient != self.recipient:
+            raise SyrmakError("that key does not belong to this study.",
+                              "use the key (or passphrase) this study was created with.",
+                              code="vault-key-wrong")
+        return identity
 
-    def contacts(self) -> pd.DataFrame:
-        """The personal-data answers, decrypted; needs the vault key."""
-        import pandas as pd
+    def _upgrade_vault(self, passphrase: str | None, new_keeper: vault.Keeper | None,
+                       actor: str | None) -> vault.Identity:
+        from syrmak.store import contacts
 
-        keeper = self.vault
-        query = (
-            sa.select(schema.respondents.c.number, schema.respondents.c.submission_key,
-                      schema.contacts.c.question, schema.contacts.c.nonce, schema.contacts.c.ciphertext)
-            .join(schema.contacts, schema.contacts.c.respondent_id == schema.respondents.c.id)
-            .order_by(schema.respondents.c.number, schema.contacts.c.id)
-        )
+        if self.meta("vault_mode") == "passphrase":
+            legacy = vault.LegacyKey.from_passphrase(self.id, passphrase or "",
+                                                     self.meta("vault_salt"))
+            new_keeper = new_keeper or vault.Keeper("passphrase", passphrase=passphrase)
+        else:
+            legacy = vault.LegacyKey.from_key_file(self.id)
+        legacy.verify(self.meta("vault_check"))
+        if new_keeper is None:
+            raise SyrmakError(
+                "this study's contacts are in the old vault, whose key file sits unprotected "
+                "on this machine; they are re-sealed now, and the new key needs a keeper.",
+                "choose a passphrase when asked ('syrmak vault upgrade DIR'), or set "
+                "SYRMAK_PASSPHRASE, or use --keyring / --identity-file PATH.",
+                code="vault-keeper-missing")
+        if new_keeper.mode == "passphrase":
+            vault.check_passphrase(new_keeper.passphrase or "", (self.folder.name,) if self.folder else ())
+        identity = vault.Identity.generate()
+        backup = None
+        sqlite_path = self._sqlite_path()
+        if sqlite_path is not None:
+            backup = db.backup_sqlite(sqlite_path, "vault-aes")
+        written: Path | None = None
+        try:
+            with self.engine.begin() as connection:
+                resealed, damaged = contacts.reseal_legacy(connection, legacy, identity, self.id)
+                if damaged:
+                    raise SyrmakError(
+                        f"{len(damaged)} old vault entries cannot be read, so the vault was not "
+                        "re-sealed:\n" + "\n".join(damaged),
+                        "restore study.db from a backup, or delete the named entries "
+                        "before upgrading.", code="vault-damaged")
+                meta = {"vault_format": vault.FORMAT, "vault_keeper": new_keeper.mode,
+                        "vault_recipient": identity.recipient.public_key}
+                if new_keeper.mode == "passphrase":
+                    written = vault.write_private_file(
+                        vault.locked_identity_path(self.id),
+                        vault.lock_with_passphrase(identity, new_keeper.passphrase), self.folder)
+                elif new_keeper.mode == "keyring":
+                    vault.keyring_store(self.id, identity)
+                else:
+                    written = vault.write_private_file(
+                        vault.identity_file_for(new_keeper.identity_file, self.id),
+                        vault.identity_file_text(identity, self.id), self.folder)
+                    meta["vault_identity_hint"] = str(written.resolve())
+                m = schema.study_meta
+                connection.execute(sa.delete(m).where(m.c.key.in_(
+                    ["vault_mode", "vault_salt", "vault_check", *meta])))
+                connection.execute(sa.insert(m), [{"key": k, "value": v} for k, v in meta.items()])
+                self.log("vault-upgrade", {"entries": resealed, "keeper": new_keeper.mode},
+                         actor, connection)
+        except BaseException:
+            if written is not None:
+                written.unlink(missing_ok=True)
+            raise
+        # The old key would open the backup and any copy of the old store: destroy both.
+        vault.destroy_file(legacy.key_file())
+        if backup is not None:
+            vault.destroy_file(backup)
+        self.__dict__.pop("recipient", None)
+        return identity
+
+    def _sqlite_path(self) -> Path | None:
+        url = self.engine.url
+        return Path(url.database) if url.get_backend_name() == "sqlite" and url.database else None
+
+    def contacts(self, identity: vault.Identity | None = None, *, actor: str | None = None,
+                 **unlock):
+        """The vault's entries, decrypted (a ``ContactList``); needs the private key."""
+        from syrmak.store import contacts
+
+        identity = identity or self.unlock(actor=actor, **unlock)
         with self.engine.connect() as connection:
-            rows = connection.execute(query).all()
-        records = [
-            {"respondent": r.number, "question": r.question,
-             "value": keeper.open(r.submission_key, r.question, r.nonce, r.ciphertext)}
-            for r in rows
-        ]
-        frame = pd.DataFrame.from_records(records, columns=["respondent", "question", "value"])
-        self.log("contacts-read", {"entries": len(records)})
-        return frame
+            found = contacts.read(connection, identity, self.id)
+        self.log("contacts-read", {"entries": len(found), "damaged": len(found.damaged)}, actor)
+        return found
 
     # -- questionnaire ----------------------------------------------------------
     @property

@@ -7,7 +7,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, throwaway_keys
 from tests.forms import write_xlsform
 
 SURVEY = [
@@ -155,7 +155,6 @@ def reported(new_study, tmp_path):
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"] if PG_URL else ["sqlite"])
 def shared_reported(request, tmp_path_factory):
     """Like ``reported``, built once per test module and store (for read-only tests)."""
-    import os
     import uuid
 
     import sqlalchemy as sa
@@ -164,8 +163,8 @@ def shared_reported(request, tmp_path_factory):
     from syrmak.study import Study
 
     tmp = tmp_path_factory.mktemp("shared-report")
-    old = os.environ.get("SYRMAK_KEY_DIR")
-    os.environ["SYRMAK_KEY_DIR"] = str(tmp / "keys")
+    keys = throwaway_keys(tmp / "keys")
+    keys.__enter__()
     url, name, made = None, None, []
     if request.param == "postgresql":
         name = f"t_{uuid.uuid4().hex[:12]}"
@@ -184,10 +183,7 @@ def shared_reported(request, tmp_path_factory):
     finally:
         for study in made:
             study.close()
-        if old is None:
-            os.environ.pop("SYRMAK_KEY_DIR", None)
-        else:
-            os.environ["SYRMAK_KEY_DIR"] = old
+        keys.__exit__(None, None, None)
         if name:
             admin = sa.create_engine(normalise_url(PG_URL))
             with admin.begin() as connection:

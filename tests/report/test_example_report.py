@@ -13,6 +13,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from tests.conftest import throwaway_keys
 
 from syrmak.report import build_report
 
@@ -87,26 +88,18 @@ QUOTES = ["26i", "6i", "25i", "6i", "15i", "25i", "6i", "2s", "25i", "3s", "6i",
 @pytest.fixture(scope="module")
 def example(tmp_path_factory):
     """The example study with everything the report needs, and its report built."""
-    import os
 
     from syrmak.examples import build_example
     from syrmak.study import Study
 
     folder = tmp_path_factory.mktemp("kz") / "study"
     keys = tmp_path_factory.mktemp("kz-keys")
-    old = os.environ.get("SYRMAK_KEY_DIR")
-    os.environ["SYRMAK_KEY_DIR"] = str(keys)
-    try:
+    with throwaway_keys(keys):
         build_example("kz-civic-2021", folder)
         study = Study.open(folder)
         result = build_report(study)
         yield study, result
         study.close()
-    finally:
-        if old is None:
-            os.environ.pop("SYRMAK_KEY_DIR", None)
-        else:
-            os.environ["SYRMAK_KEY_DIR"] = old
 
 
 def _docx(result):

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from syrmak.errors import ErrorList, SyrmakError
 from syrmak.store import schema
 from syrmak.store.answers import write_batch
+from syrmak.store.vault import ContactValue
 from syrmak.survey import tables
 from syrmak.survey.instrument import OTHER, OTHER_SUFFIX, Question, Questionnaire
 from syrmak.survey.layouts import (
@@ -612,7 +613,8 @@ def import_file(study: Study, path: Path, format: str = "auto",
     keys = _submission_keys(parsed, form.form_id)
     file_hash = hashlib.sha256(path.read_bytes()).hexdigest()
     needs_vault = any((s != "").any() for s in parsed.personal.values())
-    keeper = study.vault if needs_vault else None  # fail before writing if the key is missing
+    if needs_vault:
+        study.recipient  # noqa: B018 -- fail before writing if the vault cannot seal
     n = len(parsed.answers)
     with study.engine.begin() as connection:
         r = schema.respondents
@@ -633,7 +635,7 @@ def import_file(study: Study, path: Path, format: str = "auto",
         ).scalar_one()
         _insert_respondents(connection, fresh, start, import_id, keys, parsed.times)
         write_batch(connection, import_id, parsed.answers, fresh)
-        sealed = _seal_contacts(connection, keeper, fresh, start, import_id, keys,
+        sealed = _seal_contacts(connection, study, fresh, start, import_id, keys,
                                 parsed.personal)
         study.log("import", {"file": path.name, "format": fmt, "rows_read": n,
                              "added": len(fresh), "sha256": file_hash}, actor, connection)
@@ -662,24 +664,22 @@ def _insert_respondents(connection, fresh, start, import_id, keys, times) -> Non
         connection.execute(sa.insert(schema.respondents), rows)
 
 
-def _seal_contacts(connection, keeper, fresh, start, import_id, keys, personal) -> int:
-    if keeper is None or not fresh:
+def _seal_contacts(connection, study: Study, fresh, start, import_id, keys, personal) -> int:
+    """Personal-data answers go to the vault, sealed to the study's public key."""
+    if not fresh or not any((series != "").any() for series in personal.values()):
         return 0
     ids = dict(connection.execute(
         sa.select(schema.respondents.c.number, schema.respondents.c.id)
         .where(schema.respondents.c.import_id == import_id)).all())
-    entries = []
     chosen_keys = keys.to_numpy(dtype=object)[fresh].tolist()
-    for question, series in personal.items():
-        values = series.to_numpy(dtype=object)[fresh].tolist()
-        for offset, (key, value) in enumerate(zip(chosen_keys, values, strict=True)):
-            if value:
-                nonce, sealed = keeper.seal(key, question, value)
-                entries.append({"respondent_id": ids[start + offset], "question": question,
-                                "nonce": nonce, "ciphertext": sealed})
-    if entries:
-        connection.execute(sa.insert(schema.contacts), entries)
-    return len(entries)
+    values = [
+        ContactValue(ids[start + offset], start + offset, key, question, value)
+        for question, series in personal.items()
+        for offset, (key, value) in enumerate(
+            zip(chosen_keys, series.to_numpy(dtype=object)[fresh].tolist(), strict=True))
+        if value
+    ]
+    return study.seal(connection, values)
 
 
 __all__ = ["ImportResult", "import_file", "looks_like_contact"]
