@@ -21,7 +21,7 @@ def test_init_load_show_import_contacts(tmp_path, form_path, db_url):
     extra = ["--db", db_url] if db_url else []
     result = run("init", folder, *extra)
     assert result.exit_code == 0, result.output
-    assert "Contact-vault key:" in result.output
+    assert "Contact vault: key in" in result.output
     result = run("questionnaire", "load", folder, form_path)
     assert result.exit_code == 0 and "test_form" in result.output
     result = run("questionnaire", "show", folder, "--lang", "en")

@@ -222,10 +222,13 @@ class Study:
         elif mode == "keyring":
             identity = vault.keyring_load(self.id)
         else:
-            given = identity_file or (Path(os.environ["SYRMAK_IDENTITY_FILE"])
-                                      if os.environ.get("SYRMAK_IDENTITY_FILE") else None)
-            path = (vault.identity_file_for(given, self.id) if given
-                    else Path(self.meta("vault_identity_hint") or ""))
+            # An explicit path wins; else the first that exists of the environment's
+            # folder or file and the place the key was written to at init.
+            candidates = [Path(p) for p in (os.environ.get("SYRMAK_IDENTITY_FILE"),
+                                            self.meta("vault_identity_hint")) if p]
+            paths = [vault.identity_file_for(p, self.id)
+                     for p in ([identity_file] if identity_file else candidates)]
+            path = next((p for p in paths if p.is_file()), paths[0] if paths else Path("?"))
             identity = vault.read_identity_file(path)
         if identity.recipient != self.recipient:
             raise SyrmakError("that key does not belong to this study.",

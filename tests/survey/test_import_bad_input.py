@@ -8,9 +8,11 @@ import io
 import zipfile
 
 import pytest
+import sqlalchemy as sa
 from openpyxl import Workbook
 
 from syrmak.errors import SyrmakError
+from syrmak.store import schema
 from tests.survey.test_import_support import RU, snapshot, write_csv
 
 GOOD = [["kind", "trust"], ["cso", "agree"]]
@@ -177,13 +179,16 @@ def test_bad_arguments(used_study, tmp_path, fmt, path_name, code):
     assert snapshot(used_study) == before
 
 
-def test_missing_vault_key_fails_before_writing(used_study, tmp_path, key_dir):
+def test_a_vault_that_cannot_seal_fails_before_writing(used_study, tmp_path):
+    """An old AES vault has no public key until it is re-sealed: nothing half-written."""
     rows = [["kind", "contact"], ["independent", "+7 701 000 00 00"]]
     path = write_csv(tmp_path / "answers.csv", rows)
-    for key in key_dir.iterdir():
-        key.unlink()
-    used_study.__dict__.pop("vault", None)
+    m = schema.study_meta
+    with used_study.engine.begin() as connection:
+        connection.execute(sa.delete(m).where(m.c.key.in_(["vault_format", "vault_recipient"])))
+    used_study.__dict__.pop("recipient", None)
     before = snapshot(used_study)
-    with pytest.raises(SyrmakError):
+    with pytest.raises(SyrmakError) as caught:
         used_study.import_responses(path)
+    assert caught.value.code == "vault-legacy" and "vault upgrade" in caught.value.hint
     assert snapshot(used_study) == before

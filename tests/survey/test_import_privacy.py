@@ -23,7 +23,7 @@ def rows():
 def test_contacts_leave_no_trace_outside_the_vault(study, tmp_path):
     result = study.import_responses(write_csv(tmp_path / "g.csv", rows()))
     assert result.contacts_stored == len(CONTACTS)
-    assert study.contacts()["value"].tolist() == CONTACTS
+    assert study.contacts().table["value"].tolist() == CONTACTS
     dump = store_dump(study)
     with study.engine.connect() as connection:
         events = " ".join(connection.execute(sa.select(schema.events.c.detail)).scalars())

@@ -65,8 +65,9 @@ def test_unknown_language_or_question(answered):
 
 def test_contacts_only_with_key(answered):
     contacts = answered.contacts()
-    assert contacts.to_dict("records") == [
-        {"respondent": 2, "question": "contact", "value": "a.colleague@example.org"}]
+    assert contacts.table.to_dict("records") == [
+        {"respondent": 2, "question": "contact", "kind": "personal",
+         "value": "a.colleague@example.org", "note": None}]
 
 
 def test_empty_study_frame(study):

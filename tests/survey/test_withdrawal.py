@@ -38,7 +38,7 @@ def test_withdrawal_erases_answers_contacts_and_documents(answered):
     assert list(frame.index) == [1, 3]
     assert frame.loc[3, "staff"] == 12 and frame.loc[1, "story"] == "Обычный ответ"
     assert study.respondent_count == 2
-    assert list(study.contacts()["value"]) == ["first@example.org"]
+    assert list(study.contacts().table["value"]) == ["first@example.org"]
     assert documents.list_documents(study).rows == ()
     with study.engine.connect() as connection:
         stored = " ".join(connection.execute(sa.select(schema.answer_columns.c.data)).scalars())

@@ -344,7 +344,8 @@ class Keeper:
 
 def identity_file_for(path: Path, study_id: str) -> Path:
     """A folder given for key files holds one ``<study id>.key`` per study."""
-    return path / f"{study_id}.key" if path.is_dir() else path
+    # Not "<id>.key": that name is the old AES key file, which may still sit beside it.
+    return path / f"syrmak-{study_id}.key" if path.is_dir() else path
 
 
 def destroy_file(path: Path) -> None:
