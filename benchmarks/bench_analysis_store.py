@@ -86,6 +86,8 @@ def main() -> None:
     if args.work.exists():
         shutil.rmtree(args.work)
     os.environ.setdefault("SYRMAK_KEY_DIR", str(args.work / "keys"))
+    # Throw-away studies keep their vault key as a plain file (no passphrase prompt).
+    os.environ.setdefault("SYRMAK_IDENTITY_FILE", os.environ["SYRMAK_KEY_DIR"])
     start = time.perf_counter()
     build(args.work / "study", args.respondents)
     print(f"built a {args.respondents:,}-respondent study in {time.perf_counter() - start:.1f} s")

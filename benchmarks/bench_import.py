@@ -122,6 +122,8 @@ def main() -> None:
         shutil.rmtree(args.work)
     args.work.mkdir(parents=True)
     os.environ.setdefault("SYRMAK_KEY_DIR", str(args.work / "keys"))
+    # Throw-away studies keep their vault key as a plain file (no passphrase prompt).
+    os.environ.setdefault("SYRMAK_IDENTITY_FILE", os.environ["SYRMAK_KEY_DIR"])
     write_form(args.work / "form.xlsx")
     write_csv(args.work / "responses.csv", args.rows)
     size = (args.work / "responses.csv").stat().st_size / 2**20

@@ -249,6 +249,8 @@ def main() -> int:
     if args.work.exists():
         shutil.rmtree(args.work)
     os.environ.setdefault("SYRMAK_KEY_DIR", str(args.work / "keys"))  # not the user's keys
+    # Throw-away studies keep their vault key as a plain file (no passphrase prompt).
+    os.environ.setdefault("SYRMAK_IDENTITY_FILE", os.environ["SYRMAK_KEY_DIR"])
     study = Study.create(args.work / "study", db_url=args.db_url)
     report("store", study.engine.dialect.name)
     start = time.perf_counter()

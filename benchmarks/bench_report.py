@@ -217,6 +217,8 @@ def main() -> None:
     if args.work.exists():
         shutil.rmtree(args.work)
     os.environ.setdefault("SYRMAK_KEY_DIR", str(args.work / "keys"))
+    # Throw-away studies keep their vault key as a plain file (no passphrase prompt).
+    os.environ.setdefault("SYRMAK_IDENTITY_FILE", os.environ["SYRMAK_KEY_DIR"])
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
 
     start = time.perf_counter()

@@ -21,8 +21,8 @@ _keyring_option = click.option(
     help="Keep the vault key in the operating system's keyring instead of behind a passphrase.")
 _identity_file_option = click.option(
     "--identity-file", type=click.Path(dir_okay=True),
-    help="Keep the vault key as a plain file at this path (e.g. removable media) instead of "
-         "behind a passphrase; a folder gets one file per study.")
+    help="Keep the vault key as a plain file (e.g. on removable media) instead of behind a "
+         "passphrase: a folder (one key file per study) or a file name ending in .key.")
 
 
 @main.command()

@@ -343,9 +343,12 @@ class Keeper:
 
 
 def identity_file_for(path: Path, study_id: str) -> Path:
-    """A folder given for key files holds one ``<study id>.key`` per study."""
-    # Not "<id>.key": that name is the old AES key file, which may still sit beside it.
-    return path / f"syrmak-{study_id}.key" if path.is_dir() else path
+    """A folder (an existing one, or a path without a file extension) holds one key file
+    per study; a path with an extension (``.key``, ``.txt``) is the key file itself."""
+    if path.is_dir() or (not path.exists() and not path.suffix):
+        # Not "<id>.key": that name is the old AES key file, which may still sit beside it.
+        return path / f"syrmak-{study_id}.key"
+    return path
 
 
 def destroy_file(path: Path) -> None:
