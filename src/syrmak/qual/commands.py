@@ -12,6 +12,7 @@ import pandas as pd
 
 from syrmak.clitools import friendly, open_study
 from syrmak.errors import SyrmakError
+from syrmak.exports import csv_text, write_xlsx
 
 FORMATS = ("table", "csv", "json", "md", "xlsx")
 
@@ -34,11 +35,11 @@ def emit(frame: pd.DataFrame, fmt: str, output: str | None = None, markdown: str
         if not output:
             raise SyrmakError("--format xlsx needs --output FILE.xlsx.", "add --output.",
                               code="bad-argument")
-        frame.to_excel(output)
+        write_xlsx(frame, output)
         click.echo(f"Wrote {output}")
         return
     if fmt == "csv":
-        text = frame.to_csv(index=frame.index.name is not None)
+        text = csv_text(frame, index=frame.index.name is not None)
     elif fmt == "json":
         text = frame.reset_index().to_json(orient="records", force_ascii=False, indent=1) \
             if frame.index.name else frame.to_json(orient="records", force_ascii=False, indent=1)
