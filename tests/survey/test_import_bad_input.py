@@ -187,3 +187,30 @@ def test_missing_vault_key_fails_before_writing(used_study, tmp_path, key_dir):
     with pytest.raises(SyrmakError):
         used_study.import_responses(path)
     assert snapshot(used_study) == before
+
+
+MIXED = ["kind,story", "cso,Нет денег на аренду", "independent,Давление властей",
+         "cso,Работали онлайн", "cso,Выгорание команды"]
+
+
+@pytest.mark.parametrize("most, odd, odd_line, says", [
+    # An export re-saved in Excel (Windows-1251) with one row pasted from a UTF-8 file:
+    # read whole as Windows-1251, that row's Cyrillic used to come out as "Р Р°Р±РѕС‚".
+    ("cp1251", "utf-8", 4, "line 4 is UTF-8, but the rest of the file is Windows-1251"),
+    ("utf-8", "cp1251", 3, "line 3 is not UTF-8, but the rest of the file is"),
+])
+def test_mixed_encodings_are_refused_at_the_first_odd_line(used_study, tmp_path, most, odd,
+                                                             odd_line, says):
+    lines = [line.encode(odd if n == odd_line else most)
+             for n, line in enumerate(MIXED, start=1)]
+    path = tmp_path / "answers.csv"
+    path.write_bytes(b"\r\n".join(lines) + b"\r\n")
+    before = snapshot(used_study)
+    with pytest.raises(SyrmakError) as caught:
+        used_study.import_responses(path)
+    error = caught.value
+    assert error.code == "mixed-encoding", str(error)
+    assert error.location.file == "answers.csv" and error.location.line == odd_line
+    assert says in str(error) and "re-save the file as UTF-8" in error.hint
+    assert MIXED[odd_line - 1].split(",")[1] not in str(error)
+    assert snapshot(used_study) == before

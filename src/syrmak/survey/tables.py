@@ -76,6 +76,7 @@ def decode_text(path: Path, data: bytes) -> tuple[str, str | None]:
         return _without_nul(path, data.decode("utf-8")), None
     except UnicodeDecodeError as exc:
         utf8_error = exc
+    _refuse_mixed_encodings(path, data)
     best = _best_legacy(data)
     if best is None:
         raise _undecodable(path, data, utf8_error, "UTF-8")
@@ -104,6 +105,45 @@ def _undecodable(path: Path, data: bytes, exc: UnicodeDecodeError, expected: str
         "export it again as 'CSV UTF-8', or convert it first, e.g. "
         "iconv -f WINDOWS-1251 -t UTF-8 in.csv > out.csv.",
         "bad-encoding", path, line=line, value=f"0x{data[start]:02x}",
+    )
+
+
+def _refuse_mixed_encodings(path: Path, data: bytes) -> None:
+    """Refuse a file whose non-ASCII lines are partly UTF-8 and partly not.
+
+    Such a file (rows pasted from a UTF-8 export into a Windows-1251 one, or the other
+    way round) decodes "successfully" as Windows-1251 as a whole, and its UTF-8 rows then
+    come out garbled ("Р Р°Р±РѕС‚") without any error. Real Cyrillic text in a legacy code
+    page is practically never valid UTF-8, so a line that is marks the mix.
+    """
+    utf8: list[int] = []
+    legacy: list[int] = []
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            legacy.append(number)
+        else:
+            utf8.append(number)
+    if not utf8 or not legacy:
+        return
+    if len(utf8) >= len(legacy):
+        line = legacy[0]
+        what = f"line {line} is not UTF-8, but the rest of the file is"
+    else:
+        rest = _best_legacy(b"\n".join(data.split(b"\n")[n - 1] for n in legacy))
+        encoding = LEGACY_NAMES[rest[0]] if rest else "a legacy code page"
+        line = utf8[0]
+        what = f"line {line} is UTF-8, but the rest of the file is {encoding}"
+    raise _fail(
+        f"the file mixes text encodings: {what} ({len(utf8)} of {len(utf8) + len(legacy)} "
+        "lines with non-Latin letters are UTF-8). Read as one encoding, some rows would come "
+        "out garbled.",
+        "re-save the file as UTF-8 ('CSV UTF-8' in Excel) after converting the odd lines, "
+        "e.g. by copying them again from the original export.",
+        "mixed-encoding", path, line=line,
     )
 
 
