@@ -182,3 +182,33 @@ def test_vtt_cue_settings_and_notes_are_fine(new_study, tmp_path):
     doc = qd.add_document(new_study(), path)
     assert len(doc.segments) == 3 and doc.segments[0].end_ms == 4500
 
+
+
+def _broken_docx(tmp_path, name="broken.docx"):
+    import io
+    import zipfile
+
+    import docx
+
+    buffer = io.BytesIO()
+    word = docx.Document()
+    word.add_paragraph("Первый абзац.")
+    word.save(buffer)
+    path = tmp_path / name
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "word/document.xml":
+                data = data[: len(data) // 2]  # cut off mid-element: not well-formed XML
+            target.writestr(item, data)
+    return path
+
+
+def test_docx_with_broken_xml_is_a_clear_error(new_study, tmp_path):
+    study = new_study()
+    with pytest.raises(SyrmakError) as caught:
+        qd.add_document(study, _broken_docx(tmp_path))
+    assert caught.value.code == "bad-docx" and caught.value.location.file == "broken.docx"
+    assert "broken.docx" in str(caught.value) and caught.value.hint
+    assert qd.list_documents(study).to_frame().empty
+

@@ -13,6 +13,7 @@ import hashlib
 import re
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -119,17 +120,22 @@ def read_docx(path: Path) -> str:
     """The paragraphs (and table cells) of a .docx, one per line."""
     import docx
     from docx.opc.exceptions import PackageNotFoundError
+    from lxml.etree import LxmlError
 
     try:
         document = docx.Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise SyrmakError("the file is not a readable Word .docx document.",
+        lines = [p.text for p in document.paragraphs]
+        for table in document.tables:
+            for row in table.rows:
+                lines.append("\t".join(cell.text for cell in row.cells))
+    # A damaged .docx fails in whichever layer meets the damage first: the zip (BadZipFile,
+    # zlib.error, EOFError), the package (KeyError) or the XML inside (lxml).
+    except (PackageNotFoundError, zipfile.BadZipFile, zlib.error, EOFError, KeyError,
+            ValueError, LxmlError) as exc:
+        raise SyrmakError("the file is not a readable Word .docx document (damaged or not "
+                          f"a .docx: {type(exc).__name__}).",
                           "open it in Word or LibreOffice and save it as .docx (not .doc, "
-                          "not renamed).", code="bad-docx", file=path.name) from exc
-    lines = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            lines.append("\t".join(cell.text for cell in row.cells))
+                          "not renamed).", code="bad-docx", file=path.name) from None
     return "\n".join(lines)
 
 
