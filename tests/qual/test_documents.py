@@ -212,3 +212,29 @@ def test_docx_with_broken_xml_is_a_clear_error(new_study, tmp_path):
     assert "broken.docx" in str(caught.value) and caught.value.hint
     assert qd.list_documents(study).to_frame().empty
 
+
+
+def test_adding_several_files_is_all_or_nothing(new_study, tmp_path):
+    from click.testing import CliRunner
+
+    from syrmak.cli import main
+
+    study = new_study()
+    good = tmp_path / "good.txt"
+    good.write_text("Хороший текст.", encoding="utf-8")
+    bad = _broken_docx(tmp_path, "bad.docx")
+    result = CliRunner().invoke(main, ["docs", "add", str(study.folder), str(good), str(bad)])
+    assert result.exit_code == 1 and "bad.docx" in result.output, result.output
+    assert "Traceback" not in result.output
+    assert qd.list_documents(study).to_frame().empty
+    # A failure while storing (the second file's name is taken by the first) undoes all.
+    other = tmp_path / "again"
+    other.mkdir()
+    (other / "good.txt").write_text("Другой текст.", encoding="utf-8")
+    with pytest.raises(SyrmakError, match="already exists") as caught:
+        qd.add_documents(study, [good, other / "good.txt"])
+    assert caught.value.location.file == "good.txt"
+    assert qd.list_documents(study).to_frame().empty
+    with study.engine.connect() as connection:
+        assert connection.execute(sa.select(sa.func.count()).select_from(
+            schema.events).where(schema.events.c.action == "document-add")).scalar() == 0

@@ -91,15 +91,14 @@ def docs() -> None:
 @friendly
 def docs_add(directory, files, name, kind, respondent, variables):
     """Import .txt, .docx, .vtt, .srt or timestamped transcripts."""
-    from syrmak.qual.documents import add_document
+    from syrmak.qual.documents import add_documents
 
     if name and len(files) > 1:
         raise SyrmakError("--name works with one file only.", "import the files one by one.")
-    study = open_study(directory)
     values = {k: v[-1] for k, v in _pairs(variables).items()}
-    for file in files:
-        doc = add_document(study, file, name=name, kind=kind, respondent=respondent,
-                           variables=values)
+    added = add_documents(open_study(directory), list(files), name=name, kind=kind,
+                          respondent=respondent, variables=values)
+    for doc in added:
         click.echo(f"Added '{doc.name}' ({doc.kind}, {doc.length} characters, "
                    f"{len(doc.segments)} segments).")
 

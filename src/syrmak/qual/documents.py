@@ -14,7 +14,8 @@ import re
 import unicodedata
 import zipfile
 import zlib
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -418,15 +419,48 @@ def add_document(study: Study, path: str | Path, *, name: str | None = None, kin
                  respondent: int | None = None, variables: dict | None = None,
                  actor: str | None = None) -> Document:
     """Import a file (.txt, .docx, .vtt, .srt, timestamped transcript) as one document."""
-    path = Path(path)
-    kind, parsed = parse_file(path, kind)
+    (document,) = add_documents(study, [path], name=name, kind=kind, respondent=respondent,
+                                variables=variables, actor=actor)
+    return document
+
+
+def add_documents(study: Study, paths: list[str | Path], *, name: str | None = None,
+                  kind: str = "auto", respondent: int | None = None,
+                  variables: dict | None = None,
+                  actor: str | None = None) -> tuple[Document, ...]:
+    """Import several files as one batch (``syrmak docs add a.txt b.docx``): every file is
+    read first and all are stored in one transaction, so a bad file stores none of them."""
+    paths = [Path(p) for p in paths]
+    if name is not None and len(paths) > 1:
+        raise SyrmakError("a name works with one file only.", "import the files one by one.",
+                          code="bad-argument")
+    read = []
+    for path in paths:
+        with _naming(path):
+            read.append((path, *parse_file(path, kind), path.read_bytes()))
+    ids = []
     with study.engine.begin() as connection:
-        doc_id = _insert(study, connection, name=name or path.stem, kind=kind, parsed=parsed,
-                         respondent=respondent, question=None, source_name=path.name,
-                         source_bytes=path.read_bytes(), actor=actor)
-        for key, value in (variables or {}).items():
-            _set_variable(study, connection, doc_id, key, value, None, actor)
-    return get_document(study, doc_id)
+        for path, file_kind, parsed, data in read:
+            with _naming(path):
+                doc_id = _insert(study, connection, name=name or path.stem, kind=file_kind,
+                                 parsed=parsed, respondent=respondent, question=None,
+                                 source_name=path.name, source_bytes=data, actor=actor)
+                for key, value in (variables or {}).items():
+                    _set_variable(study, connection, doc_id, key, value, None, actor)
+            ids.append(doc_id)
+    return tuple(get_document(study, doc_id) for doc_id in ids)
+
+
+@contextmanager
+def _naming(path: Path):
+    """In a batch of files, an error must say which file it is about."""
+    try:
+        yield
+    except SyrmakError as error:
+        if error.location.file:
+            raise
+        raise SyrmakError(error.message, error.hint, code=error.code,
+                          location=replace(error.location, file=path.name)) from None
 
 
 def add_text(study: Study, name: str, text: str, *, kind: str = "text",
