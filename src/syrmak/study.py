@@ -55,8 +55,55 @@ class Study:
     @classmethod
     def create(cls, folder: str | Path, *, db_url: str | None = None, title: str | None = None,
                passphrase: str | None = None) -> Study:
-        """Make a new study folder (``syrmak init``): config, store, vault key."""
+        """Make a new study folder (``syrmak init``): config, store, vault key.
+
+        A failure midway removes what this call made (folders, study.db, syrmak.toml, the
+        tables it added to a database URL) and nothing else, so the retry is not refused
+        with "already holds a study".
+        """
         folder = Path(folder)
+        missing = [p for p in (folder, *folder.parents) if not p.exists()]
+        had = {name: (folder / name).exists() for name in (CONFIG_NAME, DB_NAME)}
+        tables_before = None
+        if db_url:
+            try:
+                engine = db.create_engine(db_url)
+                with engine.connect() as connection:
+                    tables_before = set(sa.inspect(connection).get_table_names())
+                engine.dispose()
+            except (SyrmakError, sa.exc.SQLAlchemyError):
+                pass  # _create says what is wrong with the URL or the server
+        try:
+            return cls._create(folder, db_url=db_url, title=title, passphrase=passphrase)
+        except BaseException:
+            if tables_before is not None:
+                made = [t for t in reversed(schema.metadata.sorted_tables)
+                        if t.name not in tables_before]
+                try:
+                    engine = db.create_engine(db_url)
+                    with engine.begin() as connection:
+                        for table in made:
+                            table.drop(connection, checkfirst=True)
+                        if "alembic_version" not in tables_before:
+                            connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+                    engine.dispose()
+                except sa.exc.SQLAlchemyError:
+                    pass  # the original error matters more than a failed clean-up
+            made_files = [] if had[CONFIG_NAME] else [CONFIG_NAME]
+            if not db_url and not had[DB_NAME]:
+                made_files += [f"{DB_NAME}{s}" for s in ("", "-wal", "-shm", "-journal")]
+            try:
+                for name in made_files:
+                    (folder / name).unlink(missing_ok=True)
+                for made_folder in missing:
+                    made_folder.rmdir()
+            except OSError:
+                pass  # a folder someone else filled meanwhile stays
+            raise
+
+    @classmethod
+    def _create(cls, folder: Path, *, db_url: str | None, title: str | None,
+                passphrase: str | None) -> Study:
         if (folder / CONFIG_NAME).exists():
             raise SyrmakError(f"{folder} already holds a study ({CONFIG_NAME} exists).",
                               "choose an empty folder, or open the study instead.", code="study-exists")
