@@ -14,6 +14,7 @@ import codecs
 import csv
 import datetime
 import io
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from syrmak.errors import SyrmakError
+from syrmak.errors import ErrorList, SyrmakError
 
 DELIMITERS = (",", ";", "\t")
 #: Byte-order marks: (mark, codec, what the note calls it).
@@ -279,14 +280,23 @@ def read_xlsx(path: Path) -> RawTable:
     """The first sheet of an .xlsx export (Kobo puts the main table first)."""
     from openpyxl import load_workbook
 
+    from syrmak.survey import workbooks
+
+    workbooks.check_workbook_zip(path)
+    limit = workbooks.max_rows()
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
         try:
             sheet = workbook.worksheets[0]
             title = sheet.title
-            values = list(sheet.iter_rows(values_only=True))
+            # openpyxl's name for the sheet's part in the zip; without it the check for
+            # uncalculated formulas below cannot run, and the read goes on as before.
+            member = getattr(sheet, "_worksheet_path", None)
+            # The header, the allowed rows and one more, to tell that there are too many.
+            values = list(itertools.islice(sheet.iter_rows(values_only=True), limit + 2))
         finally:
             workbook.close()
+        uncalculated = workbooks.formulas_without_values(path, member) if member else []
     except Exception as exc:  # zipfile, zlib, XML and openpyxl errors alike mean "damaged"
         raise _fail(
             f"the workbook is damaged or is not an .xlsx file ({type(exc).__name__}: {exc}).",
@@ -296,13 +306,33 @@ def read_xlsx(path: Path) -> RawTable:
     if not values:
         raise _fail("the workbook's first sheet is empty.",
                     "put the responses on the first sheet.", "empty-file", path, sheet=title)
+    workbooks.check_rows(path, title, len(values) - 1)
     header = ["" if v is None else str(v).strip() for v in values[0]]
+    _refuse_uncalculated(path, title, header, uncalculated)
     width = max([len(header), *map(len, values[1:])])
     header += [""] * (width - len(header))
     body = [[_cell_text(v) for v in row] + [""] * (width - len(row)) for row in values[1:]]
     cells = pd.DataFrame(body, columns=range(width), index=range(2, len(values) + 1),
                          dtype=object)
     return RawTable(path.name, header, _drop_empty_rows(cells), kind="xlsx")
+
+
+def _refuse_uncalculated(path: Path, sheet: str, header: list[str],
+                         cells: list[tuple[int, int, str]]) -> None:
+    """A formula cell without a saved value reads as empty: an answer would be lost."""
+    from openpyxl.utils import get_column_letter
+
+    errors = ErrorList()
+    for row, column, coordinate in cells:
+        name = header[column - 1] if column <= len(header) else ""
+        errors.add(_fail(
+            f"cell {coordinate} holds a formula with no saved value, so its answer would be "
+            "read as empty.",
+            "open the file in a spreadsheet program and save it (that calculates the "
+            "formulas), or export CSV.",
+            "formula-without-value", path, sheet=sheet, row=row,
+            column=name or get_column_letter(column)))
+    errors.raise_if_any()
 
 
 def _cell_text(value) -> str:
