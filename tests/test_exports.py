@@ -79,6 +79,25 @@ def test_neutralise_prefixes_formula_text_and_leaves_numbers(value, expected):
     assert neutralise(value) == expected
 
 
+def test_frames_keep_their_numbers_and_neutralise_labels_categories_and_headers():
+    import pandas as pd
+
+    from syrmak.exports import neutralise_frame
+
+    frame = pd.DataFrame({
+        ("=group", "n"): [-1, 2],
+        ("=group", "label"): pd.Categorical(["=1+1", "ok"]),
+        ("b", "text"): pd.array(["@SUM(A1)", None], dtype="string"),
+    }, index=pd.Index(["-1+2", "x"], name="+code"))
+    out = neutralise_frame(frame)
+    assert out.iloc[:, 0].tolist() == [-1, 2] and out.iloc[:, 0].dtype == frame.iloc[:, 0].dtype
+    assert out.iloc[:, 1].tolist() == ["'=1+1", "ok"]
+    assert out.iloc[0, 2] == "'@SUM(A1)" and pd.isna(out.iloc[1, 2])
+    assert list(out.columns) == [("'=group", "n"), ("'=group", "label"), ("b", "text")]
+    assert list(out.index) == ["'-1+2", "x"] and out.index.name == "'+code"
+    assert frame.iloc[0, 1] == "=1+1"  # the caller's frame is left as it was
+
+
 # -- responses -------------------------------------------------------------------------------
 
 @pytest.fixture

@@ -38,8 +38,8 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for position in range(out.shape[1]):
         series = out.iloc[:, position]
-        if _holds_text(series):
-            out.isetitem(position, series.astype(object).map(neutralise))
+        if _holds_text(series.dtype):
+            out.isetitem(position, _neutralise_series(series))
     out.columns = _neutralise_index(out.columns)
     out.index = _neutralise_index(out.index)
     if isinstance(out.index, pd.MultiIndex):
@@ -49,12 +49,22 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _holds_text(series: pd.Series) -> bool:
+def _holds_text(dtype) -> bool:
     import pandas as pd
 
-    dtype = series.dtype
     return pd.api.types.is_object_dtype(dtype) or isinstance(
         dtype, pd.StringDtype | pd.CategoricalDtype)
+
+
+def _neutralise_series(series: pd.Series) -> pd.Series:
+    import pandas as pd
+
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        # A select_one column holds a handful of labels: rename those, not every cell.
+        renamed = [neutralise(c) for c in series.cat.categories]
+        if len(set(renamed)) == len(renamed):
+            return series.cat.rename_categories(renamed)
+    return series.astype(object).map(neutralise)
 
 
 def _neutralise_index(index: pd.Index) -> pd.Index:
@@ -63,7 +73,7 @@ def _neutralise_index(index: pd.Index) -> pd.Index:
     if isinstance(index, pd.MultiIndex):
         return pd.MultiIndex.from_tuples(
             [tuple(neutralise(part) for part in key) for key in index], names=index.names)
-    if not _holds_text(pd.Series(index, dtype=index.dtype)):
+    if not _holds_text(index.dtype):
         return index
     return pd.Index([neutralise(v) for v in index], name=index.name, dtype=object)
 
