@@ -182,13 +182,16 @@ def vault_upgrade(directory, keyring, identity_file):
 @main.command()
 @click.argument("directory", type=click.Path(exists=True, file_okay=False))
 @click.option("--lang", help="Label language code.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write CSV here instead of printing.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write CSV here (a workbook if the name ends in .xlsx) instead of printing.")
 @friendly
 def responses(directory, lang, output):
     """Print or save the responses as a table (no personal data)."""
+    from syrmak.exports import write_table
+
     frame = open_study(directory).responses(lang=lang)
     if output:
-        frame.to_csv(output)
+        write_table(frame, output, sheet_name="responses")
         click.echo(f"Wrote {len(frame)} respondents to {output}")
     else:
         click.echo(frame.to_string())

@@ -58,8 +58,54 @@ class Study:
 
         ``keeper`` says how the private key is kept (default: from ``SYRMAK_IDENTITY_FILE``
         or ``SYRMAK_PASSPHRASE``); only the public key goes into the store.
+
+        A failure midway removes what this call made (folders, study.db, syrmak.toml, the
+        tables it added to a database URL, a key file) and nothing else, so the retry is not
+        refused with "already holds a study".
         """
         folder = Path(folder)
+        missing = [p for p in (folder, *folder.parents) if not p.exists()]
+        had = {name: (folder / name).exists() for name in (CONFIG_NAME, DB_NAME)}
+        tables_before = None
+        if db_url:
+            try:
+                engine = db.create_engine(db_url)
+                with engine.connect() as connection:
+                    tables_before = set(sa.inspect(connection).get_table_names())
+                engine.dispose()
+            except (SyrmakError, sa.exc.SQLAlchemyError):
+                pass  # _create says what is wrong with the URL or the server
+        try:
+            return cls._create(folder, db_url=db_url, title=title, keeper=keeper)
+        except BaseException:
+            if tables_before is not None:
+                made = [t for t in reversed(schema.metadata.sorted_tables)
+                        if t.name not in tables_before]
+                try:
+                    engine = db.create_engine(db_url)
+                    with engine.begin() as connection:
+                        for table in made:
+                            table.drop(connection, checkfirst=True)
+                        if "alembic_version" not in tables_before:
+                            connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+                    engine.dispose()
+                except sa.exc.SQLAlchemyError:
+                    pass  # the original error matters more than a failed clean-up
+            made_files = [] if had[CONFIG_NAME] else [CONFIG_NAME]
+            if not db_url and not had[DB_NAME]:
+                made_files += [f"{DB_NAME}{s}" for s in ("", "-wal", "-shm", "-journal")]
+            try:
+                for name in made_files:
+                    (folder / name).unlink(missing_ok=True)
+                for made_folder in missing:
+                    made_folder.rmdir()
+            except OSError:
+                pass  # a folder someone else filled meanwhile stays
+            raise
+
+    @classmethod
+    def _create(cls, folder: Path, *, db_url: str | None, title: str | None,
+                keeper: vault.Keeper | None) -> Study:
         if (folder / CONFIG_NAME).exists():
             raise SyrmakError(f"{folder} already holds a study ({CONFIG_NAME} exists).",
                               "choose an empty folder, or open the study instead.", code="study-exists")
@@ -88,21 +134,28 @@ class Study:
         meta = {"study_id": study_id, "created_at": _now().isoformat(),
                 "vault_format": vault.FORMAT, "vault_keeper": keeper.mode,
                 "vault_recipient": identity.recipient.public_key}
+        written = None
         if keeper.mode == "passphrase":
-            vault.write_private_file(vault.locked_identity_path(study_id),
-                                     vault.lock_with_passphrase(identity, keeper.passphrase), folder)
+            written = vault.write_private_file(
+                vault.locked_identity_path(study_id),
+                vault.lock_with_passphrase(identity, keeper.passphrase), folder)
         elif keeper.mode == "keyring":
             vault.keyring_store(study_id, identity)
         else:
-            path = vault.identity_file_for(keeper.identity_file, study_id)
-            vault.write_private_file(path, vault.identity_file_text(identity, study_id), folder)
-            meta["vault_identity_hint"] = str(path.resolve())
-        with engine.begin() as connection:
-            connection.execute(sa.insert(schema.study_meta),
-                               [{"key": k, "value": v} for k, v in meta.items()])
-        (folder / CONFIG_NAME).write_bytes(tomli_w.dumps(config).encode("utf-8"))
-        study = cls(engine, folder, config)
-        study.log("init", {"store": engine.dialect.name, "vault_keeper": keeper.mode})
+            written = vault.identity_file_for(keeper.identity_file, study_id)
+            vault.write_private_file(written, vault.identity_file_text(identity, study_id), folder)
+            meta["vault_identity_hint"] = str(written.resolve())
+        try:
+            with engine.begin() as connection:
+                connection.execute(sa.insert(schema.study_meta),
+                                   [{"key": k, "value": v} for k, v in meta.items()])
+            (folder / CONFIG_NAME).write_bytes(tomli_w.dumps(config).encode("utf-8"))
+            study = cls(engine, folder, config)
+            study.log("init", {"store": engine.dialect.name, "vault_keeper": keeper.mode})
+        except BaseException:
+            if written is not None:  # a key to a study that was never made
+                written.unlink(missing_ok=True)
+            raise
         return study
 
     @classmethod

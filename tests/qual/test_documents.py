@@ -142,3 +142,99 @@ def test_open_answers_and_variables(surveyed):
     with surveyed.engine.connect() as c:
         actions = c.execute(sa.select(schema.events.c.action)).scalars().all()
     assert actions.count("document-add") == 4 and "variable-set" in actions
+
+
+def _zoom(timing_lines: dict[int, str]) -> str:
+    """The VTT above with some lines replaced ({line number: new line})."""
+    lines = VTT.split("\n")
+    for number, line in timing_lines.items():
+        lines[number - 1] = line
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("lines, line, value", [
+    ({8: "00:00:05.000 --> 00:00:0x.000"}, 8, "00:00:0x.000"),      # the cue used to vanish
+    ({8: "00:00:75.000 --> 00:00:79.000"}, 8, "00:00:75.000"),      # 75 seconds
+    ({8: "00:00:09.000 --> 00:00:05.000"}, 8, "00:00:05.000"),      # ends before it starts
+    ({12: "00:00:09.000 - 00:01:02.250"}, 12, "00:00:09.000 - 00:01:02.250"),  # no arrow
+    ({13: "Респондент 26: Финансирования\n\nне было."}, 15, "не было."),  # words after a gap
+    ({4: "00:00:01.000 --> 00:00:04.500 align:start",
+      8: "00:00:05 000 --> 00:00:09.000"}, 8, "00:00:05 000 --> 00:00:09.000"),
+])
+def test_broken_vtt_timings_are_refused_by_line(new_study, tmp_path, lines, line, value):
+    study = new_study()
+    path = tmp_path / "zoom.vtt"
+    path.write_text(_zoom(lines), encoding="utf-8")
+    with pytest.raises(SyrmakError) as caught:
+        qd.add_document(study, path)
+    error = caught.value
+    assert error.code == "bad-transcript", str(error)
+    assert error.location.file == "zoom.vtt" and error.location.line == line, str(error)
+    assert error.location.value == value and "Fix:" in str(error)
+    assert "zoom.vtt" in str(error) and f"line {line}" in str(error)
+    assert qd.list_documents(study).to_frame().empty
+
+
+def test_vtt_cue_settings_and_notes_are_fine(new_study, tmp_path):
+    path = tmp_path / "zoom.vtt"
+    path.write_text(_zoom({4: "00:00:01.000 --> 00:00:04.500 align:start position:10%"})
+                    + "\nNOTE edited by hand\n\nSTYLE\n::cue { color: red }\n", encoding="utf-8")
+    doc = qd.add_document(new_study(), path)
+    assert len(doc.segments) == 3 and doc.segments[0].end_ms == 4500
+
+
+
+def _broken_docx(tmp_path, name="broken.docx"):
+    import io
+    import zipfile
+
+    import docx
+
+    buffer = io.BytesIO()
+    word = docx.Document()
+    word.add_paragraph("Первый абзац.")
+    word.save(buffer)
+    path = tmp_path / name
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "word/document.xml":
+                data = data[: len(data) // 2]  # cut off mid-element: not well-formed XML
+            target.writestr(item, data)
+    return path
+
+
+def test_docx_with_broken_xml_is_a_clear_error(new_study, tmp_path):
+    study = new_study()
+    with pytest.raises(SyrmakError) as caught:
+        qd.add_document(study, _broken_docx(tmp_path))
+    assert caught.value.code == "bad-docx" and caught.value.location.file == "broken.docx"
+    assert "broken.docx" in str(caught.value) and caught.value.hint
+    assert qd.list_documents(study).to_frame().empty
+
+
+
+def test_adding_several_files_is_all_or_nothing(new_study, tmp_path):
+    from click.testing import CliRunner
+
+    from syrmak.cli import main
+
+    study = new_study()
+    good = tmp_path / "good.txt"
+    good.write_text("Хороший текст.", encoding="utf-8")
+    bad = _broken_docx(tmp_path, "bad.docx")
+    result = CliRunner().invoke(main, ["docs", "add", str(study.folder), str(good), str(bad)])
+    assert result.exit_code == 1 and "bad.docx" in result.output, result.output
+    assert "Traceback" not in result.output
+    assert qd.list_documents(study).to_frame().empty
+    # A failure while storing (the second file's name is taken by the first) undoes all.
+    other = tmp_path / "again"
+    other.mkdir()
+    (other / "good.txt").write_text("Другой текст.", encoding="utf-8")
+    with pytest.raises(SyrmakError, match="already exists") as caught:
+        qd.add_documents(study, [good, other / "good.txt"])
+    assert caught.value.location.file == "good.txt"
+    assert qd.list_documents(study).to_frame().empty
+    with study.engine.connect() as connection:
+        assert connection.execute(sa.select(sa.func.count()).select_from(
+            schema.events).where(schema.events.c.action == "document-add")).scalar() == 0

@@ -66,3 +66,22 @@ def test_translation_set_list_import(cli, reported, tmp_path):
     bad = cli("translation", "set", reported.folder, "--document", "nosuch", "--code", "Online",
               "--lang", "en", "x")
     assert bad.exit_code == 1 and "no document 'nosuch'" in bad.output
+
+
+@pytest.mark.parametrize("umask, mode", [(0o077, 0o600), (0o022, 0o644)])
+def test_report_files_respect_the_umask(cli, reported, umask, mode):
+    """A researcher who keeps their files private (umask 077) gets a private report; it
+    used to be forced to 0644, readable by every account on the machine."""
+    import os
+
+    (reported.folder / "report.html").write_text("an old report", encoding="utf-8")
+    os.chmod(reported.folder / "report.html", 0o640)
+    old = os.umask(umask)
+    try:
+        result = cli("report", reported.folder, "--quiet")
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.output
+    for name in ("report.html", "report.docx"):
+        assert (reported.folder / name).stat().st_mode & 0o777 == mode, name
+    assert not [p for p in reported.folder.iterdir() if p.name.endswith(".tmp")]

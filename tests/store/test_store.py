@@ -120,3 +120,56 @@ def test_import_syrmak_pulls_no_web_stack():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
+
+
+def test_failed_init_can_be_retried(tmp_path, monkeypatch):
+    """A real failure midway (the vault key would land inside the study folder, after the
+    store was made) leaves nothing behind that blocks 'syrmak init' once the cause is fixed."""
+    folder = tmp_path / "deep" / "study"
+    monkeypatch.setenv("SYRMAK_IDENTITY_FILE", str(folder / "keys"))
+    with pytest.raises(SyrmakError) as caught:
+        Study.create(folder)
+    assert caught.value.code == "key-inside-study"
+    assert not (tmp_path / "deep").exists()
+    monkeypatch.setenv("SYRMAK_IDENTITY_FILE", str(tmp_path / "keys"))
+    study = Study.create(folder)
+    assert (folder / "study.db").exists() and study.title == "study"
+    study.close()
+
+
+@pytest.mark.parametrize("step", ["tomli_w.dumps", "Study.log"])
+def test_failed_init_removes_only_what_it_made(tmp_path, monkeypatch, db_url, step, key_dir):
+    import syrmak.study as study_module
+
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("the researcher's own file", encoding="utf-8")
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    owner, name = step.split(".")
+    target = study_module.Study if owner == "Study" else study_module.tomli_w
+    with monkeypatch.context() as patched:
+        patched.setattr(target, name, broken)
+        with pytest.raises(OSError, match="disk full"):
+            Study.create(folder, db_url=db_url)
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.txt"]
+    assert list(key_dir.iterdir()) == []  # no key to a study that was never made
+    if db_url is not None:
+        engine = sa.create_engine(db.normalise_url(db_url))
+        with engine.connect() as connection:
+            assert sa.inspect(connection).get_table_names() == []
+        engine.dispose()
+    study = Study.create(folder, db_url=db_url)
+    assert study.id and (folder / "notes.txt").exists()
+    study.close()
+
+
+def test_refused_init_keeps_the_existing_study(new_study):
+    study = new_study("one")
+    with pytest.raises(SyrmakError, match="already holds a study"):
+        Study.create(study.folder)
+    assert {"syrmak.toml"} <= {p.name for p in study.folder.iterdir()}
+    with Study.open(study.folder) as reopened:
+        assert reopened.id == study.id

@@ -79,7 +79,9 @@ def test_import_needs_only_the_public_key(study, tmp_path, key_dir):
     with pytest.raises(SyrmakError) as caught:
         study.contacts()
     assert caught.value.code == "vault-key-missing"
-    assert CONTACT.encode() not in study.folder.joinpath("study.db").read_bytes()
+    with study.engine.connect() as connection:
+        sealed = connection.execute(sa.select(schema.contacts.c.ciphertext)).scalars().all()
+    assert len(sealed) == 1 and CONTACT.encode() not in sealed[0]
 
 
 def test_swapped_and_damaged_entries_are_named_and_the_rest_listed(study):

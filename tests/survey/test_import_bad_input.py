@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 
 import pytest
@@ -192,3 +193,133 @@ def test_a_vault_that_cannot_seal_fails_before_writing(used_study, tmp_path):
         used_study.import_responses(path)
     assert caught.value.code == "vault-legacy" and "vault upgrade" in caught.value.hint
     assert snapshot(used_study) == before
+
+
+MIXED = ["kind,story", "cso,Нет денег на аренду", "independent,Давление властей",
+         "cso,Работали онлайн", "cso,Выгорание команды"]
+
+
+@pytest.mark.parametrize("most, odd, odd_line, says", [
+    # An export re-saved in Excel (Windows-1251) with one row pasted from a UTF-8 file:
+    # read whole as Windows-1251, that row's Cyrillic used to come out as "Р Р°Р±РѕС‚".
+    ("cp1251", "utf-8", 4, "line 4 is UTF-8, but the rest of the file is Windows-1251"),
+    ("utf-8", "cp1251", 3, "line 3 is not UTF-8, but the rest of the file is"),
+])
+def test_mixed_encodings_are_refused_at_the_first_odd_line(used_study, tmp_path, most, odd,
+                                                             odd_line, says):
+    lines = [line.encode(odd if n == odd_line else most)
+             for n, line in enumerate(MIXED, start=1)]
+    path = tmp_path / "answers.csv"
+    path.write_bytes(b"\r\n".join(lines) + b"\r\n")
+    before = snapshot(used_study)
+    with pytest.raises(SyrmakError) as caught:
+        used_study.import_responses(path)
+    error = caught.value
+    assert error.code == "mixed-encoding", str(error)
+    assert error.location.file == "answers.csv" and error.location.line == odd_line
+    assert says in str(error) and "re-save the file as UTF-8" in error.hint
+    assert MIXED[odd_line - 1].split(",")[1] not in str(error)
+    assert snapshot(used_study) == before
+
+
+def workbook_bytes(rows, title: str = "Sheet") -> bytes:
+    workbook = Workbook()
+    workbook.active.title = title
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def with_sheet_xml(data: bytes, path, change) -> None:
+    """Write the workbook ``data`` to ``path`` with its first sheet's XML passed through
+    ``change(xml) -> xml``."""
+    with zipfile.ZipFile(io.BytesIO(data)) as source, \
+            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = change(content)
+            target.writestr(item.filename, content)
+
+
+def bomb(path, megabytes: int, data: bytes | None = None) -> None:
+    """A zip bomb in miniature: the sheet XML padded with megabytes of identical rows,
+    which deflate compresses about a thousandfold."""
+    row = b'<row><c t="inlineStr"><is><t>cso</t></is></c></row>'
+    padding = row * (megabytes * 2**20 // len(row))
+    with_sheet_xml(data or workbook_bytes([["kind"], ["cso"]]), path,
+                   lambda xml: re.sub(rb"<dimension[^>]*/>", b"", xml)  # no row bound
+                   .replace(b"</sheetData>", padding + b"</sheetData>"))
+
+
+def test_zip_bomb_responses_are_refused_before_reading(used_study, tmp_path):
+    path = tmp_path / "answers.xlsx"
+    bomb(path, 8)
+    assert path.stat().st_size < 200_000
+    before = snapshot(used_study)
+    with pytest.raises(SyrmakError) as caught:
+        used_study.import_responses(path)
+    error = caught.value
+    assert error.code == "workbook-too-large", str(error)
+    assert error.location.file == "answers.xlsx" and "compress" in str(error)
+    assert snapshot(used_study) == before
+
+
+def test_workbook_size_limit_is_configurable(used_study, tmp_path, monkeypatch):
+    monkeypatch.setenv("SYRMAK_XLSX_MAX_MB", "1")
+    path = tmp_path / "answers.xlsx"
+    bomb(path, 2)
+    with pytest.raises(SyrmakError) as caught:
+        used_study.import_responses(path)
+    assert caught.value.code == "workbook-too-large"
+    assert "1 MB" in str(caught.value) and "SYRMAK_XLSX_MAX_MB" in caught.value.hint
+
+
+def test_rows_are_capped(used_study, tmp_path, monkeypatch):
+    monkeypatch.setenv("SYRMAK_XLSX_MAX_ROWS", "50")
+    path = tmp_path / "answers.xlsx"
+    path.write_bytes(workbook_bytes([["kind"]] + [["cso"]] * 60))
+    before = snapshot(used_study)
+    with pytest.raises(SyrmakError) as caught:
+        used_study.import_responses(path)
+    assert caught.value.code == "workbook-too-large" and "50 rows" in str(caught.value)
+    assert snapshot(used_study) == before
+    path.write_bytes(workbook_bytes([["kind"]] + [["cso"]] * 50))
+    assert used_study.import_responses(path).added == 50
+
+
+def test_zip_bomb_questionnaire_is_refused(new_study, form_path, tmp_path):
+    path = tmp_path / "form.xlsx"
+    bomb(path, 8, form_path.read_bytes())
+    with pytest.raises(SyrmakError) as caught:
+        new_study().load_questionnaire(path)
+    assert caught.value.code == "workbook-too-large" and caught.value.location.file == "form.xlsx"
+
+
+def test_formula_without_saved_value_is_refused(used_study, tmp_path):
+    # openpyxl, like other programs that write but never calculate, saves "=..." with an
+    # empty value: read as data, the cell used to be an empty answer without a word.
+    path = tmp_path / "answers.xlsx"
+    path.write_bytes(workbook_bytes([["kind", "staff"], ["cso", "5"], ["cso", "=2+1"]],
+                                    title="Ответы"))
+    before = snapshot(used_study)
+    with pytest.raises(SyrmakError) as caught:
+        used_study.import_responses(path)
+    error = caught.value
+    assert error.code == "formula-without-value", str(error)
+    where = error.location
+    assert (where.file, where.sheet, where.row, where.column) == ("answers.xlsx", "Ответы", 3,
+                                                                "staff")
+    assert "B3" in str(error) and "save" in error.hint and "CSV" in error.hint
+    assert snapshot(used_study) == before
+
+
+def test_formula_with_saved_value_is_read(used_study, tmp_path):
+    path = tmp_path / "answers.xlsx"
+    data = workbook_bytes([["kind", "staff"], ["cso", "=2+1"]])
+    with_sheet_xml(data, path, lambda xml: xml.replace(b"<v></v>", b"<v>3</v>")
+                   .replace(b"<v />", b"<v>3</v>").replace(b"<v/>", b"<v>3</v>"))
+    used_study.import_responses(path)
+    assert used_study.responses()["staff"].tolist()[-1] == 3

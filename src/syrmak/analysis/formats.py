@@ -379,16 +379,19 @@ def _plain(value: Any, kind: str, weighted: bool) -> Any:
 def to_csv(result: Result) -> str:
     """CSV with one header row; numbers unformatted (percent on a 0-100 scale), empty
     for undefined; the notes follow after an empty line, one per row."""
+    from syrmak.exports import neutralise
+
     g = grid(result)
     out = io.StringIO()
     writer = _csv.writer(out, lineterminator="\n")
-    writer.writerow(_flat_header(g))
+    writer.writerow([neutralise(h) for h in _flat_header(g)])
     for row in g.rows:
-        writer.writerow([_plain(x, k, g.weighted) for x, k in zip(row, g.kinds, strict=True)])
+        writer.writerow([neutralise(_plain(x, k, g.weighted))
+                         for x, k in zip(row, g.kinds, strict=True)])
     if g.footer:
         writer.writerow([])
         for line in g.footer:
-            writer.writerow([line])
+            writer.writerow([neutralise(line)])
     return out.getvalue()
 
 
@@ -409,6 +412,8 @@ def to_xlsx(results: Result | Sequence[Result], path: str | Path | None = None):
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
+
+    from syrmak.exports import neutralise_workbook
 
     if isinstance(results, Result):
         results = [results]
@@ -458,6 +463,7 @@ def to_xlsx(results: Result | Sequence[Result], path: str | Path | None = None):
         )
         for j in range(2, len(g.header) + 1):
             sheet.column_dimensions[get_column_letter(j)].width = 12
+    neutralise_workbook(book)
     if path is None:
         buffer = io.BytesIO()
         book.save(buffer)

@@ -12,6 +12,7 @@ import pandas as pd
 
 from syrmak.clitools import friendly, open_study
 from syrmak.errors import SyrmakError
+from syrmak.exports import csv_text, write_xlsx
 
 FORMATS = ("table", "csv", "json", "md", "xlsx")
 
@@ -34,11 +35,11 @@ def emit(frame: pd.DataFrame, fmt: str, output: str | None = None, markdown: str
         if not output:
             raise SyrmakError("--format xlsx needs --output FILE.xlsx.", "add --output.",
                               code="bad-argument")
-        frame.to_excel(output)
+        write_xlsx(frame, output)
         click.echo(f"Wrote {output}")
         return
     if fmt == "csv":
-        text = frame.to_csv(index=frame.index.name is not None)
+        text = csv_text(frame, index=frame.index.name is not None)
     elif fmt == "json":
         text = frame.reset_index().to_json(orient="records", force_ascii=False, indent=1) \
             if frame.index.name else frame.to_json(orient="records", force_ascii=False, indent=1)
@@ -90,15 +91,14 @@ def docs() -> None:
 @friendly
 def docs_add(directory, files, name, kind, respondent, variables):
     """Import .txt, .docx, .vtt, .srt or timestamped transcripts."""
-    from syrmak.qual.documents import add_document
+    from syrmak.qual.documents import add_documents
 
     if name and len(files) > 1:
         raise SyrmakError("--name works with one file only.", "import the files one by one.")
-    study = open_study(directory)
     values = {k: v[-1] for k, v in _pairs(variables).items()}
-    for file in files:
-        doc = add_document(study, file, name=name, kind=kind, respondent=respondent,
-                           variables=values)
+    added = add_documents(open_study(directory), list(files), name=name, kind=kind,
+                          respondent=respondent, variables=values)
+    for doc in added:
         click.echo(f"Added '{doc.name}' ({doc.kind}, {doc.length} characters, "
                    f"{len(doc.segments)} segments).")
 

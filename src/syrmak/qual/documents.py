@@ -13,14 +13,16 @@ import hashlib
 import re
 import unicodedata
 import zipfile
-from dataclasses import dataclass
+import zlib
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 import sqlalchemy as sa
 
-from syrmak.errors import SyrmakError
+from syrmak.errors import ErrorList, SyrmakError
 from syrmak.qual._common import document_row, new_guid, now
 from syrmak.store import schema
 
@@ -119,17 +121,22 @@ def read_docx(path: Path) -> str:
     """The paragraphs (and table cells) of a .docx, one per line."""
     import docx
     from docx.opc.exceptions import PackageNotFoundError
+    from lxml.etree import LxmlError
 
     try:
         document = docx.Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise SyrmakError("the file is not a readable Word .docx document.",
+        lines = [p.text for p in document.paragraphs]
+        for table in document.tables:
+            for row in table.rows:
+                lines.append("\t".join(cell.text for cell in row.cells))
+    # A damaged .docx fails in whichever layer meets the damage first: the zip (BadZipFile,
+    # zlib.error, EOFError), the package (KeyError) or the XML inside (lxml).
+    except (PackageNotFoundError, zipfile.BadZipFile, zlib.error, EOFError, KeyError,
+            ValueError, LxmlError) as exc:
+        raise SyrmakError("the file is not a readable Word .docx document (damaged or not "
+                          f"a .docx: {type(exc).__name__}).",
                           "open it in Word or LibreOffice and save it as .docx (not .doc, "
-                          "not renamed).", code="bad-docx", file=path.name) from exc
-    lines = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            lines.append("\t".join(cell.text for cell in row.cells))
+                          "not renamed).", code="bad-docx", file=path.name) from None
     return "\n".join(lines)
 
 
@@ -194,24 +201,109 @@ def _assemble(turns: list[tuple[str | None, int | None, int | None, str]],
     return ParsedText("".join(parts), tuple(segments))
 
 
-def parse_cues(text: str) -> ParsedText:
-    """WebVTT (Zoom's transcript) and SubRip: numbered/timed cues, optional speaker prefix."""
+_TIMING = re.compile(r"^\s*(\S*?)\s*-->\s*(\S*)(?:\s.*)?$")
+_TIME_ONLY = re.compile(rf"^{_TIME}$")
+# A line that was meant as a cue timing: it holds a clock time such as 00:05 or 1:02:03.
+_CLOCK = re.compile(r"\d:\d\d")
+_TIMING_HINT = ("correct it in a text editor (hh:mm:ss.mmm --> hh:mm:ss.mmm, minutes and "
+                "seconds below 60, the end not before the start), or export the transcript "
+                "again.")
+
+
+def _blocks(text: str) -> list[list[tuple[int, str]]]:
+    """Runs of non-blank lines, each line with its number in the file (from 1)."""
+    blocks: list[list[tuple[int, str]]] = [[]]
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.strip():
+            blocks[-1].append((number, line))
+        elif blocks[-1]:
+            blocks.append([])
+    return [b for b in blocks if b]
+
+
+def _shown(line: str) -> str | None:
+    """A line of a transcript as an error may repeat it: never contact details."""
+    from syrmak.survey.layouts import looks_like_contact
+
+    return None if looks_like_contact(line) else line[:80]
+
+
+def _cue_time(token: str, number: int, name: str, errors: ErrorList) -> int | None:
+    match = _TIME_ONLY.match(token)
+    if match is None or int(match[2]) >= 60 or int(match[3]) >= 60:
+        errors.add(SyrmakError(f"'{token}' is not a cue time.", _TIMING_HINT,
+                               code="bad-transcript", file=name, line=number, value=token))
+        return None
+    return _ms(*match.groups())
+
+
+def _cue_timing(line: str, number: int, name: str,
+                errors: ErrorList) -> tuple[int, int] | None:
+    timing = _TIMING.match(line)
+    if timing is None:
+        errors.add(SyrmakError("the cue timing line cannot be read.", _TIMING_HINT,
+                               code="bad-transcript", file=name, line=number,
+                               value=_shown(line.strip())))
+        return None
+    start, end = (_cue_time(token, number, name, errors) for token in timing.groups())
+    if start is None or end is None:
+        return None
+    if end < start:
+        errors.add(SyrmakError(f"the cue ends at {timing[2]}, before it starts at {timing[1]}.",
+                               _TIMING_HINT, code="bad-transcript", file=name, line=number,
+                               value=timing[2]))
+        return None
+    return start, end
+
+
+def _special_block(first: str, block: list) -> bool:
+    """The WebVTT header, comments, style and region blocks, or a lone cue number."""
+    word = first.split(maxsplit=1)[0]
+    return (first.startswith("WEBVTT") or word in ("NOTE", "STYLE", "REGION")
+            or (len(block) == 1 and first.isdigit()))
+
+
+def parse_cues(text: str, name: str = "") -> ParsedText:
+    """WebVTT (Zoom's transcript) and SubRip: numbered/timed cues, optional speaker prefix.
+
+    A cue whose timing cannot be read, or ends before it starts, and words outside any
+    cue are errors naming the line: dropping them would silently lose what was said.
+    """
     text = canonical(text)
+    errors = ErrorList()
     turns = []
-    blocks = re.split(r"\n\s*\n", text.strip())
-    for block in blocks:
-        lines = [line for line in block.split("\n") if line.strip()]
-        for i, line in enumerate(lines):
-            cue = _CUE.match(line)
-            if cue:
-                g = cue.groups()
-                speaker, words = _speaker(" ".join(lines[i + 1:]))
-                turns.append((speaker, _ms(*g[:4]), _ms(*g[4:]), words))
-                break
-    if not turns:
+    timed = False
+    stray: list[tuple[int, str, bool]] = []
+    for block in _blocks(text):
+        at = next((k for k, (_, line) in enumerate(block) if "-->" in line), None)
+        if at is None:
+            first = block[0][1].strip()
+            if not _special_block(first, block):
+                clock = next(((n, line) for n, line in block if _CLOCK.search(line)), None)
+                number, line = clock or block[0]
+                stray.append((number, line.strip(), clock is not None))
+            continue
+        timed = True
+        number, line = block[at]
+        times = _cue_timing(line, number, name, errors)
+        if times is not None:
+            speaker, words = _speaker(" ".join(line for _, line in block[at + 1:]))
+            turns.append((speaker, *times, words))
+    if not timed:
         raise SyrmakError("found no timed cues ('00:00:01.000 --> 00:00:04.000') in the file.",
                           "check that it is a .vtt or .srt subtitle/transcript file.",
-                          code="bad-transcript")
+                          code="bad-transcript", file=name or None)
+    for number, line, clock in stray:
+        message = ("this line looks like a cue timing but has no '-->' between its times."
+                   if clock else "these words stand outside any cue (no timing line "
+                   "'00:00:01.000 --> 00:00:04.000' above them), so they would be lost.")
+        errors.add(SyrmakError(message, _TIMING_HINT if clock else
+                               "add the cue's timing line above them, or join them to the "
+                               "cue before (a cue's text has no blank lines).",
+                               code="bad-transcript", file=name, line=number,
+                               value=_shown(line)))
+    errors.errors.sort(key=lambda e: e.location.line or 0)
+    errors.raise_if_any()
     return _assemble(turns, merge=True)
 
 
@@ -270,7 +362,7 @@ def parse_file(path: Path, kind: str = "auto") -> tuple[str, ParsedText]:
             return parse_file(path, "docx")
         raw = decode(data, path.name)
     if kind in ("vtt", "srt"):
-        return kind, parse_cues(raw)
+        return kind, parse_cues(raw, path.name)
     if kind == "transcript" or looks_like_transcript(raw):
         parsed = parse_transcript(raw)
         return ("transcript" if kind == "text" else kind), parsed
@@ -327,15 +419,48 @@ def add_document(study: Study, path: str | Path, *, name: str | None = None, kin
                  respondent: int | None = None, variables: dict | None = None,
                  actor: str | None = None) -> Document:
     """Import a file (.txt, .docx, .vtt, .srt, timestamped transcript) as one document."""
-    path = Path(path)
-    kind, parsed = parse_file(path, kind)
+    (document,) = add_documents(study, [path], name=name, kind=kind, respondent=respondent,
+                                variables=variables, actor=actor)
+    return document
+
+
+def add_documents(study: Study, paths: list[str | Path], *, name: str | None = None,
+                  kind: str = "auto", respondent: int | None = None,
+                  variables: dict | None = None,
+                  actor: str | None = None) -> tuple[Document, ...]:
+    """Import several files as one batch (``syrmak docs add a.txt b.docx``): every file is
+    read first and all are stored in one transaction, so a bad file stores none of them."""
+    paths = [Path(p) for p in paths]
+    if name is not None and len(paths) > 1:
+        raise SyrmakError("a name works with one file only.", "import the files one by one.",
+                          code="bad-argument")
+    read = []
+    for path in paths:
+        with _naming(path):
+            read.append((path, *parse_file(path, kind), path.read_bytes()))
+    ids = []
     with study.engine.begin() as connection:
-        doc_id = _insert(study, connection, name=name or path.stem, kind=kind, parsed=parsed,
-                         respondent=respondent, question=None, source_name=path.name,
-                         source_bytes=path.read_bytes(), actor=actor)
-        for key, value in (variables or {}).items():
-            _set_variable(study, connection, doc_id, key, value, None, actor)
-    return get_document(study, doc_id)
+        for path, file_kind, parsed, data in read:
+            with _naming(path):
+                doc_id = _insert(study, connection, name=name or path.stem, kind=file_kind,
+                                 parsed=parsed, respondent=respondent, question=None,
+                                 source_name=path.name, source_bytes=data, actor=actor)
+                for key, value in (variables or {}).items():
+                    _set_variable(study, connection, doc_id, key, value, None, actor)
+            ids.append(doc_id)
+    return tuple(get_document(study, doc_id) for doc_id in ids)
+
+
+@contextmanager
+def _naming(path: Path):
+    """In a batch of files, an error must say which file it is about."""
+    try:
+        yield
+    except SyrmakError as error:
+        if error.location.file:
+            raise
+        raise SyrmakError(error.message, error.hint, code=error.code,
+                          location=replace(error.location, file=path.name)) from None
 
 
 def add_text(study: Study, name: str, text: str, *, kind: str = "text",

@@ -201,8 +201,9 @@ class QuoteMatrix:
         return pd.DataFrame(data, index=pd.Index(self.codes, name="code"))
 
     def to_xlsx(self, path: str | Path) -> Path:
-        self.to_frame().to_excel(path, sheet_name="quotes")
-        return Path(path)
+        from syrmak.exports import write_xlsx
+
+        return write_xlsx(self.to_frame(), path, sheet_name="quotes")
 
     def to_markdown(self) -> str:
         lines = [f"# Quotes by code and {self.variable}", ""]

@@ -277,12 +277,16 @@ class Segments:
         return pd.DataFrame(list(self.rows), columns=list(self.COLUMNS))
 
     def to_csv(self, path: str | Path) -> Path:
-        self.to_frame().to_csv(path, index=False, encoding="utf-8")
-        return Path(path)
+        from syrmak.exports import csv_text
+
+        path = Path(path)
+        path.write_text(csv_text(self.to_frame(), index=False), encoding="utf-8")
+        return path
 
     def to_xlsx(self, path: str | Path) -> Path:
-        self.to_frame().to_excel(path, index=False, sheet_name="segments")
-        return Path(path)
+        from syrmak.exports import write_xlsx
+
+        return write_xlsx(self.to_frame(), path, sheet_name="segments", index=False)
 
     def to_markdown(self, attribution: str = "{document}") -> str:
         """Quotes as block quotes, each followed by its source and span."""

@@ -10,6 +10,7 @@ See docs/reports.md.
 from __future__ import annotations
 
 import os
+import secrets
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -220,18 +221,30 @@ def output_paths(study: Study, spec: Spec, out: str | Path | None,
 
 def write_atomic(files: dict[Path, bytes]) -> None:
     """Write every file to a temporary name first, then rename them all: a failure leaves
-    no half-written report (and the previous one, if any, untouched)."""
+    no half-written report (and the previous one, if any, untouched).
+
+    The files get the mode the process umask gives a new file (0600 under umask 077): a
+    report quotes interviews, and a researcher who keeps their files private must not find
+    it readable by every account on the machine.
+    """
     temps: list[tuple[str, Path]] = []
     try:
         for path, data in files.items():
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            while True:
+                tmp = str(path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp"))
+                try:
+                    # 0o666 filtered by the umask, as for any file a program creates; mkstemp
+                    # would force 0600 and leave the choice to a chmod.
+                    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+                except FileExistsError:
+                    continue
+                break
+            temps.append((tmp, path))
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
-            temps.append((tmp, path))
         for tmp, path in temps:
             os.replace(tmp, path)
-            os.chmod(path, 0o644)
     except BaseException:
         for tmp, _ in temps:
             if os.path.exists(tmp):

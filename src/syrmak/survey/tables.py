@@ -14,6 +14,7 @@ import codecs
 import csv
 import datetime
 import io
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from syrmak.errors import SyrmakError
+from syrmak.errors import ErrorList, SyrmakError
 
 DELIMITERS = (",", ";", "\t")
 #: Byte-order marks: (mark, codec, what the note calls it).
@@ -76,6 +77,7 @@ def decode_text(path: Path, data: bytes) -> tuple[str, str | None]:
         return _without_nul(path, data.decode("utf-8")), None
     except UnicodeDecodeError as exc:
         utf8_error = exc
+    _refuse_mixed_encodings(path, data)
     best = _best_legacy(data)
     if best is None:
         raise _undecodable(path, data, utf8_error, "UTF-8")
@@ -104,6 +106,45 @@ def _undecodable(path: Path, data: bytes, exc: UnicodeDecodeError, expected: str
         "export it again as 'CSV UTF-8', or convert it first, e.g. "
         "iconv -f WINDOWS-1251 -t UTF-8 in.csv > out.csv.",
         "bad-encoding", path, line=line, value=f"0x{data[start]:02x}",
+    )
+
+
+def _refuse_mixed_encodings(path: Path, data: bytes) -> None:
+    """Refuse a file whose non-ASCII lines are partly UTF-8 and partly not.
+
+    Such a file (rows pasted from a UTF-8 export into a Windows-1251 one, or the other
+    way round) decodes "successfully" as Windows-1251 as a whole, and its UTF-8 rows then
+    come out garbled ("Р Р°Р±РѕС‚") without any error. Real Cyrillic text in a legacy code
+    page is practically never valid UTF-8, so a line that is marks the mix.
+    """
+    utf8: list[int] = []
+    legacy: list[int] = []
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            legacy.append(number)
+        else:
+            utf8.append(number)
+    if not utf8 or not legacy:
+        return
+    if len(utf8) >= len(legacy):
+        line = legacy[0]
+        what = f"line {line} is not UTF-8, but the rest of the file is"
+    else:
+        rest = _best_legacy(b"\n".join(data.split(b"\n")[n - 1] for n in legacy))
+        encoding = LEGACY_NAMES[rest[0]] if rest else "a legacy code page"
+        line = utf8[0]
+        what = f"line {line} is UTF-8, but the rest of the file is {encoding}"
+    raise _fail(
+        f"the file mixes text encodings: {what} ({len(utf8)} of {len(utf8) + len(legacy)} "
+        "lines with non-Latin letters are UTF-8). Read as one encoding, some rows would come "
+        "out garbled.",
+        "re-save the file as UTF-8 ('CSV UTF-8' in Excel) after converting the odd lines, "
+        "e.g. by copying them again from the original export.",
+        "mixed-encoding", path, line=line,
     )
 
 
@@ -239,14 +280,23 @@ def read_xlsx(path: Path) -> RawTable:
     """The first sheet of an .xlsx export (Kobo puts the main table first)."""
     from openpyxl import load_workbook
 
+    from syrmak.survey import workbooks
+
+    workbooks.check_workbook_zip(path)
+    limit = workbooks.max_rows()
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
         try:
             sheet = workbook.worksheets[0]
             title = sheet.title
-            values = list(sheet.iter_rows(values_only=True))
+            # openpyxl's name for the sheet's part in the zip; without it the check for
+            # uncalculated formulas below cannot run, and the read goes on as before.
+            member = getattr(sheet, "_worksheet_path", None)
+            # The header, the allowed rows and one more, to tell that there are too many.
+            values = list(itertools.islice(sheet.iter_rows(values_only=True), limit + 2))
         finally:
             workbook.close()
+        uncalculated = workbooks.formulas_without_values(path, member) if member else []
     except Exception as exc:  # zipfile, zlib, XML and openpyxl errors alike mean "damaged"
         raise _fail(
             f"the workbook is damaged or is not an .xlsx file ({type(exc).__name__}: {exc}).",
@@ -256,13 +306,33 @@ def read_xlsx(path: Path) -> RawTable:
     if not values:
         raise _fail("the workbook's first sheet is empty.",
                     "put the responses on the first sheet.", "empty-file", path, sheet=title)
+    workbooks.check_rows(path, title, len(values) - 1)
     header = ["" if v is None else str(v).strip() for v in values[0]]
+    _refuse_uncalculated(path, title, header, uncalculated)
     width = max([len(header), *map(len, values[1:])])
     header += [""] * (width - len(header))
     body = [[_cell_text(v) for v in row] + [""] * (width - len(row)) for row in values[1:]]
     cells = pd.DataFrame(body, columns=range(width), index=range(2, len(values) + 1),
                          dtype=object)
     return RawTable(path.name, header, _drop_empty_rows(cells), kind="xlsx")
+
+
+def _refuse_uncalculated(path: Path, sheet: str, header: list[str],
+                         cells: list[tuple[int, int, str]]) -> None:
+    """A formula cell without a saved value reads as empty: an answer would be lost."""
+    from openpyxl.utils import get_column_letter
+
+    errors = ErrorList()
+    for row, column, coordinate in cells:
+        name = header[column - 1] if column <= len(header) else ""
+        errors.add(_fail(
+            f"cell {coordinate} holds a formula with no saved value, so its answer would be "
+            "read as empty.",
+            "open the file in a spreadsheet program and save it (that calculates the "
+            "formulas), or export CSV.",
+            "formula-without-value", path, sheet=sheet, row=row,
+            column=name or get_column_letter(column)))
+    errors.raise_if_any()
 
 
 def _cell_text(value) -> str:

@@ -137,6 +137,10 @@ def load_xlsform(path: str | Path) -> Questionnaire:
     path = Path(path)
     if not path.exists():
         raise SyrmakError(f"file not found: {path}", "check the path.", code="not-found", file=str(path))
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from syrmak.survey.workbooks import check_workbook_zip
+
+        check_workbook_zip(path)
     try:
         workbook = get_xlsform(str(path))
     except PyXFormError as exc:
