@@ -153,22 +153,30 @@ def _draw_in_workers(jobs: list, workers: int, progress: Callable[[str], None] |
 
 
 def _draw(report: Report, formats: tuple[str, ...], progress: Callable[[str], None] | None,
-          workers: int | None) -> Report:
-    from syrmak.report import charts, model
+          workers: int | None, cache: Path | None = None) -> Report:
+    from syrmak.report import chart_cache, charts, model
 
     wanted = tuple(f for f, need in (("svg", "html"), ("png", "docx")) if need in formats)
     figures = report.figures
     jobs = [(f.chart, f"syrmak-{f.anchor}", wanted) for f in figures]
+    drawn = [chart_cache.load(cache, job) if cache else None for job in jobs]
+    todo = [i for i, pair in enumerate(drawn) if pair is None]
+    if progress and len(todo) < len(jobs):
+        progress(f"{len(jobs) - len(todo)} charts unchanged since the last build")
     if workers is None:
-        workers = min(os.cpu_count() or 1, 4) if len(jobs) >= POOL_FROM else 1
-    if workers > 1 and len(jobs) > 1:
-        drawn = _draw_in_workers(jobs, min(workers, len(jobs)), progress)
+        workers = min(os.cpu_count() or 1, 4) if len(todo) >= POOL_FROM else 1
+    if workers > 1 and len(todo) > 1:
+        fresh = _draw_in_workers([jobs[i] for i in todo], min(workers, len(todo)), progress)
     else:
-        drawn = []
-        for i, job in enumerate(jobs):
-            drawn.append(charts.render_both(job))
+        fresh = []
+        for n, i in enumerate(todo):
+            fresh.append(charts.render_both(jobs[i]))
             if progress:
-                progress(f"Chart {i + 1}")
+                progress(f"Chart {n + 1}")
+    for i, pair in zip(todo, fresh, strict=True):
+        drawn[i] = pair
+        if cache:
+            chart_cache.store(cache, jobs[i], pair)
     done = {id(f): replace(f, svg=svg, png=png) for f, (svg, png) in zip(figures, drawn,
                                                                           strict=True)}
     blocks = tuple(done.get(id(b), b) if isinstance(b, model.FigureBlock) else b
@@ -178,11 +186,12 @@ def _draw(report: Report, formats: tuple[str, ...], progress: Callable[[str], No
 
 def render_report(report: Report, formats: tuple[str, ...] = FORMATS,
                   progress: Callable[[str], None] | None = None,
-                  workers: int | None = None) -> dict[str, bytes]:
-    """Draw the charts and lay the report out: ``{"html": bytes, "docx": bytes}``."""
+                  workers: int | None = None, cache: Path | None = None) -> dict[str, bytes]:
+    """Draw the charts (reusing those in ``cache`` that did not change) and lay the report
+    out: ``{"html": bytes, "docx": bytes}``."""
     from syrmak.report import html, word
 
-    report = _draw(report, formats, progress, workers)
+    report = _draw(report, formats, progress, workers, cache)
     out = {}
     if "html" in formats:
         if progress:
@@ -269,7 +278,10 @@ def build_report(study: Study, spec: Spec | str | Path | None = None,
             spec = study.folder / SPEC_NAME
         spec = load_spec(spec)
     report = resolve_report(study, spec, progress)
-    data = render_report(report, formats, progress, workers)
+    from syrmak.report.chart_cache import FOLDER
+
+    cache = study.folder / FOLDER if study.folder is not None else None
+    data = render_report(report, formats, progress, workers, cache)
     paths = output_paths(study, spec, out, formats)
     write_atomic({paths[fmt]: data[fmt] for fmt in formats})
     study.log("report-build", {"spec": spec.file, "formats": list(formats),
