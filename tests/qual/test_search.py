@@ -80,3 +80,27 @@ def test_bad_search(corpus):
         qs.search(corpus, "*")
     with pytest.raises(SyrmakError, match="no code"):
         qs.autocode(corpus, "выгорать", "nope", "auto")
+
+
+def test_a_page_of_hits_reads_only_its_contexts_and_counts_them_all(corpus):
+    everything = qs.search(corpus, "выгор* OR burnout")
+    assert everything.complete and everything.total == len(everything) == 4
+    first = qs.search(corpus, "выгор* OR burnout", limit=2)
+    assert first.total == 4 and len(first) == 2 and not first.complete
+    rest = qs.search(corpus, "выгор* OR burnout", limit=100, offset=2)
+    assert matches(first) + matches(rest) == matches(everything)
+    assert (rest.offset, rest.total) == (2, 4)
+    with pytest.raises(SyrmakError):
+        qs.search(corpus, "выгор*", limit=0)
+
+
+def test_the_cli_shows_a_page_and_says_how_to_see_more(corpus):
+    from click.testing import CliRunner
+
+    from syrmak.cli import main
+
+    out = CliRunner().invoke(main, ["search", str(corpus.folder), "выгор* OR burnout",
+                                    "--limit", "3"]).output
+    assert "Hits 1-3 of 4 (--offset 3 for more" in out and out.count("[") == 3
+    out = CliRunner().invoke(main, ["search", str(corpus.folder), "выгор*"]).output
+    assert out.strip().endswith("3 hits.")

@@ -366,16 +366,27 @@ def segments(directory, query, coders, where, context, lang, fmt, output):
 @click.argument("query")
 @click.option("--context", type=int, default=40, show_default=True)
 @click.option("--where", "where", multiple=True, help="Document variable filter NAME=VALUE.")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True,
+              help="Hits shown on the terminal (a file gets them all).")
+@click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many hits.")
 @_format_options
 @friendly
-def search(directory, query, context, where, fmt, output):
+def search(directory, query, context, where, limit, offset, fmt, output):
     """Search words (any form), wildcards (выгор*) and phrases; shows keywords in context."""
     from syrmak.qual.search import search as run
 
-    hits = run(open_study(directory), query, context=context, where=_pairs(where) or None)
-    if fmt == "table" and not output:
+    # A page on the terminal; every hit when writing a file or for a machine format.
+    paged = fmt == "table" and not output
+    hits = run(open_study(directory), query, context=context, where=_pairs(where) or None,
+               limit=limit if paged else None, offset=offset if paged else 0)
+    if paged:
         click.echo(hits.kwic(context) or "No hits.")
-        click.echo(f"{len(hits)} hits.")
+        if hits.complete:
+            click.echo(f"{hits.total} hit{'' if hits.total == 1 else 's'}.")
+        else:
+            shown = f"{hits.offset + 1}-{hits.offset + len(hits)}" if len(hits) else "none"
+            click.echo(f"Hits {shown} of {hits.total} (--offset {hits.offset + len(hits)} "
+                       "for more, or -o FILE for all).")
         return
     emit(hits.to_frame(), fmt, output)
 

@@ -254,11 +254,23 @@ class Hits:
 
     query: str
     rows: tuple[dict, ...]
+    #: Hits in all, of which ``rows`` are those from ``offset`` on (a page, when limited).
+    total: int = -1
+    offset: int = 0
 
     COLUMNS = ("document", "respondent", "start", "end", "left", "match", "right")
 
+    def __post_init__(self) -> None:
+        if self.total < 0:
+            object.__setattr__(self, "total", len(self.rows))
+
     def __len__(self) -> int:
         return len(self.rows)
+
+    @property
+    def complete(self) -> bool:
+        """Whether ``rows`` holds every hit (no later page)."""
+        return self.offset == 0 and len(self.rows) == self.total
 
     def __iter__(self):
         return iter(self.rows)
@@ -356,8 +368,18 @@ def _document_names(connection: sa.Connection, ids: set[int]) -> tuple[dict, dic
 
 
 def search(study: Study, query: str, *, context: int = 40, documents: list | None = None,
-           where: dict | None = None, lang: str | None = None) -> Hits:
-    """Find words or phrases in every document (see the module notes for the syntax)."""
+           where: dict | None = None, lang: str | None = None, limit: int | None = None,
+           offset: int = 0) -> Hits:
+    """Find words or phrases in every document (see the module notes for the syntax).
+
+    With ``limit``, only the hits ``offset`` to ``offset + limit`` (in document-name and
+    position order) get their context read; ``Hits.total`` still counts them all. Finding
+    hits is an index lookup; reading thousands of contexts is what grows with the corpus.
+    """
+    if (limit is not None and limit < 1) or offset < 0:
+        raise SyrmakError(f"cannot show {limit} hits from hit {offset}.",
+                          "use a limit of 1 or more and an offset of 0 or more.",
+                          code="bad-argument")
     from syrmak.qual.retrieval import _filter_documents
 
     alternatives = _parse(query)
@@ -369,14 +391,16 @@ def search(study: Study, query: str, *, context: int = 40, documents: list | Non
         for words in alternatives:
             found |= _phrase(connection, words, allowed, ranges)
         names, numbers = _document_names(connection, {f[2] for f in found})
+        ordered = sorted(found, key=lambda f: (names[f[2]], f[0], f[1]))
+        page = ordered[offset:None if limit is None else offset + limit]
         windows = {}
-        for start, end, doc_id in found:
+        for start, end, doc_id in page:
             lo, hi = max(0, start - context), end + context  # the pieces end where the text ends
             windows[(start, end, doc_id)] = (lo, hi, lo // CHUNK, max(lo, hi - 1) // CHUNK)
         pieces = _chunks(connection, {(doc_id, p) for (_, _, doc_id), (_, _, a, b)
                                       in windows.items() for p in range(a, b + 1)})
     rows = []
-    for start, end, doc_id in sorted(found, key=lambda f: (names[f[2]], f[0], f[1])):
+    for start, end, doc_id in page:
         lo, hi, a, b = windows[(start, end, doc_id)]
         text = "".join(pieces.get((doc_id, p), "") for p in range(a, b + 1))
         base = a * CHUNK
@@ -384,7 +408,7 @@ def search(study: Study, query: str, *, context: int = 40, documents: list | Non
                      "start": start, "end": end, "left": text[lo - base:start - base],
                      "match": text[start - base:end - base], "right": text[end - base:hi - base],
                      "document_id": doc_id})
-    return Hits(query, tuple(rows))
+    return Hits(query, tuple(rows), total=len(found), offset=offset)
 
 
 def _unit_span(text: str, start: int, end: int, unit: str) -> tuple[int, int]:
