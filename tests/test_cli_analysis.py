@@ -82,3 +82,22 @@ def test_bad_input_is_a_message(folder, args, words):
     assert out.exit_code == 1
     assert "Error:" in out.output and words in out.output
     assert "Traceback" not in out.output
+
+
+def test_commands_decode_only_the_questions_they_read(folder, monkeypatch):
+    """A crosstab reads its two questions and those its filter and weight name; a Likert
+    battery named by its choice list reads the questions on that scale."""
+    from syrmak.survey import responses
+
+    read = []
+    real = responses.response_frame
+
+    def spy(study, lang=None, questions=None):
+        read.append(sorted(questions))
+        return real(study, lang=lang, questions=questions)
+
+    monkeypatch.setattr(responses, "response_frame", spy)
+    assert run("crosstab", folder, "trust", "kind", "--where", "staff >= 2").exit_code == 0
+    assert run("likert", folder, "agree", "--format", "json").exit_code == 0
+    assert run("freq", folder, "sphere/eco", "--where", "hope = agree").exit_code == 1
+    assert read == [["kind", "staff", "trust"], ["hope", "trust"], ["hope", "sphere"]]

@@ -239,9 +239,13 @@ def emit(result, fmt: str, output: str | None) -> None:
     click.echo(f"Wrote {output}" if output else rendered)
 
 
-def study_frame(directory: str, lang: str | None):
+def study_frame(directory: str, lang: str | None, names, where=(), weight=None):
+    """The questionnaire and the frame of just what the analysis reads."""
+    from syrmak.survey.responses import analysis_frame
+
     study = open_study(directory)
-    return study.questionnaire, study.responses(lang=lang)
+    return study.questionnaire, analysis_frame(study, list(names), where=list(where),
+                                               weight=weight, lang=lang)
 
 
 @main.command()
@@ -253,7 +257,7 @@ def freq(directory, question, lang, ci, where, weight, fmt, output):
     """Frequencies of one question (multiple-response table for select_multiple)."""
     from syrmak.analysis import frequencies, multiple_response
 
-    form, frame = study_frame(directory, lang)
+    form, frame = study_frame(directory, lang, [question], where, weight)
     analyse = multiple_response if form.question(question).type == "select_multiple" else frequencies
     emit(analyse(form, frame, question, lang=lang, ci=ci, where=list(where) or None, weight=weight),
          fmt, output)
@@ -271,7 +275,7 @@ def crosstab_(directory, row, column, percent, lang, ci, where, weight, fmt, out
     """Crosstab of two questions with chi-square / Fisher tests and Cramér's V."""
     from syrmak.analysis import crosstab
 
-    form, frame = study_frame(directory, lang)
+    form, frame = study_frame(directory, lang, [row, column], where, weight)
     emit(crosstab(form, frame, row, column, percent=percent, lang=lang, ci=ci,
                   where=list(where) or None, weight=weight), fmt, output)
 
@@ -286,7 +290,7 @@ def banner_(directory, row, columns, lang, ci, where, weight, fmt, output):
     """One row question against several column questions, with column-proportion letters."""
     from syrmak.analysis import banner
 
-    form, frame = study_frame(directory, lang)
+    form, frame = study_frame(directory, lang, [row, *columns], where, weight)
     emit(banner(form, frame, row, list(columns), lang=lang, ci=ci, where=list(where) or None,
                 weight=weight), fmt, output)
 
@@ -312,7 +316,7 @@ def likert_(directory, questions, collapse, sort, base, lang, ci, where, weight,
             raise SyrmakError(f"--collapse '{spec}' is not LABEL=option1,option2.",
                               "write e.g. --collapse 'Agree=agree,rather_agree'.", code="bad-argument")
         merged[label.strip()] = [n.strip() for n in names.split(",") if n.strip()]
-    form, frame = study_frame(directory, lang)
+    form, frame = study_frame(directory, lang, questions, where, weight)
     items = questions[0] if len(questions) == 1 else list(questions)
     emit(likert(form, frame, items, collapse=merged or None, sort=sort, base=base, lang=lang, ci=ci,
                 where=list(where) or None, weight=weight), fmt, output)

@@ -173,3 +173,28 @@ def test_refused_init_keeps_the_existing_study(new_study):
     assert {"syrmak.toml"} <= {p.name for p in study.folder.iterdir()}
     with Study.open(study.folder) as reopened:
         assert reopened.id == study.id
+
+
+def test_answers_are_placed_alike_with_and_without_the_respondent_rows(study, tmp_path,
+                                                                       monkeypatch):
+    """The summary-per-batch shortcut gives exactly what reading every respondent gives,
+    with several batches and a withdrawal; an irregular batch falls back to the rows."""
+    from syrmak.store import answers
+
+    for i, rows in enumerate((["cso,rights,", "independent,eco,"], ["cso,women,", "cso,eco,"])):
+        path = tmp_path / f"r{i}.csv"
+        path.write_text("kind,sphere,contact\n" + "\n".join(rows) + "\n", encoding="utf-8")
+        study.import_responses(path)
+    study.withdraw(2)
+    with study.engine.connect() as connection:
+        placed = answers._placement(connection)
+        fast = answers.read_columns(connection, ["kind", "sphere"])
+    assert placed is not None and placed[:, 0].tolist() == [1, 3, 4]
+    monkeypatch.setattr(answers, "_placement", lambda connection: None)
+    with study.engine.connect() as connection:
+        slow = answers.read_columns(connection, ["kind", "sphere"])
+    assert fast.equals(slow) and fast.index.tolist() == [1, 3, 4]
+    r = schema.respondents
+    with study.engine.begin() as connection:  # respondent 4 moves to another place
+        connection.execute(sa.update(r).where(r.c.number == 4).values(number=9))
+        assert answers._placement(connection) is None

@@ -124,6 +124,15 @@ def parse(where: str) -> tuple[Clause, ...]:
     return tuple(clauses)
 
 
+def fields(where) -> list[str]:
+    """The names a filter refers to (string filters only; a mask refers to none)."""
+    if isinstance(where, str):
+        return [c.field for c in parse(where)]
+    if isinstance(where, list | tuple):
+        return [name for w in where if isinstance(w, str) for name in fields(w)]
+    return []
+
+
 def normal_word(text: str) -> str:
     return v.normal(_unquote(text))
 

@@ -28,22 +28,53 @@ def write_batch(connection: sa.Connection, import_id: int, answers: pd.DataFrame
         connection.execute(sa.insert(schema.answer_columns), rows)
 
 
+def _placement(connection: sa.Connection) -> np.ndarray | None:
+    """(number, import, position) of every current respondent, computed from one summary row
+    per import batch when each batch is the usual run of consecutive numbers at positions
+    0..n-1 (then fetching a million respondent rows, most of the read's time, is not needed);
+    None when some batch is irregular."""
+    r = schema.respondents
+    batches = connection.execute(
+        sa.select(r.c.import_id, sa.func.count(), sa.func.min(r.c.number),
+                  sa.func.max(r.c.number), sa.func.min(r.c.number - r.c.position),
+                  sa.func.max(r.c.number - r.c.position))
+        .group_by(r.c.import_id)).all()
+    parts = []
+    for import_id, count, low, high, shift_low, shift_high in batches:
+        if high - low + 1 != count or shift_low != shift_high or low - shift_low != 0:
+            return None
+        numbers = np.arange(low, high + 1, dtype=np.int64)
+        parts.append(np.column_stack([numbers, np.full(count, import_id, dtype=np.int64),
+                                      numbers - low]))
+    if not parts:
+        return np.empty((0, 3), dtype=np.int64)
+    table = np.concatenate(parts)
+    table = table[np.argsort(table[:, 0], kind="stable")]
+    withdrawn = connection.execute(
+        sa.select(r.c.number).where(r.c.withdrawn_at.is_not(None))).scalars().all()
+    if withdrawn:
+        table = table[~np.isin(table[:, 0], np.array(withdrawn, dtype=np.int64))]
+    return table
+
+
 def read_columns(connection: sa.Connection, questions: list[str]) -> pd.DataFrame:
     """Stored values of ``questions``, one row per respondent, index ``respondent``."""
     r, a = schema.respondents, schema.answer_columns
-    # A million rows: plain DB-API tuples, without SQLAlchemy's Row objects.
-    query = (sa.select(r.c.number, r.c.import_id, r.c.position)
-             .where(r.c.withdrawn_at.is_(None)).order_by(r.c.number))
-    cursor = connection.connection.dbapi_connection.cursor()
-    try:
-        cursor.execute(str(query.compile(dialect=connection.dialect)))
-        people = cursor.fetchall()
-    finally:
-        cursor.close()
-    table = np.array(people, dtype=np.int64).reshape(-1, 3)
+    table = _placement(connection)
+    if table is None:
+        # A million rows: plain DB-API tuples, without SQLAlchemy's Row objects.
+        query = (sa.select(r.c.number, r.c.import_id, r.c.position)
+                 .where(r.c.withdrawn_at.is_(None)).order_by(r.c.number))
+        cursor = connection.connection.dbapi_connection.cursor()
+        try:
+            cursor.execute(str(query.compile(dialect=connection.dialect)))
+            people = cursor.fetchall()
+        finally:
+            cursor.close()
+        table = np.array(people, dtype=np.int64).reshape(-1, 3)
     numbers = table[:, 0]
     index = pd.Index(numbers, name="respondent")
-    if not people:
+    if not len(table):
         return pd.DataFrame({q: pd.Series(dtype=object) for q in questions}, index=index)
     batches, positions = table[:, 1], table[:, 2]
     stored = connection.execute(
@@ -53,7 +84,7 @@ def read_columns(connection: sa.Connection, questions: list[str]) -> pd.DataFram
         by_question.setdefault(question, {})[import_id] = json.loads(data)
     columns = {}
     for question in questions:
-        values = np.full(len(people), None, dtype=object)
+        values = np.full(len(table), None, dtype=object)
         for import_id, array in by_question.get(question, {}).items():
             mask = batches == import_id
             if mask.any():

@@ -88,3 +88,31 @@ def response_frame(study: Study, lang: str | None = None, questions: list[str] |
     frame.attrs["lang"] = lang
     frame.attrs["form_id"] = form.form_id
     return frame
+
+
+def questions_behind(form: Questionnaire, names) -> list[str]:
+    """The questions whose frame columns ``names`` are (``q``, ``q/option``), or that use
+    the choice list ``name`` (a Likert battery named by its scale); names that are none of
+    these are left out, for the analysis to report."""
+    found: list[str] = []
+    for name in map(str, names):
+        base = name.split("/", 1)[0]
+        if form.has(name) or form.has(base):
+            matches = [name if form.has(name) else base]
+        else:
+            matches = [q.name for q in form.questions if q.list_name == name]
+        found.extend(m for m in matches if m not in found)
+    return found
+
+
+def analysis_frame(study: Study, names, *, where=None, weight: str | None = None,
+                   lang: str | None = None) -> pd.DataFrame:
+    """The response frame with only what an analysis of ``names`` reads: those questions,
+    the ones its filter names and its weight. A crosstab of a million respondents then
+    decodes two columns instead of every question of the study."""
+    from syrmak.analysis.where import fields
+
+    form = study.questionnaire
+    wanted = [*names, *fields(where), *([weight] if weight else [])]
+    questions = [q for q in questions_behind(form, wanted) if not form.question(q).personal_data]
+    return response_frame(study, lang=lang, questions=questions)
