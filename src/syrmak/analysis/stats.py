@@ -173,6 +173,11 @@ def column_ztests(counts, bases, alpha: float = 0.05):
     """Pairwise two-proportion z-tests between columns, row by row, Bonferroni-corrected
     over the pairs of each row (as SPSS's "compare column proportions").
 
+    As SPSS, a column whose proportion in the row is 0 or 1 (or whose base is empty) is
+    left out of that row's comparisons ("the proportion is equal to zero or one"): its
+    pairs get z, p and p_adjusted NaN and never a letter, and the Bonferroni correction
+    counts only the pairs actually tested.
+
     ``counts`` is rows x columns, ``bases`` the respondents of each column (effective n
     when weighted). Returns, per row, a list of ``(a, b, z, p, p_adjusted, higher)``
     with ``higher`` the index of the larger proportion when the difference is
@@ -186,29 +191,36 @@ def column_ztests(counts, bases, alpha: float = 0.05):
     k = counts.shape[1]
     pairs = [(a, b) for a in range(k) for b in range(a + 1, k)]
     out = []
-    for row in counts:
-        zs, ps = [], []
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(bases > 0, counts / np.where(bases > 0, bases, 1), np.nan)
+    for i, row in enumerate(counts):
+        # SPSS leaves out columns at 0 or 1 (an exact 0/1 has no sampling variance of
+        # its own, and the pooled z-test would mark every other column against it).
+        usable = (bases > 0) & (share[i] > 0) & (share[i] < 1)
+        zs, ps, tested = [], [], []
         for a, b in pairs:
-            z, p = np.nan, 1.0
-            if bases[a] > 0 and bases[b] > 0:
-                pooled = (row[a] + row[b]) / (bases[a] + bases[b])
-                if 0 < pooled < 1:
-                    with warnings.catch_warnings():
-                        warnings.simplefilter("ignore", RuntimeWarning)
-                        z, p = proportions_ztest([row[a], row[b]], [bases[a], bases[b]])
-                    p = 1.0 if not np.isfinite(p) else float(p)
+            z, p = np.nan, np.nan
+            if usable[a] and usable[b]:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    z, p = proportions_ztest([row[a], row[b]], [bases[a], bases[b]])
+                p = 1.0 if not np.isfinite(p) else float(p)
+                tested.append(len(ps))
             zs.append(float(z))
             ps.append(p)
-        if ps:
-            reject, adjusted, _, _ = multipletests(ps, alpha=alpha, method="bonferroni")
-        else:
-            reject, adjusted = [], []
+        adjusted = np.full(len(pairs), np.nan)
+        reject = np.zeros(len(pairs), dtype=bool)
+        if tested:
+            rej, adj, _, _ = multipletests([ps[k] for k in tested], alpha=alpha,
+                                           method="bonferroni")
+            adjusted[tested] = adj
+            reject[tested] = rej
         result = []
-        for (a, b), z, p, padj, rej in zip(pairs, zs, ps, adjusted, reject, strict=True):
+        for k, (a, b) in enumerate(pairs):
             higher = None
-            if rej:
-                higher = a if row[a] / bases[a] > row[b] / bases[b] else b
-            result.append((a, b, z, p, float(padj), higher))
+            if reject[k]:
+                higher = a if share[i, a] > share[i, b] else b
+            result.append((a, b, zs[k], ps[k], float(adjusted[k]), higher))
         out.append(result)
     return out
 

@@ -719,6 +719,8 @@ def banner(
                         "p": p,
                         "p_adjusted": padj,
                         "higher": winner,
+                        # False where a column's proportion is 0 or 1 (SPSS leaves it out).
+                        "tested": bool(np.isfinite(p)),
                     }
                 )
         # Single letters run together as in SPSS ("AC"); longer tags need a separator.
@@ -777,7 +779,8 @@ def banner(
     notes.append(
         "letters mark a column proportion significantly higher than that of the lettered "
         f"column of the same question (two-proportion z-test, alpha = {alpha:g}, Bonferroni "
-        "over the pairs of each row)."
+        "over the pairs of each row that are tested); as SPSS, a column whose proportion "
+        "in a row is 0% or 100% is left out of that row's comparisons."
     )
     if any(isinstance(c, v.Multiple) for c in cols):
         notes.append(
