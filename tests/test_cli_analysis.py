@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -101,3 +102,32 @@ def test_commands_decode_only_the_questions_they_read(folder, monkeypatch):
     assert run("likert", folder, "agree", "--format", "json").exit_code == 0
     assert run("freq", folder, "sphere/eco", "--where", "hope = agree").exit_code == 1
     assert read == [["kind", "staff", "trust"], ["hope", "trust"], ["hope", "sphere"]]
+
+
+@pytest.mark.parametrize(
+    ("declared", "flags", "design_note"),
+    [
+        ('[design]\nweight = "staff"\n', [], "design: weights 'staff'"),
+        ("", ["--weight", "staff"], "design: weights 'staff'"),
+        ('[design]\nweight = "staff"\n', ["--unweighted"], None),
+    ],
+)
+def test_design_from_syrmak_toml_or_flags(folder, declared, flags, design_note):
+    config = Path(folder) / "syrmak.toml"
+    config.write_text(config.read_text(encoding="utf-8") + declared, encoding="utf-8")
+    out = run("freq", folder, "kind", "--where", "staff >= 1", "--ci", "--format", "json",
+              *flags)
+    assert out.exit_code == 0, out.output
+    notes = json.loads(out.output)["notes"]
+    if design_note:
+        assert any(design_note in n for n in notes)
+        assert any("logit intervals" in n for n in notes)
+    else:
+        assert not any("design:" in n for n in notes)
+
+
+def test_design_with_a_missing_column_is_explained(folder):
+    out = run("crosstab", folder, "trust", "kind", "--weight", "staff", "--cluster", "school",
+              "--where", "staff >= 1")
+    assert out.exit_code != 0
+    assert "no cluster column 'school'" in out.output

@@ -116,3 +116,32 @@ def test_weighted_banner_tests_on_effective_bases(civic, contrast):
     z, p = _z_by_hand(10, 120, 10, 80)
     assert first["z"] == pytest.approx(z)
     assert any("effective" in n for n in result.notes)
+
+
+@pytest.mark.parametrize(
+    ("cells", "marks", "tested"),
+    [
+        # CSOs half and half, independents all "important": SPSS leaves the independents
+        # (100% / 0%) out of both rows; syrmak used to print a letter in each.
+        ((("cso", "important", 30), ("cso", "unimportant", 30),
+          ("independent", "important", 40)), {"important": ["", ""],
+                                             "unimportant": ["", ""]}, False),
+        # Both columns strictly between 0 and 1: tested as before.
+        ((("cso", "important", 50), ("cso", "unimportant", 10),
+          ("independent", "important", 10), ("independent", "unimportant", 30)),
+         {"important": ["B", ""], "unimportant": ["", "A"]}, True),
+    ],
+)
+def test_columns_at_zero_or_one_are_left_out_as_spss(civic, make_frame, cells, marks, tested):
+    types, importance = expand(*cells)
+    frame = make_frame(civic, {"respondent_type": types, "importance": importance})
+    result = banner(civic, frame, "importance", ["respondent_type"], lang="en")
+    names = list(result.row_names)
+    for name, expected in marks.items():
+        assert list(result.marks[names.index(name)][1:]) == expected
+    for c in result.tests["comparisons"]:
+        if c["row"] in ("More important than unimportant", "More unimportant than important"):
+            assert c["tested"] is tested
+            if not tested:
+                assert np.isnan(c["p"]) and c["higher"] is None
+    assert any("0% or 100%" in n for n in result.notes)

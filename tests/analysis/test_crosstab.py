@@ -270,12 +270,16 @@ def test_weighted_counts_and_effective_n(civic, messy):
     w = both["w"].to_numpy()
     assert result.effective_n == pytest.approx(w.sum() ** 2 / (w**2).sum())
     assert result.tests["fisher"]["computed"] is False
-    # Tests run on counts rescaled to the effective n.
+    # Weighted data get the design-based Rao-Scott test, never a chi-square on counts
+    # rescaled to the Kish n (tests/analysis/test_design.py checks its numbers).
+    assert result.tests["chi2"] is None
+    rs = result.tests["rao_scott"]
+    assert rs["design_df"] == len(both) - 1  # weights only: every respondent a PSU
     kept = ref.to_numpy()[:3]
-    scaled = kept * result.effective_n / kept.sum()
-    ref_chi = stats.chi2_contingency(scaled, correction=False)
-    assert result.tests["chi2"]["statistic"] == pytest.approx(ref_chi.statistic)
+    pearson = stats.chi2_contingency(kept * len(both) / kept.sum(), correction=False)
+    assert rs["pearson"] == pytest.approx(pearson.statistic)
     assert any("weighted by 'w'" in n for n in result.notes)
+    assert any("Rao-Scott" in n and "F = " in n for n in result.notes)
 
 
 def test_ci_uses_the_percentage_base(civic, messy):
@@ -347,9 +351,7 @@ def test_table_2_chi_square(civic, kz, kz_raw):
     assert result.tests["chi2"]["statistic"] == pytest.approx(ref.statistic)
 
 
-def test_weighted_multiple_rows_use_column_effective_bases(civic, messy):
-    from statsmodels.stats.proportion import proportion_confint
-
+def test_weighted_multiple_rows_get_design_based_column_intervals(civic, messy):
     result = crosstab(
         civic, messy, "spheres", "respondent_type", percent="column", weight="w", ci=True
     )
@@ -362,9 +364,18 @@ def test_weighted_multiple_rows_use_column_effective_bases(civic, messy):
         ticked = col["spheres/women"].astype(bool).to_numpy()
         i = result.row_names.index("women")
         assert result.counts[i][j] == pytest.approx(w[ticked].sum())
-        n_eff = w.sum() ** 2 / (w**2).sum()
+        # Design-based logit interval (weights only: each respondent a PSU), computed
+        # by hand: linearised scores over the whole frame, zero outside the column.
         p = w[ticked].sum() / w.sum()
-        lo, hi = proportion_confint(p * n_eff, n_eff, method="wilson")
+        in_col = (keep & (messy["respondent_type"] == label)).to_numpy()
+        y = messy["spheres/women"].fillna(False).astype(bool).to_numpy()
+        wf = messy["w"].to_numpy()
+        z = np.where(in_col, wf * (y - p) / w.sum(), 0.0)
+        se = np.sqrt(len(z) / (len(z) - 1) * ((z - z.mean()) ** 2).sum())
+        t = stats.t.ppf(0.975, in_col.sum() - 1)
+        half = t * se / (p * (1 - p))
+        expit = lambda x: 1 / (1 + np.exp(-x))  # noqa: E731
+        lo, hi = expit(np.log(p / (1 - p)) - half), expit(np.log(p / (1 - p)) + half)
         assert result.ci[i][j] == pytest.approx((lo * 100, hi * 100))
     assert result.effective_n == pytest.approx(
         sub["w"].sum() ** 2 / (sub["w"] ** 2).sum()

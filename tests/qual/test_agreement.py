@@ -60,8 +60,8 @@ def test_document_level_matches_published_and_statsmodels(two_coders):
     pooled_b = B + [1, 1] + [0] * 8
     assert overall["agreement"] == pytest.approx(np.mean(np.equal(pooled_a, pooled_b)))
     assert overall["cohen_kappa"] == pytest.approx(ag.cohen_kappa(pooled_a, pooled_b))
-    # By default only documents both coders coded count: d0 and d1 (d2, d5: bob only).
-    assert ag.document_agreement(two_coders).documents == ("d0", "d1")
+    # By default every document counts: one anna left uncoded is her "absent".
+    assert ag.document_agreement(two_coders).documents == tuple(docs)
 
 
 def test_cohen_kappa_adds_chance_terms():
@@ -117,3 +117,90 @@ def test_agreement_errors(new_study):
         ag.document_agreement(s, coders=["anna", "zed"])
     with pytest.raises(SyrmakError, match="threshold"):
         ag.segment_agreement(s, threshold=1.5)
+
+
+@pytest.fixture
+def krippendorff_binary(new_study):
+    """Krippendorff (2011), binary example, as a study: coders a and b, one code 'X',
+    documents u1..u10; a coder who marked a unit 1 coded X there, 0 left it uncoded."""
+    s = new_study()
+    cb.add_code(s, "X")
+    for i in range(10):
+        qd.add_text(s, f"u{i + 1}", "Мы выгорали.")
+        for coder, row in (("a", A), ("b", B)):
+            if row[i]:
+                cd.code_span(s, f"u{i + 1}", 0, 2, "X", coder)
+    return s
+
+
+# Percent agreement 6/10; Brennan-Prediger (p_o - 1/2) / (1 - 1/2) = 0.2; Cohen's kappa
+# (0.6 - 0.56) / 0.44 = 0.0909; alpha 0.095 as published by Krippendorff (2011).
+KRIPPENDORFF_BINARY = {"units": 10, "agreement": 0.6, "brennan_prediger": 0.2,
+                       "cohen_kappa": 0.04 / 0.44, "krippendorff_alpha": 0.095}
+
+
+@pytest.mark.parametrize("documents", [None, [f"u{i}" for i in range(1, 11)]])
+def test_uncoded_assigned_documents_are_units(krippendorff_binary, documents):
+    """Counting only documents both coders coded gave units=1, agreement 1.0, alpha
+    undefined on this example."""
+    row = ag.document_agreement(krippendorff_binary, coders=["a", "b"],
+                                documents=documents).table.loc["X"]
+    for key, value in KRIPPENDORFF_BINARY.items():
+        assert row[key] == pytest.approx(value, abs=5e-4), key
+
+
+def test_assignments_per_coder(krippendorff_binary):
+    given = {"a": [f"u{i}" for i in range(1, 11)], "b": [f"u{i}" for i in range(1, 6)]}
+    result = ag.document_agreement(krippendorff_binary, assignments=given)
+    assert result.documents == ("u1", "u2", "u3", "u4", "u5")
+    assert "assigned to every coder" in result.units_from
+    with pytest.raises(SyrmakError, match="no document list for coder"):
+        ag.document_agreement(krippendorff_binary, assignments={"a": ["u1"]})
+    with pytest.raises(SyrmakError, match="no document named 'u99'"):
+        ag.document_agreement(krippendorff_binary, documents=["u1", "u99"])
+
+
+@pytest.mark.parametrize(
+    ("documents", "expected"),
+    [
+        (["u1", "u2", "u3"], ["only 3 unit(s)"]),
+        (["u4", "u5"], ["only 2 unit(s)", "alpha is undefined: every coder gave every unit "
+                        "the same value", "kappa is undefined"]),
+        ([f"u{i}" for i in range(1, 11)], []),
+    ],
+)
+def test_warnings_for_few_units_and_undefined_coefficients(krippendorff_binary, documents,
+                                                           expected):
+    result = ag.document_agreement(krippendorff_binary, documents=documents)
+    text = " ".join(result.warnings)
+    for part in expected:
+        assert part in text
+    if not expected:
+        assert result.warnings == ()
+
+
+def test_cli_passes_documents_and_warns(krippendorff_binary):
+    import json
+
+    import click
+    from click.testing import CliRunner
+
+    from syrmak.qual.commands import COMMANDS
+
+    group = click.Group("syrmak")
+    for command in COMMANDS:
+        group.add_command(command)
+    folder = str(krippendorff_binary.folder)
+    docs = ",".join(f"u{i}" for i in range(1, 11))
+    out = CliRunner().invoke(group, ["agreement", folder, "--coder", "a", "--coder", "b",
+                                     "--documents", docs, "--format", "json"])
+    assert out.exit_code == 0, out.output
+    row = {r["code"]: r for r in json.loads(out.stdout)}["X"]
+    assert "units: 10 documents given" in out.stderr
+    for key, value in KRIPPENDORFF_BINARY.items():
+        assert row[key] == pytest.approx(value, abs=5e-3), key  # the CLI rounds to 3
+    few = CliRunner().invoke(group, ["agreement", folder, "--coder", "a", "--coder", "b",
+                                     "--documents", "u4", "--documents", "u5"])
+    assert few.exit_code == 0, few.output
+    assert "Warning: 'X': only 2 unit(s)" in few.stderr
+    assert "alpha is undefined" in few.stderr

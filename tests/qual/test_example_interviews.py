@@ -44,8 +44,13 @@ def test_analyses_run_on_the_example(loaded, tmp_path):
     assert {h["document"] for h in search.search(study, "выгорать")} == {"interview-06"}
     assert {h["document"] for h in search.search(study, "выгор*")} == {
         "interview-06", "interview-15", "interview-25", "interview-26"}
-    result = agreement.document_agreement(study, coders=["anna", "viktoriya"])
-    assert result.documents == ("interview-06", "interview-26")
+    # viktoriya second-coded the interviews with respondents 6 and 26: those are the units
+    # (by default every document of the study would be, as if both had coded all).
+    given = ["interview-06", "interview-26"]
+    result = agreement.document_agreement(study, coders=["anna", "viktoriya"], documents=given)
+    assert result.documents == tuple(given)
+    assert agreement.document_agreement(study, coders=["anna", "viktoriya"]).documents == tuple(
+        d["name"] for d in documents.list_documents(study).rows)
     # Document level: only the added Burnout differs (Unpaid work is in interview 6 twice).
     assert list(zip(result.disagreements.code, result.disagreements.document, strict=True)) == [
         ("Difficulties/Burnout", "interview-26")]

@@ -1,6 +1,7 @@
 """Survey analyses: pure functions over a questionnaire and a response frame that
 return frozen results (see docs/analysis.md)."""
 
+from syrmak.analysis.design import Design
 from syrmak.analysis.likert import likert
 from syrmak.analysis.results import (
     Banner,
@@ -18,6 +19,7 @@ __all__ = [
     "Banner",
     "BannerGroup",
     "Crosstab",
+    "Design",
     "Frequencies",
     "Likert",
     "MultipleResponse",

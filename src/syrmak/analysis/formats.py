@@ -58,6 +58,13 @@ def _p(p: float | None) -> str:
 
 
 def _test_line(t: dict) -> str:
+    rs = t.get("rao_scott")
+    if rs:
+        line = (f"Rao-Scott F({rs['ndf']:.2f}, {rs['ddf']:.2f}) = {rs['statistic']:.3f}, "
+                f"p = {_p(rs['p'])} (design-based, second-order correction)")
+        if t.get("cramers_v") is not None:
+            line += f"; Cramér's V = {t['cramers_v']:.3f}"
+        return line
     chi = t.get("chi2")
     if not chi:
         return "no test (answers in a single row or column)"

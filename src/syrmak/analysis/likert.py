@@ -12,6 +12,7 @@ from syrmak.analysis import _variables as v
 from syrmak.analysis import stats
 from syrmak.analysis.results import Likert
 from syrmak.analysis.tables import (
+    DESIGN_CI_NOTE,
     _bincount,
     _check_ci,
     _floats,
@@ -236,6 +237,7 @@ def likert(
     w = s.weights
     everyone = float(s.n) if w is None else float(w.sum())
     rows_counts, bases, n_bases, missing, effs, tops, bottoms = [], [], [], [], [], [], []
+    memberships = []  # per item: (respondent x column membership, in the base)
     dk_mask = np.zeros(k + 1, dtype=bool)
     dk_mask[[i + 1 for i in dk]] = True
     for q in items:
@@ -252,6 +254,8 @@ def likert(
             in_base = codes >= 0
         else:
             in_base = (codes >= 0) & ~dk_mask[codes.astype(np.intp) + 1]
+        memberships.append((np.column_stack([np.isin(codes, idx) for _, idx in columns]),
+                            in_base))
         n_bases.append(int(np.count_nonzero(in_base)))
         bases.append(everyone if base == "all" else _weighted(in_base, w))
         effs.append(stats.kish(w[in_base]) if w is not None else bases[-1])
@@ -271,14 +275,22 @@ def likert(
 
     intervals = None
     if _check_ci(ci):
-        eff = np.array(effs)[:, None]
-        lo, hi = stats.wilson(np.nan_to_num(pct) / 100 * eff, np.broadcast_to(eff, pct.shape))
+        if w is None:
+            eff = np.array(effs)[:, None]
+            lo, hi = stats.wilson(np.nan_to_num(pct) / 100 * eff,
+                                  np.broadcast_to(eff, pct.shape))
+        else:
+            pairs = [stats.design_interval(y, in_base, w, s) for y, in_base in memberships]
+            lo = np.array([a for a, _ in pairs]).reshape(pct.shape)
+            hi = np.array([b for _, b in pairs]).reshape(pct.shape)
         lo[np.isnan(pct)] = np.nan
         hi[np.isnan(pct)] = np.nan
         intervals = _intervals(lo[order], hi[order])
 
     n_eff = stats.kish(w) if w is not None else None
     notes = _sample_notes(s, n_eff)
+    if intervals is not None and w is not None:
+        notes.append(DESIGN_CI_NOTE)
     small = [f"'{items[i].name}' (n={n_bases[i]})" for i in order
              if n_bases[i] < stats.SMALL_BASE]
     if small:

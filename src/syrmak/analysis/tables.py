@@ -66,9 +66,15 @@ def _sample_notes(s: Sample, effective_n: float | None = None) -> list[str]:
     if s.weights is not None:
         text = f"weighted by '{s.weight}': counts are sums of weights"
         if effective_n is not None:
-            text += f"; Kish effective n = {effective_n:.1f}"
+            text += f"; Kish effective n = {effective_n:.1f} (information only)"
         notes.append(text + ".")
+        notes.append(f"design: {s.design.design.describe()}; variances by Taylor "
+                     "linearisation over sampling units (as R's survey package).")
     return notes
+
+
+DESIGN_CI_NOTE = ("95% intervals are design-based logit intervals (as R's svyciprop, "
+                  "method \"logit\", t on the design's degrees of freedom).")
 
 
 def _small_base(n: float, what: str) -> list[str]:
@@ -103,11 +109,24 @@ def _check_ci(ci: bool) -> bool:
 
 
 def _option_intervals(ci: bool, pct: np.ndarray, nobs: float | None):
-    """Wilson intervals of one-column percentages over ``nobs`` (the effective n if weighted)."""
+    """Wilson intervals of one-column percentages over ``nobs`` (unweighted)."""
     if not _check_ci(ci):
         return None
     lo, hi = stats.wilson(pct / 100 * nobs, nobs)
     return _intervals(lo, hi)
+
+
+def _members(var: v.Variable) -> tuple[np.ndarray, np.ndarray]:
+    """Per kept respondent: membership of each row/option (n x k bool), and who answered."""
+    if isinstance(var, v.Single):
+        codes = var.codes
+        return codes[:, None] == np.arange(var.k)[None, :], codes >= 0
+    return np.column_stack([np.asarray(o, dtype=bool) for o in var.options]), var.answered
+
+
+def _design_intervals(s: Sample, y: np.ndarray, domain: np.ndarray):
+    """Design-based logit intervals (percent) of the columns of ``y`` within ``domain``."""
+    return stats.design_interval(y, domain, s.weights, s)
 
 
 # --------------------------------------------------------------------------- frequencies
@@ -149,8 +168,14 @@ def frequencies(
     n_valid = int(np.count_nonzero(var.codes >= 0))
     n_eff = stats.kish(w[var.codes >= 0]) if w is not None else None
     pct = stats.percent(counts, valid)
-    intervals = _option_intervals(ci, pct, valid if w is None else n_eff)
+    if w is None or not _check_ci(ci):
+        intervals = _option_intervals(ci, pct, valid)
+    else:
+        member, answered = _members(var)
+        intervals = _intervals(*_design_intervals(s, member, answered))
     notes = _sample_notes(s, n_eff)
+    if intervals is not None and w is not None:
+        notes.append(DESIGN_CI_NOTE)
     notes += _small_base(n_valid, "valid answers")
     if n_eff is not None and n_valid >= stats.SMALL_BASE:
         notes += _small_base(n_eff, "effective")
@@ -202,8 +227,14 @@ def multiple_response(
     n_answered = int(np.count_nonzero(var.answered))
     n_eff = stats.kish(w[var.answered]) if w is not None else None
     pct = stats.percent(counts, answered)
-    intervals = _option_intervals(ci, pct, answered if w is None else n_eff)
+    if w is None or not _check_ci(ci):
+        intervals = _option_intervals(ci, pct, answered)
+    else:
+        member, who = _members(var)
+        intervals = _intervals(*_design_intervals(s, member, who))
     notes = _sample_notes(s, n_eff)
+    if intervals is not None and w is not None:
+        notes.append(DESIGN_CI_NOTE)
     notes += _small_base(n_answered, "respondents who answered")
     q = var.question
     return MultipleResponse(
@@ -378,22 +409,50 @@ def _n_eff(total, squares) -> np.ndarray | float:
     return stats.effective(total, squares)
 
 
-def _tests(r: v.Variable, c: v.Variable, x: _Cross, weighted: bool):
-    """Independence tests; with a multiple-answer side, one per option (option vs rest)."""
-    n_eff = float(_n_eff(x.base, x.base2)) if weighted else None
+def _rao_scott_note(result: dict) -> str:
+    rs = result["rao_scott"]
+    return (f"weighted test: Pearson chi-square with the Rao-Scott second-order "
+            f"correction (as R's svychisq): F = {rs['statistic']:.3f} on "
+            f"{rs['ndf']:.2f} and {rs['ddf']:.2f} df, p = {rs['p']:.4g}; design df = "
+            f"{rs['design_df']}; Fisher's test is not run on weighted data.")
+
+
+def _codes(var: v.Variable, option: int | None) -> tuple[np.ndarray, np.ndarray, int]:
+    """Per-respondent category codes of one side of a tested table: a single question's
+    choices, or an option of a multiple one as 0 = ticked, 1 = not ticked."""
+    if option is None:
+        return var.codes, var.codes >= 0, var.k
+    return np.where(var.options[option], 0, 1), var.answered, 2
+
+
+def _tests(r: v.Variable, c: v.Variable, x: _Cross, s: Sample):
+    """Independence tests; with a multiple-answer side, one per option (option vs rest).
+    Weighted: the design-based Rao-Scott test on the respondents' answers."""
+    weighted = s.weights is not None
+
+    def run(table, i=None, j=None):
+        if not weighted:
+            return stats.independence(table)
+        row, row_ok, R = _codes(r, i)
+        col, col_ok, C = _codes(c, j)
+        return stats.rao_scott(row, col, row_ok & col_ok, s.weights, s, (R, C))
+
     if isinstance(r, v.Single) and isinstance(c, v.Single):
-        result = stats.independence(x.table, n_effective=n_eff)
-        return {k: val for k, val in result.items() if k != "notes"}, list(result["notes"])
+        result = run(x.table)
+        notes = list(result["notes"])
+        if weighted and result["rao_scott"]:
+            notes.append(_rao_scott_note(result))
+        return {k: val for k, val in result.items() if k != "notes"}, notes
     entries = []
     t = x.table
     if isinstance(r, v.Multiple) and isinstance(c, v.Single):
         for i in range(r.k):
             table = np.vstack([t[i], x.column_totals - t[i]])
-            entries.append((r.labels[i], None, table))
+            entries.append((r.labels[i], None, table, i, None))
     elif isinstance(r, v.Single) and isinstance(c, v.Multiple):
         for j in range(c.k):
             table = np.column_stack([t[:, j], x.row_totals - t[:, j]])
-            entries.append((None, c.labels[j], table))
+            entries.append((None, c.labels[j], table, None, j))
     else:
         for i in range(r.k):
             for j in range(c.k):
@@ -404,17 +463,18 @@ def _tests(r: v.Variable, c: v.Variable, x: _Cross, weighted: bool):
                         [x.column_totals[j] - a, x.base - x.row_totals[i] - x.column_totals[j] + a],
                     ]
                 )
-                entries.append((r.labels[i], c.labels[j], np.clip(table, 0, None)))
+                entries.append((r.labels[i], c.labels[j], np.clip(table, 0, None), i, j))
     by_option = []
     sparse, skipped, untestable = [], set(), []
-    for row, col, table in entries:
-        result = stats.independence(table, n_effective=n_eff)
+    for row, col, table, i, j in entries:
+        result = run(table, i, j)
         name = " x ".join(part for part in (row, col) if part is not None)
-        if result["chi2"] is None:
+        tested = result["rao_scott"] if weighted else result["chi2"]
+        if tested is None:
             untestable.append(name)
-        elif result["chi2"]["cells_expected_below_5"]:
+        elif not weighted and result["chi2"]["cells_expected_below_5"]:
             sparse.append(name)
-        if result["fisher"] and not result["fisher"]["computed"] and result["chi2"]:
+        if result["fisher"] and not result["fisher"]["computed"] and tested:
             skipped.add(result["fisher"]["reason"])
         entry = {"row": row, "column": col}
         entry.update({k: val for k, val in result.items() if k != "notes"})
@@ -425,8 +485,8 @@ def _tests(r: v.Variable, c: v.Variable, x: _Cross, weighted: bool):
     ]
     if weighted:
         notes.append(
-            f"tests use the weighted counts rescaled to the effective sample size "
-            f"(n_eff = {n_eff:.1f})."
+            "weighted tests: Pearson chi-square with the Rao-Scott second-order correction "
+            "(as R's svychisq), F on the design's degrees of freedom; see tests.by_option."
         )
     if sparse:
         notes.append(
@@ -467,7 +527,7 @@ def crosstab(
     w = s.weights
     x = _cross(r, c, w)
     weighted = w is not None
-    tests, test_notes = _tests(r, c, x, weighted)
+    tests, test_notes = _tests(r, c, x, s)
 
     row_pct = stats.percent(x.row_totals, x.base)
     col_pct = stats.percent(x.column_totals, x.base)
@@ -484,12 +544,16 @@ def crosstab(
         eff = np.repeat(np.asarray(e)[None, :], x.table.shape[0], axis=0)
     pct = stats.percent(x.table, denominator)
     intervals = None
-    if _check_ci(ci):
+    if _check_ci(ci) and not weighted:
         lo, hi = stats.wilson(np.nan_to_num(pct) / 100 * eff, eff)
         intervals = _intervals(lo, hi)
+    elif _check_ci(ci):
+        intervals = _intervals(*_crosstab_design_intervals(r, c, s, percent))
 
     n_eff = float(_n_eff(x.base, x.base2)) if weighted else None
     notes = _sample_notes(s, n_eff)
+    if intervals is not None and weighted:
+        notes.append(DESIGN_CI_NOTE)
     notes += _small_base(x.n_base, "respondents who answered both questions")
     if x.n_base >= stats.SMALL_BASE and percent != "total":
         # Small bases are about how many people a percentage rests on, whatever the weights.
@@ -537,6 +601,26 @@ def crosstab(
     )
 
 
+
+
+def _crosstab_design_intervals(r: v.Variable, c: v.Variable, s: Sample, percent: str):
+    """Logit intervals of every cell's percentage on its own base (the respondents who
+    answered both, or the cell's row or column among them)."""
+    rm, r_ok = _members(r)
+    cm, c_ok = _members(c)
+    valid = r_ok & c_ok
+    lo = np.full((r.k, c.k), np.nan)
+    hi = np.full((r.k, c.k), np.nan)
+    if percent == "total":
+        for i in range(r.k):
+            lo[i], hi[i] = _design_intervals(s, rm[:, i:i + 1] & cm, valid)
+    elif percent == "row":
+        for i in range(r.k):
+            lo[i], hi[i] = _design_intervals(s, cm, valid & rm[:, i])
+    else:
+        for j in range(c.k):
+            lo[:, j], hi[:, j] = _design_intervals(s, rm, valid & cm[:, j])
+    return lo, hi
 
 
 # --------------------------------------------------------------------------- banner
@@ -635,6 +719,8 @@ def banner(
                         "p": p,
                         "p_adjusted": padj,
                         "higher": winner,
+                        # False where a column's proportion is 0 or 1 (SPSS leaves it out).
+                        "tested": bool(np.isfinite(p)),
                     }
                 )
         # Single letters run together as in SPSS ("AC"); longer tags need a separator.
@@ -662,12 +748,28 @@ def banner(
     marks_all = np.hstack(marks_blocks)
     pct = stats.percent(counts, bases[None, :])
     intervals = None
-    if _check_ci(ci):
+    if _check_ci(ci) and not weighted:
         lo, hi = stats.wilson(np.nan_to_num(pct) / 100 * effs[None, :], effs[None, :])
         intervals = _intervals(lo, hi)
+    elif _check_ci(ci):
+        rm, r_ok = _members(r)
+        lo_blocks, hi_blocks = [], []
+        lo, hi = _design_intervals(s, rm, r_ok)
+        lo_blocks.append(lo[:, None])
+        hi_blocks.append(hi[:, None])
+        for c in cols:
+            cm, c_ok = _members(c)
+            lo, hi = np.full((r.k, c.k), np.nan), np.full((r.k, c.k), np.nan)
+            for j in range(c.k):
+                lo[:, j], hi[:, j] = _design_intervals(s, rm, r_ok & c_ok & cm[:, j])
+            lo_blocks.append(lo)
+            hi_blocks.append(hi)
+        intervals = _intervals(np.hstack(lo_blocks), np.hstack(hi_blocks))
 
     n_eff = float(effs[0]) if weighted else None
     notes = _sample_notes(s, n_eff)
+    if intervals is not None and weighted:
+        notes.append(DESIGN_CI_NOTE)
     notes += _small_base(n_total, "respondents who answered the row question")
     notes += _small_groups(
         [f"{t} {lab}" for t, lab in zip(column_letters[1:], labels[1:], strict=True)],
@@ -677,7 +779,8 @@ def banner(
     notes.append(
         "letters mark a column proportion significantly higher than that of the lettered "
         f"column of the same question (two-proportion z-test, alpha = {alpha:g}, Bonferroni "
-        "over the pairs of each row)."
+        "over the pairs of each row that are tested); as SPSS, a column whose proportion "
+        "in a row is 0% or 100% is left out of that row's comparisons."
     )
     if any(isinstance(c, v.Multiple) for c in cols):
         notes.append(
@@ -690,7 +793,10 @@ def banner(
             "respondents and add up to more than 100."
         )
     if weighted:
-        notes.append("z-tests use effective (Kish) column bases.")
+        notes.append(
+            "weighted: the column z-tests use effective (Kish) column bases, not the design "
+            "(strata and clusters are ignored there); use crosstab for a design-based test."
+        )
     return Banner(
         question=r.question.name,
         title=r.question.label(lang),

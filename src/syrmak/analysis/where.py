@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from syrmak.analysis import _variables as v
+from syrmak.analysis.design import DesignFrame, design_of, resolve
 from syrmak.errors import SyrmakError
 from syrmak.survey.instrument import Question, Questionnaire
 
@@ -294,6 +295,9 @@ class Sample:
     weights: np.ndarray | None
     where: str | None
     weight: str | None
+    #: The sampling design over the whole frame when weighted (weights alone make a
+    #: design in which every respondent is a sampling unit); None when unweighted.
+    design: DesignFrame | None = None
 
     @property
     def n(self) -> int:
@@ -301,6 +305,16 @@ class Sample:
 
     def take(self, var):
         return var if self.mask is None else var.take(self.mask)
+
+    def scatter(self, values: np.ndarray) -> np.ndarray:
+        """Values of the kept respondents placed on the whole frame, zero elsewhere: a
+        filter is a domain of the design, not a smaller design."""
+        values = np.asarray(values)
+        if self.mask is None:
+            return values
+        out = np.zeros((self.size,) + values.shape[1:], dtype=values.dtype)
+        out[self.mask] = values
+        return out
 
 
 def mask(questionnaire: Questionnaire, frame: pd.DataFrame, where) -> np.ndarray | None:
@@ -389,6 +403,11 @@ def weights(frame: pd.DataFrame, weight: str, keep: np.ndarray | None) -> np.nda
 
 
 def sample(questionnaire: Questionnaire, frame: pd.DataFrame, where, weight) -> Sample:
+    """``weight``: None, a weight column's name or a ``Design`` (weights, strata,
+    clusters)."""
     keep = mask(questionnaire, frame, where)
-    w = weights(frame, weight, keep) if weight is not None else None
-    return Sample(len(frame), keep, w, describe(where), weight)
+    plan = design_of(weight)
+    if plan is None:
+        return Sample(len(frame), keep, None, describe(where), None)
+    w = weights(frame, plan.weight, keep)
+    return Sample(len(frame), keep, w, describe(where), plan.weight, resolve(frame, plan))

@@ -79,15 +79,76 @@ def _stats(matrix: np.ndarray) -> dict:
             "brennan_prediger": (po - 0.5) / 0.5, "krippendorff_alpha": krippendorff_alpha(matrix)}
 
 
+#: Below this many units a coefficient is too unstable to report without a warning.
+FEW_UNITS = 10
+
+
 @dataclass(frozen=True)
 class DocumentAgreement:
     coders: tuple[str, ...]
     documents: tuple[str, ...]
     table: pd.DataFrame  # one row per code and a last OVERALL row
     disagreements: pd.DataFrame  # code, document, coded_by, not_coded_by
+    #: Which documents are units and why, and each coefficient resting on fewer than
+    #: FEW_UNITS units or undefined (with the reason).
+    warnings: tuple[str, ...] = ()
+    units_from: str = ""
 
     def to_frame(self) -> pd.DataFrame:
         return self.table
+
+
+def _warnings(table: pd.DataFrame) -> list[str]:
+    out = []
+    for code, row in table.iterrows():
+        units = int(row["units"])
+        if units < FEW_UNITS:
+            out.append(f"'{code}': only {units} unit(s); agreement coefficients on fewer "
+                       f"than {FEW_UNITS} units are unstable.")
+        if np.isnan(row["krippendorff_alpha"]):
+            out.append(f"'{code}': Krippendorff's alpha is undefined: every coder gave every "
+                       "unit the same value (no variation to agree on).")
+        if np.isnan(row["cohen_kappa"]):
+            out.append(f"'{code}': Cohen's kappa is undefined: expected chance agreement is "
+                       "1 (the coders used a single category).")
+    return out
+
+
+def _units(study: Study, coders: list[str], documents, assignments) -> tuple[list[str], str]:
+    """The documents compared: those given, those assigned to every coder, or (neither
+    given) every document of the study. A document a coder was given and left uncoded is
+    a judgment ("code absent"), so the units are the assignments, not the codings: counting
+    only documents every coder coded at least once drops exactly the units where coders
+    disagree by omission."""
+    from syrmak.qual.documents import list_documents
+
+    known = [d["name"] for d in list_documents(study).rows]
+    if documents is not None and assignments is not None:
+        raise SyrmakError("pass documents or assignments, not both.",
+                          "documents: the same list for every coder; assignments: a list "
+                          "per coder.", code="bad-argument")
+    if assignments is not None:
+        missing = [c for c in coders if c not in assignments]
+        if missing:
+            raise SyrmakError(f"no document list for coder(s) {', '.join(missing)}.",
+                              "give every compared coder the documents assigned to them.",
+                              code="bad-argument")
+        chosen = set.intersection(*(set(assignments[c]) for c in coders))
+        names, why = [d for d in known if d in chosen], "documents assigned to every coder"
+        unknown = sorted(chosen - set(known))
+    elif documents is not None:
+        names, why = list(dict.fromkeys(documents)), "documents given"
+        unknown = [d for d in names if d not in known]
+    else:
+        names, why = known, ("every document of the study, as none were given: this "
+                             "assumes every coder was given every document; pass the "
+                             "documents each coder was given if not (--documents)")
+        unknown = []
+    if unknown:
+        raise SyrmakError(f"no document named {', '.join(repr(d) for d in unknown[:5])}.",
+                          "list the study's documents with 'syrmak docs list'.",
+                          code="unknown-document", value=unknown[0])
+    return names, why
 
 
 def _select(study: Study, coders: list[str] | None, codes: list | None, subcodes: bool):
@@ -127,20 +188,20 @@ def _select(study: Study, coders: list[str] | None, codes: list | None, subcodes
 
 def document_agreement(study: Study, *, coders: list[str] | None = None,
                        codes: list | None = None, documents: list[str] | None = None,
+                       assignments: dict[str, list[str]] | None = None,
                        subcodes: bool = False) -> DocumentAgreement:
     """Presence/absence of each code in each document, compared across coders.
 
-    By default the documents compared are those every coder has coded (at least once);
-    pass ``documents`` to include documents a coder left uncoded on purpose.
+    Units are the documents assigned to the coders: ``documents`` (every coder was given
+    them), ``assignments`` (``{coder: [documents]}``; a unit is a document given to every
+    compared coder), or by default every document of the study. A coder who left an
+    assigned document uncoded said "absent" for every code there.
     """
-    all_codings = codings_frame(study)
     frame, coders, names = _select(study, coders, codes, subcodes)
-    if documents is None:
-        by_coder = [set(all_codings.loc[all_codings.coder == c, "document"]) for c in coders]
-        documents = sorted(set.intersection(*by_coder))
+    documents, why = _units(study, coders, documents, assignments)
     if not documents:
-        raise SyrmakError("the coders have no document in common.",
-                          "have each coder code the same documents, or pass --documents.",
+        raise SyrmakError("no document is assigned to all the coders compared.",
+                          "pass the documents both coders were given (--documents).",
                           code="no-common-documents")
     present = set(zip(frame["code"], frame["document"], frame["coder"], strict=True))
     rows, pooled, disagreements = [], [], []
@@ -159,10 +220,13 @@ def document_agreement(study: Study, *, coders: list[str] | None = None,
         rows.append({"code": OVERALL, **_stats(np.concatenate(pooled, axis=1))})
     table = pd.DataFrame(rows, columns=["code", "units", "agreement", "cohen_kappa",
                                         "brennan_prediger", "krippendorff_alpha"])
-    return DocumentAgreement(tuple(coders), tuple(documents), table.set_index("code"),
+    table = table.set_index("code")
+    notes = [f"units: {len(documents)} {why}."] + _warnings(table)
+    return DocumentAgreement(tuple(coders), tuple(documents), table,
                              pd.DataFrame(disagreements,
                                           columns=["code", "document", "coded_by",
-                                                   "not_coded_by"]))
+                                                   "not_coded_by"]),
+                             tuple(notes[1:]), notes[0])
 
 
 @dataclass(frozen=True)

@@ -473,19 +473,29 @@ def matrix_quotes(directory, variable, codes_, lang, fmt, output):
 @click.option("--threshold", type=float, default=0.9, show_default=True,
               help="Segment level: least overlap (intersection / union) to agree.")
 @click.option("--disagreements", is_flag=True, help="List the disagreements instead.")
+@click.option("--documents", "documents", multiple=True, metavar="NAME[,NAME...]",
+              help="Documents every coder was given (default: all documents); repeatable "
+                   "or comma-separated. An assigned document a coder left uncoded counts "
+                   "as 'code absent'.")
 @_format_options
 @friendly
-def agreement(directory, coders, codes_, level, threshold, disagreements, fmt, output):
+def agreement(directory, coders, codes_, level, threshold, disagreements, documents, fmt,
+              output):
     """Intercoder agreement: percent, Cohen's and Brennan-Prediger kappa, Krippendorff's alpha."""
     from syrmak.qual import agreement as ag
 
     study = open_study(directory)
+    names = [n.strip() for item in documents for n in item.split(",") if n.strip()] or None
     if level == "document":
         result = ag.document_agreement(study, coders=list(coders) or None,
-                                       codes=list(codes_) or None)
+                                       codes=list(codes_) or None, documents=names)
+        click.echo(f"Note: {result.units_from}", err=True)
+        for warning in result.warnings:
+            click.secho(f"Warning: {warning}", fg="yellow", err=True)
     else:
         result = ag.segment_agreement(study, coders=list(coders) or None,
-                                      codes=list(codes_) or None, threshold=threshold)
+                                      codes=list(codes_) or None, threshold=threshold,
+                                      documents=names)
     emit(result.disagreements if disagreements else result.table.round(3), fmt, output)
 
 

@@ -105,14 +105,21 @@ def questions_behind(form: Questionnaire, names) -> list[str]:
     return found
 
 
-def analysis_frame(study: Study, names, *, where=None, weight: str | None = None,
+def analysis_frame(study: Study, names, *, where=None, weight=None,
                    lang: str | None = None) -> pd.DataFrame:
     """The response frame with only what an analysis of ``names`` reads: those questions,
-    the ones its filter names and its weight. A crosstab of a million respondents then
-    decodes two columns instead of every question of the study."""
+    the ones its filter names and its weight column or design (``Design``: weight, strata,
+    cluster, fpc). A crosstab of a million respondents then decodes two columns instead of
+    every question of the study."""
     from syrmak.analysis.where import fields
 
     form = study.questionnaire
-    wanted = [*names, *fields(where), *([weight] if weight else [])]
+    if weight is None:
+        design = []
+    elif isinstance(weight, str):
+        design = [weight]
+    else:
+        design = [c for c in (weight.weight, weight.strata, weight.cluster, weight.fpc) if c]
+    wanted = [*names, *fields(where), *design]
     questions = [q for q in questions_behind(form, wanted) if not form.question(q).personal_data]
     return response_frame(study, lang=lang, questions=questions)
