@@ -36,6 +36,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import defusedxml
+import defusedxml.ElementTree as SafeET
 import pandas as pd
 import sqlalchemy as sa
 
@@ -316,12 +318,20 @@ def _child(el: ET.Element, name: str) -> ET.Element | None:
 
 
 def _parse_xml(data: bytes, file: str) -> ET.Element:
+    # Files come from other people's machines. defusedxml refuses entity declarations: an
+    # external entity could read a local file into the study, a nested one exhaust memory,
+    # and no QDA program writes either.
     try:
-        return ET.fromstring(data)
+        return SafeET.fromstring(data)
     except ET.ParseError as exc:
         raise SyrmakError(f"the file is not well-formed XML: {exc}.",
                           "export it again from the QDA program.", code="bad-qdpx",
                           file=file) from exc
+    except defusedxml.DefusedXmlException as exc:
+        raise SyrmakError("the file declares XML entities, which REFI-QDA files never use "
+                          "and which can read local files or exhaust memory; nothing was "
+                          "imported.", "export it again from the QDA program; do not import "
+                          "a file of unknown origin.", code="bad-qdpx", file=file) from exc
 
 
 def _bad(message: str, file: str) -> SyrmakError:
