@@ -3,7 +3,7 @@
 Export writes what the XSDs in this folder accept (checked on every export) and what the
 REFI-QDA 1.5 specification adds: ``project.qde`` at the root of the zip, plain-text sources
 as UTF-8 ``sources/<GUID>.txt`` referenced as ``internal://<GUID>.txt``, selections counted
-in Unicode code points from 0.
+in Unicode code points from 0 (or as the target program counts them: ``positions.py``).
 
 What maps to what:
 
@@ -43,6 +43,7 @@ import sqlalchemy as sa
 
 from syrmak.errors import SyrmakError
 from syrmak.qual._common import code_paths, code_rows, coder_guid, new_guid
+from syrmak.qual.refi_qda.positions import CONVENTIONS, Positions, convention, for_origin
 from syrmak.store import schema
 
 if TYPE_CHECKING:
@@ -132,8 +133,10 @@ def _check(data: bytes, kind: str) -> None:
                           "please report this as a bug.", code="export-invalid")
 
 
-def project_xml(study: Study) -> tuple[bytes, dict[str, str]]:
-    """The ``project.qde`` document and the source texts by file name."""
+def project_xml(study: Study, target: str = "standard") -> tuple[bytes, dict[str, str]]:
+    """The ``project.qde`` document and the source texts by file name; selection positions
+    counted as ``target`` (a program of ``positions.CONVENTIONS``) counts them."""
+    conv = convention(target)
     n = lambda tag: f"{{{PROJECT_NS}}}{tag}"  # noqa: E731
     d, k, m, v, r = (schema.documents, schema.codings, schema.memos, schema.document_variables,
                      schema.respondents)
@@ -160,8 +163,11 @@ def project_xml(study: Study) -> tuple[bytes, dict[str, str]]:
         user(x.created_by)
 
     ET.register_namespace("", PROJECT_NS)
+    # The origin names the convention too, so that syrmak (or anyone reading origin as
+    # syrmak does) reads the positions back the way they were written.
+    origin = "syrmak" if target == "standard" else f"syrmak for {conv.label}"
     root = ET.Element(n("Project"), {"name": study.title if _has_title(study) else "syrmak",
-                                     "origin": "syrmak", "creationDateTime": _time(None)})
+                                     "origin": origin, "creationDateTime": _time(None)})
     users_el = ET.SubElement(root, n("Users"))
     for name, guid in sorted(users.items()):
         ET.SubElement(users_el, n("User"), {"guid": guid, "name": name})
@@ -217,9 +223,12 @@ def project_xml(study: Study) -> tuple[bytes, dict[str, str]]:
         src = ET.SubElement(sources, n("TextSource"), {
             "guid": x.guid, "name": x.name, "plainTextPath": f"internal://{file_name}",
             "creatingUser": user(x.created_by), "creationDateTime": _time(x.created_at)})
+        positions = Positions(x.text, conv)
         for c in by_doc.get(x.id, []):
-            attrs = {"guid": c.guid, "startPosition": str(c.start_offset),
-                     "endPosition": str(c.end_offset), "creatingUser": user(c.coder),
+            attrs = {"guid": c.guid,
+                     "startPosition": str(positions.from_code_point(c.start_offset)),
+                     "endPosition": str(positions.from_code_point(c.end_offset)),
+                     "creatingUser": user(c.coder),
                      "creationDateTime": _time(c.created_at)}
             if c.weight is not None:
                 attrs["name"] = f"weight={c.weight}"
@@ -275,14 +284,17 @@ class Exported:
     sources: int
     codes: int
     codings: int
+    positions: str  # the program whose way of counting positions the file uses
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame([self.__dict__])
 
 
-def export_qdpx(study: Study, path: str | Path) -> Exported:
-    """Write the study's documents, codebook, codings, coders, variables and memos."""
-    data, files = project_xml(study)
+def export_qdpx(study: Study, path: str | Path, target: str = "standard") -> Exported:
+    """Write the study's documents, codebook, codings, coders, variables and memos, with
+    selection positions counted as ``target`` counts them (default: the standard's code
+    points; ``'nvivo'``: UTF-16 code units; see ``positions.CONVENTIONS``)."""
+    data, files = project_xml(study, target)
     path = Path(path)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -292,8 +304,8 @@ def export_qdpx(study: Study, path: str | Path) -> Exported:
     path.write_bytes(buffer.getvalue())
     root = ET.fromstring(data)
     count = lambda tag: len(root.findall(f".//{{{PROJECT_NS}}}{tag}"))  # noqa: E731
-    study.log("export-qdpx", {"file": path.name, "sources": len(files)})
-    return Exported(path, len(files), count("Code"), count("PlainTextSelection"))
+    study.log("export-qdpx", {"file": path.name, "sources": len(files), "positions": target})
+    return Exported(path, len(files), count("Code"), count("PlainTextSelection"), target)
 
 
 def export_qdc(study: Study, path: str | Path) -> Path:
@@ -427,6 +439,7 @@ class Imported:
     codings: int
     notes: int
     skipped: tuple[str, ...]
+    positions: str = "standard"  # whose way of counting selection positions was read
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame([{k: v for k, v in self.__dict__.items() if k != "skipped"}])
@@ -463,10 +476,14 @@ def _source_text(src: ET.Element, archive: zipfile.ZipFile, names: dict[str, str
     raise _bad(f"the source file '{ref}' of '{src.get('name')}' is not in the archive.", file)
 
 
-def import_qdpx(study: Study, path: str | Path, actor: str | None = None) -> Imported:
+def import_qdpx(study: Study, path: str | Path, actor: str | None = None, *,
+                positions: str | None = None) -> Imported:
     """Read a REFI-QDA project: text sources, codebook, codings, users, variables, notes.
 
-    Non-text sources (PDF, pictures, audio, video) are listed in ``skipped``.
+    Selection positions are read the way the program that wrote the file counts them,
+    known from the Project's ``origin`` (NVivo: UTF-16 code units), or as ``positions``
+    says (a program of ``positions.CONVENTIONS``). Non-text sources (PDF, pictures, audio,
+    video) are listed in ``skipped``.
     """
     from syrmak.qual.codebook import _add_memo
     from syrmak.qual.coding import insert_codings
@@ -487,6 +504,7 @@ def import_qdpx(study: Study, path: str | Path, actor: str | None = None) -> Imp
     root = _parse_xml(archive.read(qde), path.name)
     if _local(root.tag) != "Project":
         raise _bad(f"the root element is {_local(root.tag)}, not Project.", path.name)
+    conv = convention(positions) if positions else for_origin(root.get("origin"))
 
     users = {}
     users_el = _child(root, "Users")
@@ -567,6 +585,7 @@ def import_qdpx(study: Study, path: str | Path, actor: str | None = None) -> Imp
             if len(selections) != len(_children(src, "PlainTextSelection")):
                 raise _bad(f"a selection in '{name}' has no integer start/end position.",
                            path.name)
+            counted = Positions(text, conv)
             whole = [(src, 0, len(text))] if _children(src, "Coding") else []
             for sel, start, end in selections + whole:
                 desc = _child(sel, "Description") if sel is not src else None
@@ -580,9 +599,12 @@ def import_qdpx(study: Study, path: str | Path, actor: str | None = None) -> Imp
                                    f"codebook ({target}).", path.name)
                     own = sel.get("guid") if len(codings) == 1 and sel is not src else \
                         coding.get("guid")
+                    # Converted after the code check, so a dangling CodeRef is named as such.
+                    begin, stop = (start, end) if sel is src else _span(
+                        sel, start, end, counted, name, root.get("origin"), path.name)
                     items.append({
-                        "document": doc_id, "code": code_ids[target], "start": start,
-                        "end": end, "coder": who(coding.get("creatingUser")
+                        "document": doc_id, "code": code_ids[target], "start": begin,
+                        "end": stop, "coder": who(coding.get("creatingUser")
                                                  or sel.get("creatingUser"), fallback),
                         "weight": int(weight_match.group(1)) if weight_match else None,
                         "comment": desc.text if desc is not None else None,
@@ -632,7 +654,25 @@ def import_qdpx(study: Study, path: str | Path, actor: str | None = None) -> Imp
         n_notes = sum(1 for x in notes.values() if x["used"])
         study.log("import-qdpx", {"file": path.name, "sources": n_sources,
                                   "codings": n_codings, "notes": n_notes}, actor, connection)
-    return Imported(n_sources, len(tree), n_codings, n_notes, tuple(skipped))
+    return Imported(n_sources, len(tree), n_codings, n_notes, tuple(skipped), conv.name)
+
+
+def _span(sel: ET.Element, start: int, end: int, positions: Positions, name: str,
+          origin: str | None, file: str) -> tuple[int, int]:
+    """A selection's positions, counted in the file's convention, as code points."""
+    begin, stop = positions.to_code_point(start), positions.to_code_point(end)
+    if begin is None or stop is None or begin >= stop:
+        conv = positions.conv
+        raise SyrmakError(
+            f"the selection {start}-{end} ({sel.get('guid')}) does not fit '{name}': its "
+            f"text has {positions.units} positions, counted as {conv.label} counts them "
+            f"({conv.unit}), and a selection must start before it ends, never inside a "
+            "character.",
+            f"the file says it was written by '{origin or 'an unnamed program'}'; if that "
+            "program counts positions differently, import with --from PROGRAM (one of "
+            f"{', '.join(CONVENTIONS)}); otherwise export the project again.",
+            code="bad-qdpx", file=file, value=(start, end))
+    return begin, stop
 
 
 def _is_int(value: str | None) -> bool:
