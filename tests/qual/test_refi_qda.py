@@ -137,7 +137,7 @@ def test_tolerates_real_tool_quirks(new_study, tmp_path):
                            f"sources/{G}.txt": "\ufeffСтрах заразиться".encode()}))
     study = new_study()
     result = refi.import_qdpx(study, path)
-    assert result.skipped == ("PDFSource 'scan.pdf'",)
+    assert result.not_imported == ("PDFSource 'scan.pdf' (only text sources are imported)",)
     frame = cd.codings_frame(study)
     assert sorted(zip(frame.start, frame.end, frame.coder, strict=True)) == [
         (0, 5, "Zhanar"), (0, 16, "Zhanar")]

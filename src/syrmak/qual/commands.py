@@ -527,7 +527,10 @@ def export_qdc(directory, file):
               "[default: the program the file names as its origin].")
 @friendly
 def import_qdpx(directory, file, source):
-    """Import a REFI-QDA .qdpx project (MAXQDA, NVivo, ATLAS.ti, QualCoder...)."""
+    """Import a REFI-QDA .qdpx project, or a bare .qde (MAXQDA, NVivo, ATLAS.ti...).
+
+    Prints what was imported, how selection positions were read, and everything in the
+    file that was not imported."""
     from syrmak.qual.refi_qda import import_qdpx as run
     from syrmak.qual.refi_qda.positions import convention
 
@@ -536,8 +539,10 @@ def import_qdpx(directory, file, source):
     click.echo(f"Imported {result.sources} sources, {result.codes} codes, "
                f"{result.codings} codings, {result.notes} memos.")
     click.echo(f"Positions read as {conv.label} counts them ({conv.unit}).")
-    for item in result.skipped:
-        click.echo(f"Skipped {item} (only text sources are supported).", err=True)
+    if result.not_imported:
+        click.echo(f"Not imported ({len(result.not_imported)}):")
+        for item in result.not_imported:
+            click.echo(f"  - {item}")
 
 
 COMMANDS = [docs, codes, code, memo, segments, search, autocode, matrix, agreement, export,
