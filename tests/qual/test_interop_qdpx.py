@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import xml.etree.ElementTree as ET
+import zipfile
 
 import pytest
 
@@ -61,3 +63,22 @@ def test_manifest_qdpx_case(case, new_study):
             assert held, f"check.py {name}: {problem.split(', e.g.')[0]}"
         else:
             pytest.fail(f"unknown check {check!r} in manifest.tsv")
+
+
+@pytest.mark.parametrize("target, same", [("nvivo", True), ("standard", False)])
+def test_nvivo_sample_exported_for_nvivo_has_nvivos_positions(new_study, tmp_path, target,
+                                                              same):
+    """Imported and exported again --for nvivo, the 303 selections of the NVivo sample carry
+    the very positions NVivo wrote; as the standard's code points, most differ."""
+    path = require(INTEROP / "qdpx" / "nvivo12.6-win_oltas0517.qdpx")
+
+    def spans(qdpx) -> list[tuple[str, str]]:
+        with zipfile.ZipFile(qdpx) as z:
+            root = ET.fromstring(z.read("project.qde"))
+        return sorted((s.get("startPosition"), s.get("endPosition"))
+                      for s in root.iter(f"{{{refi.PROJECT_NS}}}PlainTextSelection"))
+
+    study = new_study()
+    refi.import_qdpx(study, path)
+    out = refi.export_qdpx(study, tmp_path / "again.qdpx", target)
+    assert (spans(out.path) == spans(path)) is same
