@@ -87,6 +87,17 @@ def test_export_validates_and_round_trips(project, other_study, tmp_path):
     assert final == before
 
 
+def test_qdc_with_entities_is_refused(new_study, tmp_path):
+    path = tmp_path / "book.qdc"
+    path.write_text('<!DOCTYPE CodeBook [<!ENTITY a "Fear">]><CodeBook xmlns="'
+                    f'{refi.CODEBOOK_NS}"><Codes><Code guid="{C}" name="&a;" '
+                    'isCodable="true"/></Codes></CodeBook>', encoding="utf-8")
+    study = new_study()
+    with pytest.raises(SyrmakError, match="declares XML entities"):
+        refi.import_qdc(study, path)
+    assert cb.codebook(study).paths() == []
+
+
 def test_qdc(project, other_study, tmp_path):
     path = refi.export_qdc(project, tmp_path / "book.qdc")
     xmlschema.XMLSchema(str(refi.HERE / "Codebook.xsd")).validate(path.read_bytes())
@@ -126,7 +137,7 @@ def test_tolerates_real_tool_quirks(new_study, tmp_path):
                            f"sources/{G}.txt": "\ufeffСтрах заразиться".encode()}))
     study = new_study()
     result = refi.import_qdpx(study, path)
-    assert result.skipped == ("PDFSource 'scan.pdf'",)
+    assert result.not_imported == ("PDFSource 'scan.pdf' (only text sources are imported)",)
     frame = cd.codings_frame(study)
     assert sorted(zip(frame.start, frame.end, frame.coder, strict=True)) == [
         (0, 5, "Zhanar"), (0, 16, "Zhanar")]
@@ -152,6 +163,16 @@ def test_tolerates_real_tool_quirks(new_study, tmp_path):
                      f'guid="{U}" startPosition="1" endPosition="99"><Coding guid="{C}">'
                      f'<CodeRef targetGUID="{C}"/></Coding></PlainTextSelection></TextSource>'
                      '</Sources></Project>'}, "does not fit"),
+    # Entities: an external one would read a local file into a memo, nested ones (billion
+    # laughs) exhaust memory; both are refused before anything is read.
+    ({"project.qde": '<!DOCTYPE Project [<!ENTITY x SYSTEM "file:///etc/hostname">]>'
+                     '<Project name="x"><Notes><Note guid="' + G + '"><PlainTextContent>&x;'
+                     '</PlainTextContent></Note></Notes><NoteRef targetGUID="' + G + '"/>'
+                     '</Project>'}, "declares XML entities"),
+    ({"project.qde": '<!DOCTYPE Project [<!ENTITY a "Fear"><!ENTITY b "&a;&a;&a;&a;">]>'
+                     f'<Project name="x"><CodeBook><Codes><Code guid="{C}" name="&b;" '
+                     'isCodable="true"/></Codes></CodeBook></Project>'},
+     "declares XML entities"),
 ])
 def test_malformed_qdpx_changes_nothing(new_study, tmp_path, files, message):
     study = new_study()

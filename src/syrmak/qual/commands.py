@@ -506,17 +506,26 @@ def export() -> None:
     """Export for other QDA programs (REFI-QDA)."""
 
 
+_PROGRAMS = ("standard", "nvivo", "atlasti", "maxqda", "qualcoder")  # positions.CONVENTIONS
+
+
 @export.command("qdpx")
 @click.argument("directory")
 @click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--for", "target", type=click.Choice(_PROGRAMS), default="standard",
+              show_default=True, help="Count selection positions as this program does "
+              "(nvivo: UTF-16 code units; standard: code points).")
 @friendly
-def export_qdpx(directory, file):
+def export_qdpx(directory, file, target):
     """The whole qualitative project as REFI-QDA .qdpx (validated against the XSD)."""
     from syrmak.qual.refi_qda import export_qdpx as run
+    from syrmak.qual.refi_qda.positions import convention
 
-    result = run(open_study(directory), file)
+    result = run(open_study(directory), file, target)
+    conv = convention(result.positions)
     click.echo(f"Wrote {file}: {result.sources} sources, {result.codes} codes, "
-               f"{result.codings} codings.")
+               f"{result.codings} codings; positions in {conv.unit}, as {conv.label} "
+               "counts them.")
 
 
 @export.command("qdc")
@@ -534,16 +543,27 @@ def export_qdc(directory, file):
 @click.command("import-qdpx")
 @click.argument("directory")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--from", "source", type=click.Choice(_PROGRAMS), default=None,
+              help="Read selection positions as this program counts them "
+              "[default: the program the file names as its origin].")
 @friendly
-def import_qdpx(directory, file):
-    """Import a REFI-QDA .qdpx project (MAXQDA, NVivo, ATLAS.ti, QualCoder...)."""
-    from syrmak.qual.refi_qda import import_qdpx as run
+def import_qdpx(directory, file, source):
+    """Import a REFI-QDA .qdpx project, or a bare .qde (MAXQDA, NVivo, ATLAS.ti...).
 
-    result = run(open_study(directory), file)
+    Prints what was imported, how selection positions were read, and everything in the
+    file that was not imported."""
+    from syrmak.qual.refi_qda import import_qdpx as run
+    from syrmak.qual.refi_qda.positions import convention
+
+    result = run(open_study(directory), file, positions=source)
+    conv = convention(result.positions)
     click.echo(f"Imported {result.sources} sources, {result.codes} codes, "
                f"{result.codings} codings, {result.notes} memos.")
-    for item in result.skipped:
-        click.echo(f"Skipped {item} (only text sources are supported).", err=True)
+    click.echo(f"Positions read as {conv.label} counts them ({conv.unit}).")
+    if result.not_imported:
+        click.echo(f"Not imported ({len(result.not_imported)}):")
+        for item in result.not_imported:
+            click.echo(f"  - {item}")
 
 
 COMMANDS = [docs, codes, code, memo, segments, search, autocode, matrix, agreement, export,

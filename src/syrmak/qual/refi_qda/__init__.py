@@ -3,7 +3,7 @@
 Export writes what the XSDs in this folder accept (checked on every export) and what the
 REFI-QDA 1.5 specification adds: ``project.qde`` at the root of the zip, plain-text sources
 as UTF-8 ``sources/<GUID>.txt`` referenced as ``internal://<GUID>.txt``, selections counted
-in Unicode code points from 0.
+in Unicode code points from 0 (or as the target program counts them: ``positions.py``).
 
 What maps to what:
 
@@ -19,8 +19,11 @@ What maps to what:
 Import is lenient where tools differ: the namespace may be missing, ``project.qde`` may sit
 in a folder, source paths may be ``internal://``, relative or just the file name, text may
 be inline (``PlainTextContent``), start with a BOM or use CRLF (kept as is, since the
-offsets count them), and ``Coding`` may sit on the source itself (the whole text). An import
-is one transaction: anything unreadable raises ``SyrmakError`` and nothing is stored.
+offsets count them), and ``Coding`` may sit on the source itself (the whole text). A bare
+``.qde`` imports what it holds without its sources. Notes, sets, cases and uncoded
+quotations become memos and document variables (docs/qualitative.md has the table), and
+whatever has no place in syrmak is listed in ``Imported.not_imported``. An import is one
+transaction: anything unreadable raises ``SyrmakError`` and nothing is stored.
 """
 
 from __future__ import annotations
@@ -36,11 +39,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import defusedxml
+import defusedxml.ElementTree as SafeET
 import pandas as pd
 import sqlalchemy as sa
 
 from syrmak.errors import SyrmakError
 from syrmak.qual._common import code_paths, code_rows, coder_guid, new_guid
+from syrmak.qual.refi_qda.positions import CONVENTIONS, Positions, convention, for_origin
 from syrmak.store import schema
 
 if TYPE_CHECKING:
@@ -130,8 +136,10 @@ def _check(data: bytes, kind: str) -> None:
                           "please report this as a bug.", code="export-invalid")
 
 
-def project_xml(study: Study) -> tuple[bytes, dict[str, str]]:
-    """The ``project.qde`` document and the source texts by file name."""
+def project_xml(study: Study, target: str = "standard") -> tuple[bytes, dict[str, str]]:
+    """The ``project.qde`` document and the source texts by file name; selection positions
+    counted as ``target`` (a program of ``positions.CONVENTIONS``) counts them."""
+    conv = convention(target)
     n = lambda tag: f"{{{PROJECT_NS}}}{tag}"  # noqa: E731
     d, k, m, v, r = (schema.documents, schema.codings, schema.memos, schema.document_variables,
                      schema.respondents)
@@ -158,8 +166,11 @@ def project_xml(study: Study) -> tuple[bytes, dict[str, str]]:
         user(x.created_by)
 
     ET.register_namespace("", PROJECT_NS)
+    # The origin names the convention too, so that syrmak (or anyone reading origin as
+    # syrmak does) reads the positions back the way they were written.
+    origin = "syrmak" if target == "standard" else f"syrmak for {conv.label}"
     root = ET.Element(n("Project"), {"name": study.title if _has_title(study) else "syrmak",
-                                     "origin": "syrmak", "creationDateTime": _time(None)})
+                                     "origin": origin, "creationDateTime": _time(None)})
     users_el = ET.SubElement(root, n("Users"))
     for name, guid in sorted(users.items()):
         ET.SubElement(users_el, n("User"), {"guid": guid, "name": name})
@@ -215,9 +226,12 @@ def project_xml(study: Study) -> tuple[bytes, dict[str, str]]:
         src = ET.SubElement(sources, n("TextSource"), {
             "guid": x.guid, "name": x.name, "plainTextPath": f"internal://{file_name}",
             "creatingUser": user(x.created_by), "creationDateTime": _time(x.created_at)})
+        positions = Positions(x.text, conv)
         for c in by_doc.get(x.id, []):
-            attrs = {"guid": c.guid, "startPosition": str(c.start_offset),
-                     "endPosition": str(c.end_offset), "creatingUser": user(c.coder),
+            attrs = {"guid": c.guid,
+                     "startPosition": str(positions.from_code_point(c.start_offset)),
+                     "endPosition": str(positions.from_code_point(c.end_offset)),
+                     "creatingUser": user(c.coder),
                      "creationDateTime": _time(c.created_at)}
             if c.weight is not None:
                 attrs["name"] = f"weight={c.weight}"
@@ -273,14 +287,17 @@ class Exported:
     sources: int
     codes: int
     codings: int
+    positions: str  # the program whose way of counting positions the file uses
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame([self.__dict__])
 
 
-def export_qdpx(study: Study, path: str | Path) -> Exported:
-    """Write the study's documents, codebook, codings, coders, variables and memos."""
-    data, files = project_xml(study)
+def export_qdpx(study: Study, path: str | Path, target: str = "standard") -> Exported:
+    """Write the study's documents, codebook, codings, coders, variables and memos, with
+    selection positions counted as ``target`` counts them (default: the standard's code
+    points; ``'nvivo'``: UTF-16 code units; see ``positions.CONVENTIONS``)."""
+    data, files = project_xml(study, target)
     path = Path(path)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -290,8 +307,8 @@ def export_qdpx(study: Study, path: str | Path) -> Exported:
     path.write_bytes(buffer.getvalue())
     root = ET.fromstring(data)
     count = lambda tag: len(root.findall(f".//{{{PROJECT_NS}}}{tag}"))  # noqa: E731
-    study.log("export-qdpx", {"file": path.name, "sources": len(files)})
-    return Exported(path, len(files), count("Code"), count("PlainTextSelection"))
+    study.log("export-qdpx", {"file": path.name, "sources": len(files), "positions": target})
+    return Exported(path, len(files), count("Code"), count("PlainTextSelection"), target)
 
 
 def export_qdc(study: Study, path: str | Path) -> Path:
@@ -316,12 +333,20 @@ def _child(el: ET.Element, name: str) -> ET.Element | None:
 
 
 def _parse_xml(data: bytes, file: str) -> ET.Element:
+    # Files come from other people's machines. defusedxml refuses entity declarations: an
+    # external entity could read a local file into the study, a nested one exhaust memory,
+    # and no QDA program writes either.
     try:
-        return ET.fromstring(data)
+        return SafeET.fromstring(data)
     except ET.ParseError as exc:
         raise SyrmakError(f"the file is not well-formed XML: {exc}.",
                           "export it again from the QDA program.", code="bad-qdpx",
                           file=file) from exc
+    except defusedxml.DefusedXmlException as exc:
+        raise SyrmakError("the file declares XML entities, which REFI-QDA files never use "
+                          "and which can read local files or exhaust memory; nothing was "
+                          "imported.", "export it again from the QDA program; do not import "
+                          "a file of unknown origin.", code="bad-qdpx", file=file) from exc
 
 
 def _bad(message: str, file: str) -> SyrmakError:
@@ -412,14 +437,17 @@ def _read(path: Path) -> bytes:
 
 @dataclass(frozen=True)
 class Imported:
+    """What an import stored, and, one line each, what the file holds that it did not."""
+
     sources: int
     codes: int
     codings: int
-    notes: int
-    skipped: tuple[str, ...]
+    notes: int  # memos made: the file's notes, comments of uncoded quotations, descriptions
+    not_imported: tuple[str, ...]
+    positions: str = "standard"  # whose way of counting selection positions was read
 
     def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([{k: v for k, v in self.__dict__.items() if k != "skipped"}])
+        return pd.DataFrame([{k: v for k, v in self.__dict__.items() if k != "not_imported"}])
 
 
 def _when(value: str | None):
@@ -432,14 +460,29 @@ def _when(value: str | None):
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _source_text(src: ET.Element, archive: zipfile.ZipFile, names: dict[str, str],
-                 file: str) -> str:
+def _ref(value: str | None) -> str | None:
+    """A reference's GUID, normalised; None when missing or malformed (it matches nothing)."""
+    try:
+        return _guid(value) if value else None
+    except ValueError:
+        return None
+
+
+def _text(el: ET.Element | None) -> str | None:
+    return el.text if el is not None and el.text and el.text.strip() else None
+
+
+def _source_text(src: ET.Element, archive: zipfile.ZipFile | None, names: dict[str, str],
+                 file: str) -> str | None:
+    """A source's (or note's) plain text; None when a bare .qde does not hold it."""
     inline = _child(src, "PlainTextContent")
     if inline is not None and inline.text is not None:
         return inline.text
     ref = src.get("plainTextPath")
     if not ref:
         raise _bad(f"the source '{src.get('name')}' has neither text nor plainTextPath.", file)
+    if archive is None:
+        return None
     base = ref.split("://", 1)[-1].replace("\\", "/")
     candidates = [base, f"sources/{base}", base.rsplit("/", 1)[-1],
                   f"sources/{base.rsplit('/', 1)[-1]}"]
@@ -453,176 +496,371 @@ def _source_text(src: ET.Element, archive: zipfile.ZipFile, names: dict[str, str
     raise _bad(f"the source file '{ref}' of '{src.get('name')}' is not in the archive.", file)
 
 
-def import_qdpx(study: Study, path: str | Path, actor: str | None = None) -> Imported:
-    """Read a REFI-QDA project: text sources, codebook, codings, users, variables, notes.
+def _open_project(path: Path) -> tuple[ET.Element, zipfile.ZipFile | None, dict[str, str]]:
+    """The Project element, the archive (None for a bare .qde) and its file names."""
+    data = _read(path)
+    if zipfile.is_zipfile(io.BytesIO(data)):
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(data))
+        except zipfile.BadZipFile as exc:
+            raise SyrmakError("the .qdpx (a zip archive) is damaged.",
+                              "export the project again as REFI-QDA .qdpx.", code="bad-qdpx",
+                              file=path.name) from exc
+        names = {i.filename.replace("\\", "/").lower(): i.filename
+                 for i in archive.infolist() if not i.is_dir()}
+        qde = next((names[n] for n in names if n.rsplit("/", 1)[-1].endswith(".qde")), None)
+        if qde is None:
+            raise _bad("the archive holds no project.qde.", path.name)
+        root = _parse_xml(archive.read(qde), path.name)
+    elif data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") or data[:2] in (b"\xff\xfe",
+                                                                                b"\xfe\xff"):
+        # A bare project.qde: programs export one (the REFI test set ships one), and it holds
+        # the codebook, users, notes and sets even though the sources' texts are elsewhere.
+        archive, names = None, {}
+        root = _parse_xml(data, path.name)
+    else:
+        raise SyrmakError("the file is not a .qdpx (a zip archive), nor a .qde (REFI-QDA "
+                          "XML).", "export the project again as REFI-QDA .qdpx.",
+                          code="bad-qdpx", file=path.name)
+    if _local(root.tag) != "Project":
+        raise _bad(f"the root element is {_local(root.tag)}, not Project.", path.name)
+    return root, archive, names
 
-    Non-text sources (PDF, pictures, audio, video) are listed in ``skipped``.
+
+_KINDS = {"Integer": "integer", "Float": "float", "Boolean": "boolean", "Date": "date",
+          "DateTime": "date"}
+
+#: An ATLAS.ti document group named like an attribute ("gender: male", "age::67").
+_ATTRIBUTE_SET = re.compile(r"\s*([^:]+?)\s*::?\s*([^:\s].*?)\s*")
+
+
+def _variable_value(value: ET.Element, variables: dict) -> tuple[str, str | None, str] | None:
+    """(name, value, syrmak type) of a VariableValue; None when its Variable is unknown."""
+    ref = _child(value, "VariableRef")
+    target = _ref(ref.get("targetGUID")) if ref is not None else None
+    if target not in variables:
+        return None
+    name, var_type = variables[target]
+    content = next((c for c in value if _local(c.tag) != "VariableRef"), None)
+    raw = content.text if content is not None else None
+    return name, raw or None, _KINDS.get(var_type, "text") if raw else "text"
+
+
+def _label(el: ET.Element) -> str:
+    return f"{_local(el.tag)} '{el.get('name') or el.get('guid') or '?'}'"
+
+
+def import_qdpx(study: Study, path: str | Path, actor: str | None = None, *,
+                positions: str | None = None) -> Imported:
+    """Read a REFI-QDA project (a ``.qdpx``, or a bare ``.qde`` without its sources): text
+    sources, codebook, codings, users, variables, cases, sets and notes.
+
+    Selection positions are read the way the program that wrote the file counts them,
+    known from the Project's ``origin`` (NVivo: UTF-16 code units), or as ``positions``
+    says (a program of ``positions.CONVENTIONS``). Whatever the file holds that syrmak has
+    no place for (non-text sources, links, graphs, code sets, sources a bare ``.qde`` lacks,
+    ...) is listed, one line each, in ``not_imported``.
     """
     from syrmak.qual.codebook import _add_memo
     from syrmak.qual.coding import insert_codings
-    from syrmak.qual.documents import ParsedText, _insert, _set_variable
-
-    path = Path(path)
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(_read(path)))
-    except zipfile.BadZipFile as exc:
-        raise SyrmakError("the file is not a .qdpx (a zip archive).",
-                          "export the project again as REFI-QDA .qdpx.", code="bad-qdpx",
-                          file=path.name) from exc
-    names = {i.filename.replace("\\", "/").lower(): i.filename for i in archive.infolist()
-             if not i.is_dir()}
-    qde = next((names[n] for n in names if n.rsplit("/", 1)[-1].endswith(".qde")), None)
-    if qde is None:
-        raise _bad("the archive holds no project.qde.", path.name)
-    root = _parse_xml(archive.read(qde), path.name)
-    if _local(root.tag) != "Project":
-        raise _bad(f"the root element is {_local(root.tag)}, not Project.", path.name)
-
-    users = {}
-    users_el = _child(root, "Users")
-    for u in _children(users_el, "User") if users_el is not None else []:
-        if u.get("guid"):
-            users[_guid(u.get("guid"))] = u.get("name") or u.get("id") or u.get("guid")
-
-    def who(guid: str | None, fallback: str) -> str:
-        if guid:
-            try:
-                return users.get(_guid(guid), fallback)
-            except ValueError:
-                return fallback
-        return fallback
-
+    from syrmak.qual.documents import _RESERVED, ParsedText, _insert, _set_variable
     from syrmak.study import default_actor
 
+    path = Path(path)
+    file = path.name
+    root, archive, names = _open_project(path)
+    origin = root.get("origin")
+    conv = convention(positions) if positions else for_origin(origin)
     fallback = actor or default_actor()
+    missing: list[str] = []  # what is not imported, in the file's order
+
+    def grandchildren(parent: str, name: str) -> list[ET.Element]:
+        el = _child(root, parent)
+        return _children(el, name) if el is not None else []
+
+    users = {_ref(u.get("guid")): u.get("name") or u.get("id") or u.get("guid")
+             for u in grandchildren("Users", "User") if _ref(u.get("guid"))}
+
+    def who(*guids: str | None) -> str:
+        return next((users[g] for g in map(_ref, guids) if g in users), fallback)
+
     notes: dict[str, dict] = {}
-    notes_el = _child(root, "Notes")
-    for note in _children(notes_el, "Note") if notes_el is not None else []:
+    for note in grandchildren("Notes", "Note"):
         content = _child(note, "PlainTextContent")
         text = content.text if content is not None else None
         if text is None and note.get("plainTextPath"):
-            text = _source_text(note, archive, names, path.name)
-        if note.get("guid") and text:
-            notes[_guid(note.get("guid"))] = {
-                "text": text, "author": who(note.get("creatingUser"), fallback),
-                "title": note.get("name"), "at": _when(note.get("creationDateTime")),
-                "used": False}
-    variables = {}
-    vars_el = _child(root, "Variables")
-    for var in _children(vars_el, "Variable") if vars_el is not None else []:
-        if var.get("guid"):
-            variables[_guid(var.get("guid"))] = (var.get("name"), var.get("typeOfVariable"))
-    codebook_el = _child(root, "CodeBook")
-    tree = _code_tree(_child(codebook_el, "Codes") if codebook_el is not None else None,
-                      path.name)
-    known_codes = {t[0] for t in tree}
-    case_of: dict[str, str] = {}
-    cases_el = _child(root, "Cases")
-    for case in _children(cases_el, "Case") if cases_el is not None else []:
-        for ref in _children(case, "SourceRef"):
-            if ref.get("targetGUID"):
-                case_of[_guid(ref.get("targetGUID"))] = case.get("name") or ""
+            text = _source_text(note, archive, names, file)
+        if text is None and note.get("plainTextPath"):
+            missing.append(f"{_label(note)}: its text ({note.get('plainTextPath')}) is not "
+                           "in a bare .qde; import the .qdpx that holds it")
+            continue
+        # A note's Description summarises it (ATLAS.ti: "day to day log"); it goes first
+        # rather than being lost.
+        text = "\n\n".join(t for t in (_text(_child(note, "Description")), _text_or(text)) if t)
+        if not text:
+            missing.append(f"{_label(note)}: it is empty")
+            continue
+        for _ in _children(note, "PlainTextSelection"):
+            missing.append(f"{_label(note)}: the text selection it annotates (the note is "
+                           "kept as a memo without it)")
+        notes[_ref(note.get("guid")) or new_guid()] = {
+            "text": text, "author": who(note.get("creatingUser"), note.get("modifyingUser")),
+            "title": (note.get("name") or "")[:255] or None, "at": _when(note.get("creationDateTime")),
+            "used": False}
 
-    skipped: list[str] = []
-    n_sources = n_codings = n_notes = 0
+    variables = {}
+    for var in grandchildren("Variables", "Variable"):
+        if _ref(var.get("guid")):
+            variables[_ref(var.get("guid"))] = (var.get("name"), var.get("typeOfVariable"))
+        if _text(_child(var, "Description")):
+            missing.append(f"{_label(var)}: its description (syrmak's variables have none)")
+    codebook_el = _child(root, "CodeBook")
+    tree = _code_tree(_child(codebook_el, "Codes") if codebook_el is not None else None, file)
+    known_codes = {t[0] for t in tree}
+
+    case_of: dict[str, str] = {}
+    case_values: dict[str, list[tuple]] = {}  # source guid -> its case's variable values
+    for case in grandchildren("Cases", "Case"):
+        values = [_variable_value(v, variables) for v in _children(case, "VariableValue")]
+        if None in values:
+            missing.append(f"{_label(case)}: {values.count(None)} variable value(s) of an "
+                           "undeclared Variable")
+        refs = [g for g in (_ref(x.get("targetGUID")) for x in _children(case, "SourceRef"))
+                if g]
+        for g in refs:
+            case_of[g] = case.get("name") or ""
+            case_values.setdefault(g, []).extend(v for v in values if v)
+        if values and not refs:
+            missing.append(f"{_label(case)}: its variables (no source belongs to the case)")
+        if _text(_child(case, "Description")):
+            missing.append(f"{_label(case)}: its description")
+        others = len(_children(case, "CodeRef")) + len(_children(case, "SelectionRef"))
+        if others:
+            missing.append(f"{_label(case)}: {others} code or selection reference(s)")
+
+    n_sources = n_codings = n_memos = 0
+    doc_of: dict[str, int] = {}  # source guid -> document id, for sets
     sources_el = _child(root, "Sources")
     with study.engine.begin() as connection:
+
+        def memo(text: str, author: str, title: str | None = None, guid: str | None = None,
+                 at=None, **target) -> None:
+            nonlocal n_memos
+            _add_memo(connection, text, author, title=title, guid=guid, created_at=at,
+                      **target)
+            n_memos += 1
+
+        def attach(guids, **target) -> None:
+            """Store the referred notes as memos on ``target``, each once."""
+            for g in guids:
+                note = notes.get(g)
+                if note and not note["used"]:
+                    memo(note["text"], note["author"], note["title"], g, note["at"], **target)
+                    note["used"] = True
+
+        def note_refs(el: ET.Element) -> list[str]:
+            return [g for g in (_ref(x.get("targetGUID")) for x in _children(el, "NoteRef"))
+                    if g]
+
         code_ids = _store_codes(study, connection, tree, actor, notes)
+        n_memos += sum(1 for x in notes.values() if x["used"])
         numbers = set(connection.execute(sa.select(schema.respondents.c.number)).scalars())
         for src in list(sources_el) if sources_el is not None else []:
             kind = _local(src.tag)
             if kind != "TextSource":
-                skipped.append(f"{kind} '{src.get('name')}'")
+                missing.append(f"{_label(src)} (only text sources are imported)")
                 continue
-            text = _source_text(src, archive, names, path.name)
-            guid = _guid(src.get("guid")) if src.get("guid") else new_guid()
+            text = _source_text(src, archive, names, file)
+            if text is None:
+                n_sel = len(_children(src, "PlainTextSelection"))
+                lost = f", nor are its {n_sel} selection(s)" if n_sel else ""
+                missing.append(f"{_label(src)}: its text ({src.get('plainTextPath')}) is not in "
+                               f"a bare .qde{lost}; import the .qdpx that holds its sources")
+                continue
+            guid = _ref(src.get("guid")) or new_guid()
+            own = guid
             if connection.execute(sa.select(schema.documents.c.id)
                                   .where(schema.documents.c.guid == guid)).first():
                 guid = new_guid()  # the same project imported twice into one study
             name = src.get("name") or guid
-            case = case_of.get(guid, "")
+            case = case_of.get(own, "")
             match = re.fullmatch(r"Respondent (\d+)", case)
             respondent = int(match.group(1)) if match and int(match.group(1)) in numbers else None
             doc_id = _insert(study, connection, name=name, kind="qdpx",
                              parsed=ParsedText(text), respondent=respondent, question=None,
-                             source_name=path.name, source_bytes=None,
-                             actor=who(src.get("creatingUser"), fallback), guid=guid)
+                             source_name=file, source_bytes=None,
+                             actor=who(src.get("creatingUser")), guid=guid)
+            doc_of[own] = doc_id
             n_sources += 1
             if case and respondent is None:
                 _set_variable(study, connection, doc_id, "case", case, "text", actor)
-            items, memo_links = [], []
-            selections = [(s, int(s.get("startPosition", -1)), int(s.get("endPosition", -1)))
-                          for s in _children(src, "PlainTextSelection")
+            if description := _text(_child(src, "Description")):
+                memo(description, who(src.get("creatingUser")), "Description",
+                     document_id=doc_id)
+            all_selections = _children(src, "PlainTextSelection")
+            selections = [(s, int(s.get("startPosition")), int(s.get("endPosition")))
+                          for s in all_selections
                           if _is_int(s.get("startPosition")) and _is_int(s.get("endPosition"))]
-            if len(selections) != len(_children(src, "PlainTextSelection")):
-                raise _bad(f"a selection in '{name}' has no integer start/end position.",
-                           path.name)
+            if len(selections) != len(all_selections):
+                raise _bad(f"a selection in '{name}' has no integer start/end position.", file)
+            counted = Positions(text, conv)
             whole = [(src, 0, len(text))] if _children(src, "Coding") else []
+            items, memo_links, bare = [], [], 0
             for sel, start, end in selections + whole:
-                desc = _child(sel, "Description") if sel is not src else None
+                desc = _text(_child(sel, "Description")) if sel is not src else None
                 weight_match = _WEIGHT.match(sel.get("name") or "") if sel is not src else None
                 codings = _children(sel, "Coding")
+                if not codings:
+                    # An uncoded quotation (ATLAS.ti keeps them): its comment and notes become
+                    # memos on the document, titled with where the quotation is.
+                    begin, stop = _span(sel, start, end, counted, name, origin, file)
+                    title = f"Quotation {begin}-{stop}" + (f": {sel.get('name')}"
+                                                          if sel.get("name") else "")
+                    author = who(sel.get("creatingUser"))
+                    if desc:
+                        memo(desc, author, title[:255], at=_when(sel.get("creationDateTime")),
+                             document_id=doc_id)
+                    attach(note_refs(sel), document_id=doc_id)
+                    bare += not desc and not note_refs(sel)
+                    continue
                 for coding in codings:
                     ref = _child(coding, "CodeRef")
-                    target = _guid(ref.get("targetGUID")) if ref is not None else None
+                    target = _ref(ref.get("targetGUID")) if ref is not None else None
                     if target not in known_codes:
                         raise _bad(f"a coding in '{name}' refers to a code that is not in the "
-                                   f"codebook ({target}).", path.name)
-                    own = sel.get("guid") if len(codings) == 1 and sel is not src else \
+                                   f"codebook ({target}).", file)
+                    own_guid = sel.get("guid") if len(codings) == 1 and sel is not src else \
                         coding.get("guid")
+                    # Converted after the code check, so a dangling CodeRef is named as such.
+                    begin, stop = (start, end) if sel is src else _span(
+                        sel, start, end, counted, name, origin, file)
                     items.append({
-                        "document": doc_id, "code": code_ids[target], "start": start,
-                        "end": end, "coder": who(coding.get("creatingUser")
-                                                 or sel.get("creatingUser"), fallback),
+                        "document": doc_id, "code": code_ids[target], "start": begin,
+                        "end": stop, "coder": who(coding.get("creatingUser"),
+                                                  sel.get("creatingUser")),
                         "weight": int(weight_match.group(1)) if weight_match else None,
-                        "comment": desc.text if desc is not None else None,
-                        "guid": _guid(own) if own else None,
+                        "comment": desc, "guid": _ref(own_guid),
                         "created_at": _when(coding.get("creationDateTime"))})
-                    memo_links.append([_guid(x.get("targetGUID"))
-                                       for x in _children(sel, "NoteRef")] if sel is not src
-                                      else [])
+                    memo_links.append((note_refs(sel) if sel is not src else [])
+                                      + note_refs(coding))
+            if bare:
+                missing.append(f"{_label(src)}: {bare} quotation(s) without a code, comment "
+                               "or note (syrmak keeps only coded segments)")
             try:
                 ids = insert_codings(study, connection, items, actor)
             except SyrmakError as exc:
                 raise SyrmakError(f"'{name}': {exc.message}", exc.hint, code="bad-qdpx",
-                                  file=path.name) from exc
+                                  file=file) from exc
             n_codings += len(ids)
             for coding_id, links in zip(ids, memo_links, strict=True):
-                for g in links:
-                    if g in notes and not notes[g]["used"]:
-                        note = notes[g]
-                        _add_memo(connection, note["text"], note["author"], title=note["title"],
-                                  coding_id=coding_id, guid=g, created_at=note["at"])
-                        note["used"] = True
-            for ref in _children(src, "NoteRef"):
-                g = _guid(ref.get("targetGUID"))
-                if g in notes and not notes[g]["used"]:
-                    note = notes[g]
-                    _add_memo(connection, note["text"], note["author"], title=note["title"],
-                              document_id=doc_id, guid=g, created_at=note["at"])
-                    note["used"] = True
-            for value in _children(src, "VariableValue"):
-                ref = _child(value, "VariableRef")
-                if ref is None or _guid(ref.get("targetGUID")) not in variables:
-                    continue
-                var_name, var_type = variables[_guid(ref.get("targetGUID"))]
-                content = next((c for c in value if _local(c.tag) != "VariableRef"), None)
-                kind_ = {"Integer": "integer", "Float": "float", "Boolean": "boolean",
-                         "Date": "date", "DateTime": "date"}.get(var_type, "text")
-                raw = content.text if content is not None else None
-                _set_variable(study, connection, doc_id, var_name, raw or None,
-                              kind_ if raw else "text", actor)
-        for ref in _children(root, "NoteRef"):
-            g = _guid(ref.get("targetGUID"))
-            if g in notes and not notes[g]["used"]:
-                note = notes[g]
-                _add_memo(connection, note["text"], note["author"], title=note["title"], guid=g,
-                          created_at=note["at"])
+                attach(links, coding_id=coding_id)
+            attach(note_refs(src), document_id=doc_id)
+            own_values = [_variable_value(v, variables) for v in _children(src, "VariableValue")]
+            if None in own_values:
+                missing.append(f"{_label(src)}: {own_values.count(None)} variable value(s) "
+                               "of an undeclared Variable")
+            own_names = {v[0] for v in own_values if v}
+            # The case's variables first, so the source's own values win.
+            for var_name, raw, kind_ in [v for v in case_values.get(own, [])
+                                         if v[0] not in own_names] + [v for v in own_values if v]:
+                _set_variable(study, connection, doc_id, var_name, raw, kind_, actor)
+
+        _store_sets(study, connection, grandchildren("Sets", "Set"), doc_of, known_codes,
+                    missing, actor, _RESERVED)
+        if description := _text(_child(root, "Description")):
+            memo(description, who(root.get("creatingUserGUID")), "Project description")
+        attach(note_refs(root))
+        for link in grandchildren("Links", "Link"):
+            missing.append(f"{_label(link)} between two items (syrmak has no links)")
+        for graph in grandchildren("Graphs", "Graph"):
+            missing.append(f"{_label(graph)} (syrmak has no graphs)")
+        # Free-standing notes (ATLAS.ti's memos), and notes whose item was not imported:
+        # memos on the study, rather than lost.
+        for g, note in notes.items():
+            if not note["used"]:
+                memo(note["text"], note["author"], note["title"], g, note["at"])
                 note["used"] = True
-        n_notes = sum(1 for x in notes.values() if x["used"])
-        study.log("import-qdpx", {"file": path.name, "sources": n_sources,
-                                  "codings": n_codings, "notes": n_notes}, actor, connection)
-    return Imported(n_sources, len(tree), n_codings, n_notes, tuple(skipped))
+        study.log("import-qdpx", {"file": file, "sources": n_sources, "codings": n_codings,
+                                  "notes": n_memos, "positions": conv.name,
+                                  "not_imported": len(missing)}, actor, connection)
+    return Imported(n_sources, len(tree), n_codings, n_memos, tuple(missing), conv.name)
+
+
+def _span(sel: ET.Element, start: int, end: int, positions: Positions, name: str,
+          origin: str | None, file: str) -> tuple[int, int]:
+    """A selection's positions, counted in the file's convention, as code points."""
+    begin, stop = positions.to_code_point(start), positions.to_code_point(end)
+    if begin is None or stop is None or begin >= stop:
+        conv = positions.conv
+        raise SyrmakError(
+            f"the selection {start}-{end} ({sel.get('guid')}) does not fit '{name}': its "
+            f"text has {positions.units} positions, counted as {conv.label} counts them "
+            f"({conv.unit}), and a selection must start before it ends, never inside a "
+            "character.",
+            f"the file says it was written by '{origin or 'an unnamed program'}'; if that "
+            "program counts positions differently, import with --from PROGRAM (one of "
+            f"{', '.join(CONVENTIONS)}); otherwise export the project again.",
+            code="bad-qdpx", file=file, value=(start, end))
+    return begin, stop
+
+
+def _text_or(value: str | None) -> str | None:
+    return value if value and value.strip() else None
+
+
+def _store_sets(study: Study, connection: sa.Connection, sets: list[ET.Element],
+                doc_of: dict[str, int], known_codes: set[str], missing: list[str],
+                actor: str | None, reserved: tuple[str, ...]) -> None:
+    """Sets of sources as document variables: ATLAS.ti's attribute groups ("gender: male")
+    as the variable ``gender`` = ``male`` (integer when every value is), other groups as a
+    boolean variable named after the set, true for its members and false for the other
+    imported documents. Sets of codes and notes have no place in syrmak and are listed."""
+    from syrmak.qual.documents import _set_variable
+
+    attributes: dict[str, dict[int, str]] = {}  # variable -> document id -> value
+    groups: list[tuple[str, list[int]]] = []
+    for group in sets:
+        label = _label(group)
+        members = [g for g in (_ref(x.get("targetGUID"))
+                               for x in _children(group, "MemberSource")) if g]
+        docs = [doc_of[g] for g in members if g in doc_of]
+        codes = [x for x in _children(group, "MemberCode") if _ref(x.get("targetGUID"))
+                 in known_codes]
+        if codes:
+            missing.append(f"{label}: a group of {len(codes)} codes (syrmak has no code "
+                           "groups; the codes are imported)")
+        if _children(group, "MemberNote"):
+            missing.append(f"{label}: a group of {len(_children(group, 'MemberNote'))} notes "
+                           "(syrmak has no memo groups; the notes are imported)")
+        if _text(_child(group, "Description")):
+            missing.append(f"{label}: its description")
+        if members and not docs:
+            missing.append(f"{label}: none of its source(s) ({len(members)}) was imported")
+        if not (members or codes or _children(group, "MemberNote")):
+            missing.append(f"{label}: it is empty")
+        if not docs:
+            continue
+        name = group.get("name") or ""
+        match = _ATTRIBUTE_SET.fullmatch(name)
+        if match and match.group(1) not in reserved:
+            values = attributes.setdefault(match.group(1), {})
+            for doc in docs:
+                if values.setdefault(doc, match.group(2)) != match.group(2):
+                    missing.append(f"{label}: a document already has {match.group(1)} = "
+                                   f"{values[doc]}, which was kept")
+        elif name and len(name) <= 255 and name not in reserved:
+            groups.append((name, docs))
+        else:
+            missing.append(f"{label}: its name cannot be a document variable")
+    for variable, values in attributes.items():
+        kind = "integer" if all(re.fullmatch(r"-?\d+", v) for v in values.values()) \
+            else "text"
+        for doc, value in values.items():
+            _set_variable(study, connection, doc, variable, value, kind, actor)
+    imported = sorted(set(doc_of.values()))
+    for name, docs in groups:
+        for doc in imported:
+            _set_variable(study, connection, doc, name, doc in docs, "boolean", actor)
 
 
 def _is_int(value: str | None) -> bool:
