@@ -135,3 +135,39 @@ def _one_row_csv(tmp_path):
     path = tmp_path / "r.csv"
     path.write_text("kind,sphere\ncso,rights eco\n", encoding="utf-8")
     return path
+
+
+def _with_personal_header(tmp_path, header):
+    survey = [[header if c == "personal_data" else c for c in SURVEY[0]], *SURVEY[1:]]
+    return write_xlsform(tmp_path / "f.xlsx", survey)
+
+
+@pytest.mark.parametrize("header", [
+    "personal_data", "personal data", "personal-data", "Personal_Data", "personal_data ",
+    "PERSONAL DATA", "Personal  -  Data", "personal::data", "personal__data",
+])
+def test_personal_data_header_spellings_protect_the_question(tmp_path, header):
+    form = load_xlsform(_with_personal_header(tmp_path, header))
+    assert form.question("contact").personal_data
+    assert not form.question("story").personal_data
+
+
+@pytest.mark.parametrize("header", [
+    "personaldata", "persnal_data", "personal_dat", "presonal data", "personal", "PII",
+    "sensitive", "sensitive data", "personal info", "персональные данные",
+])
+def test_a_column_that_looks_like_personal_data_is_refused(tmp_path, header):
+    with pytest.raises(SyrmakError) as caught:
+        load_xlsform(_with_personal_header(tmp_path, header))
+    error = caught.value
+    assert error.code == "bad-xlsform"
+    assert (error.location.file, error.location.sheet, error.location.column) == \
+        ("f.xlsx", "survey", header.strip())
+    assert f"'{header.strip()}'" in error.message and "personal_data" in error.hint
+
+
+def test_two_personal_data_columns_are_refused(tmp_path):
+    survey = [[*SURVEY[0], "Personal Data"], *SURVEY[1:]]
+    with pytest.raises(SyrmakError, match="personal_data") as caught:
+        load_xlsform(write_xlsform(tmp_path / "f.xlsx", survey))
+    assert caught.value.location.column == "Personal Data"

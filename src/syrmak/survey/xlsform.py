@@ -7,6 +7,7 @@ spellings real forms use, and keeps what pyxform ignores (``personal_data``).
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -81,6 +82,20 @@ IGNORED_TYPES = {"calculate", "start", "end", "today", "deviceid", "username", "
                  "simserial", "subscriberid", "audit", "hidden", "acknowledge"}
 YES = {"yes", "true", "1", "y", "да", "true()"}
 
+#: The survey-sheet column syrmak adds to XLSForm. pyxform passes unknown columns through
+#: without a word, so a misspelt one would silently store contacts as plain answers.
+PERSONAL_DATA = "personal_data"
+#: Headers that show the intent to protect a question but that syrmak would not read.
+_PERSONAL_SYNONYMS = frozenset({
+    "pii", "sensitive", "sensitive_data", "personal", "personal_info", "personal_information",
+    "personally_identifiable", "private", "private_data", "confidential", "contact_data",
+    "contacts", "gdpr", "персональные_данные", "личные_данные", "персональные",
+    "конфиденциально", "жеке_деректер",
+})
+#: difflib ratio (of the header without separators, against "personaldata") above which
+#: a header is taken for a misspelling of personal_data rather than another column.
+_PERSONAL_SIMILARITY = 0.75
+
 
 def parse_language(text: str) -> tuple[str, str]:
     """``'Russian (ru)'`` -> ``('ru', 'Russian (ru)')``; ``'ru'`` -> ``('ru', 'Russian (ru)')``."""
@@ -101,13 +116,45 @@ def parse_language(text: str) -> tuple[str, str]:
     return code, f"{name} ({code})"
 
 
+def _header_words(key: str) -> str:
+    """``' Personal - Data'``, ``'personal::data'`` -> ``'personal_data'``."""
+    return "_".join(re.split(r"[\s_\-:.]+", key.strip().casefold())).strip("_")
+
+
+def _check_personal_header(headers, path: Path) -> None:
+    """Refuse survey-sheet headers that look like personal_data but are not read as it."""
+    meant = [h for h in headers if _header_words(h) == PERSONAL_DATA]
+    for header in headers:
+        if header in meant:
+            continue
+        words = _header_words(header)
+        squashed = words.replace("_", "")
+        close = difflib.SequenceMatcher(None, squashed, PERSONAL_DATA.replace("_", "")).ratio()
+        if words in _PERSONAL_SYNONYMS or close >= _PERSONAL_SIMILARITY:
+            raise SyrmakError(
+                f"the survey sheet has a column '{header}', which looks like "
+                f"'{PERSONAL_DATA}' but is not it: syrmak would ignore it and store those "
+                "answers unprotected.",
+                f"rename the column to {PERSONAL_DATA} (and write yes on every question that "
+                "holds contact details), or delete it.",
+                code="bad-xlsform", file=path.name, sheet="survey", row=1, column=header)
+    if len(meant) > 1:
+        raise SyrmakError(
+            f"the survey sheet has {len(meant)} columns that mean '{PERSONAL_DATA}' "
+            f"({', '.join(repr(m) for m in meant)}).",
+            f"keep one {PERSONAL_DATA} column and move its yes values there.",
+            code="bad-xlsform", file=path.name, sheet="survey", row=1, column=meant[-1])
+
+
 def _normalise_header(key: str) -> str:
+    if _header_words(key) == PERSONAL_DATA:
+        return PERSONAL_DATA
     match = _LANG_HEADER.match(key)
     if not match:
         return key.strip().lower() if key.strip().lower() in ("type", "name", "label", "hint",
                                                                "required", "relevant",
                                                                "constraint", "choice_filter",
-                                                               "personal_data", "list_name",
+                                                               "list_name",
                                                                "appearance", "default") else key
     _, canonical = parse_language(match["lang"])
     return f"{match['base'].lower()}::{canonical}"
@@ -165,6 +212,9 @@ def load_xlsform(path: str | Path) -> Questionnaire:
             file=path.name,
             sheet="survey",
         )
+    headers = workbook.survey_header[0] if workbook.survey_header else {}
+    _check_personal_header(list(dict.fromkeys([*headers, *(k for row in workbook.survey
+                                                             for k in row)])), path)
     data = {
         "survey": _normalise_rows(workbook.survey),
         "choices": _normalise_rows(workbook.choices),
@@ -271,10 +321,10 @@ def _questionnaire(form: dict, rows, path: Path) -> Questionnaire:
                     or_other = True
                     clabels = {code: OTHER_LABELS.get(code, "Other") for code in clabels}
                 choices.append(Choice(c["name"], clabels))
-            personal = str(child.get("personal_data") or "").strip().lower()
+            personal = str(child.get(PERSONAL_DATA) or "").strip().lower()
             if personal and personal not in YES | {"no", "false", "0", "n", "нет"}:
                 raise SyrmakError(
-                    f"question '{name}' has personal_data = '{child.get('personal_data')}'.",
+                    f"question '{name}' has personal_data = '{child.get(PERSONAL_DATA)}'.",
                     "write yes or no (or leave the cell empty).",
                     code="bad-xlsform", file=path.name, sheet="survey",
                     row=_survey_row(rows, name), column="personal_data",
