@@ -1,0 +1,2 @@
+"""Protecting respondents: finding contact details where they should not be, and holding
+them back (``detect``, ``quarantine``)."""

@@ -1,0 +1,194 @@
+"""Does a text hold contact details? E-mail addresses (also spelt out), phone numbers,
+messenger handles and profile links, found without ever repeating them.
+
+Every detector is one row of ``PATTERNS``. The rows are written so that a search is
+linear in the length of the text, whatever the text: each regex starts with a literal
+or a small character class (so the regex engine skips ahead in C), every repetition is
+bounded, and repetitions that could be split two ways are possessive (``{m,n}+``), so a
+failed attempt never backtracks into them. A 10 MB cell costs a few passes over it
+(``tests/privacy/test_detect.py`` measures that against ``str.split`` on the same text).
+
+False positives are kept down by the shapes themselves: a phone number needs 10 or more
+digits in a phone's grouping (``+`` and a country code; 8 or 7 and ten digits; or ten
+digits grouped 3-3-2-2 / 3-3-4), never inside a longer number or after a decimal point,
+and never a round number; an e-mail needs a domain ending in letters; a spelt-out
+address needs both "at" and "dot" spelt out unless they are bracketed.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+#: What a kind is called in warnings ("the answer looks like ...").
+KINDS = {
+    "email": "an e-mail address",
+    "phone": "a phone number",
+    "handle": "a messenger or social-network handle",
+    "link": "a link to a messenger or social-network profile",
+}
+#: Shown instead of a value that looks like a contact, in messages and errors.
+MASK = "(a value that looks like a contact, not shown)"
+
+_AT_BEFORE = r"[\w.+\-]"  # what may end the local part of an e-mail address
+_DOT_WORDS = r"(?:dot|точка|тчк)"
+
+_AT = re.compile(
+    r"""@
+    (?:
+        (?<=[\w.+\-]@)                                      # a local part: an e-mail
+        (?P<email>[^\W_][\w\-]{0,62}+(?:\.[\w\-]{1,63}+){1,8}+)
+        (?<=[^\W\d_]{2})(?![\w\-])                          # the domain ends in letters
+      | (?<![\w.+\-]@)                                      # nothing before: a handle
+        (?P<handle>[A-Za-z][A-Za-z0-9_.]{2,31}+)
+    )""", re.VERBOSE)
+
+_PROFILE_SITES = ("t.me", "telegram.me", "telegram.dog", "wa.me", "vk.com", "vk.ru", "ok.ru",
+                  "instagram.com", "instagr.am", "facebook.com", "fb.com", "twitter.com",
+                  "x.com", "tiktok.com", "threads.net", "linkedin.com/in", "signal.me",
+                  "max.ru/u", "youtube.com")
+_LINK = re.compile(
+    r"/(?:" + "|".join(rf"(?<=(?<![\w\-]){re.escape(site)}/)" for site in _PROFILE_SITES)
+    + r")[@+#]?[\w.\-]{2,64}+", re.IGNORECASE)
+
+_S = r"[ \u00a0.\-]"  # one separator between the digit groups of a phone number
+_PHONE = re.compile(
+    rf"""[0-9+(]
+    (?<![\w+][0-9+(])                    # not glued to a word, a number or a '+'
+    (?<![0-9][.,][0-9+(])                # not the decimals or thousands of a number
+    (?:
+        (?<=\+)(?P<intl>[0-9]{{1,3}}+(?:[ \u00a0.\-]{{0,2}}+\(?[0-9]{{1,5}}+\)?){{2,7}}+)
+      | (?<=[78]){_S}?(?:\([0-9]{{3}}\)|[0-9]{{3}}){_S}?[0-9]{{3}}{_S}?
+            (?:[0-9]{{2}}{_S}?[0-9]{{2}}|[0-9]{{4}})
+      | (?<=[78]){_S}?(?:\([0-9]{{4}}\)|[0-9]{{4}}){_S}?[0-9]{{2}}{_S}?[0-9]{{2}}{_S}?[0-9]{{2}}
+      | (?<=\()[0-9]{{3}}\){_S}?[0-9]{{3}}{_S}?(?:[0-9]{{2}}{_S}?[0-9]{{2}}|[0-9]{{4}})
+      | (?<=[0-9])[0-9]{{2}}{_S}?[0-9]{{3}}{_S}?(?:[0-9]{{2}}{_S}?[0-9]{{2}}|[0-9]{{4}})
+    )
+    (?![0-9])(?![.,][0-9])""", re.VERBOSE)
+
+
+def _spelt_at(word: str) -> re.Pattern:
+    """``name at mail dot ru``, ``name [at] mail [dot] ru``, ``name(at)mail.ru``.
+
+    Searched in the lower-cased text, starting at the literal word, so the engine jumps
+    from one "at" to the next. Plain "at ... dot" must both be spelt out: "at lenta.ru"
+    is ordinary English.
+    """
+    w = re.escape(word)
+    n = len(word)
+    plain = rf"(?<={_AT_BEFORE} {w})(?P<plain>)"
+    bracketed = "|".join(rf"(?<={_AT_BEFORE}{before}{w})"
+                         for before in (r"[\[(<{]", r" [\[(<{]", r"[\[(<{] ", r" [\[(<{] "))
+    dot = (rf"(?:\s{{0,2}}+[\[(<{{]\s?(?:{_DOT_WORDS}|\.)\s?[\])>}}]\s{{0,2}}+"
+           rf"|\s{{1,2}}+{_DOT_WORDS}\s{{1,2}}+|(?(plain)(?!)|\.))")
+    assert n  # the lookbehinds above are fixed-width because the word is literal
+    return re.compile(
+        rf"{w}(?:{plain}|{bracketed})(?(plain)\s{{1,2}}+|\s?[\])>}}]\s?)"
+        rf"[\w\-]{{1,63}}+{dot}[^\W\d_]{{2,24}}+(?![\w\-])")
+
+
+def _email_or_handle(match: re.Match) -> str | None:
+    return "email" if match["email"] else "handle"
+
+
+def _phone(match: re.Match) -> str | None:
+    digits = re.sub(r"[^0-9]", "", match.group())
+    if match["intl"] and not 10 <= len(digits) <= 15:
+        return None
+    # 7000000000 and 8 888 888 88 88 are amounts and placeholders, not somebody's phone.
+    if digits.endswith("000000") or len(set(digits)) == 1:
+        return None
+    return "phone"
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One detector: what it finds (for the docs and the tests) and how."""
+
+    name: str
+    finds: str
+    regex: re.Pattern
+    #: The kind of a match, or None when the match is a false alarm.
+    accept: Callable[[re.Match], str | None]
+    #: Searched in the lower-cased text (spelt-out words in any case).
+    lowered: bool = False
+
+
+PATTERNS: tuple[Pattern, ...] = (
+    Pattern("e-mail / handle", "aigerim@mail.kz; @erlan_kz (not part of an address)",
+            _AT, _email_or_handle),
+    Pattern("spelt-out e-mail", "name at mail dot ru, name [at] mail [dot] ru, name(at)mail.ru",
+            _spelt_at("at"), lambda m: "email", lowered=True),
+    Pattern("spelt-out e-mail (ru)", "name собака mail точка ru",
+            _spelt_at("собака"), lambda m: "email", lowered=True),
+    Pattern("profile link", "t.me/x, wa.me/7701…, instagram.com/x, vk.com/x, facebook.com/x",
+            _LINK, lambda m: "link"),
+    Pattern("phone", "+7 701 999 88 77, 8 (727) 300-20-10, 8.701.555.66.77, 87015556677, "
+            "(202) 555-0143, 701 555 66 77", _PHONE, _phone),
+)
+
+#: Shorter than the shortest contact any pattern finds ("@abc"): skipped at once.
+_SHORTEST = 4
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    line: int  # from 1
+
+
+def _matches(text: str) -> Iterator[tuple[str, re.Match, str]]:
+    """(kind, match, the text searched: ``text`` or its lower-cased copy), pattern by pattern."""
+    if len(text) < _SHORTEST:
+        return
+    lowered = None
+    for pattern in PATTERNS:
+        if pattern.lowered and lowered is None:
+            lowered = text.lower()
+        searched = lowered if pattern.lowered else text
+        for match in pattern.regex.finditer(searched):
+            kind = pattern.accept(match)
+            if kind is not None:
+                yield kind, match, searched
+
+
+def findings(text: str) -> list[Finding]:
+    """Every contact-looking stretch of ``text`` by line (never the stretch itself)."""
+    breaks: dict[int, list[int]] = {}
+    found = set()
+    for kind, match, searched in _matches(text):
+        # Lower-casing may lengthen a few letters but keeps every line break: count the
+        # breaks in the text that was searched.
+        lines = breaks.setdefault(id(searched), [m.start() for m in re.finditer("\n", searched)])
+        found.add((bisect.bisect_left(lines, match.start()) + 1, kind))
+    return [Finding(kind, line) for line, kind in sorted(found)]
+
+
+def contact_kind(text: str | None) -> str | None:
+    """The kind of the first contact found in ``text`` ('email', 'phone', ...), or None."""
+    if not text:
+        return None
+    return next((kind for kind, _, _ in _matches(str(text))), None)
+
+
+def looks_like_contact(text: str | None) -> bool:
+    return contact_kind(text) is not None
+
+
+def shown(value: object, limit: int = 40) -> str:
+    """A cell value for a message: quoted and shortened, or masked if it looks like a contact."""
+    text = str(value)
+    if looks_like_contact(text):
+        return MASK
+    return repr(text if len(text) <= limit else text[:limit] + "…")
+
+
+def safe(value: object) -> object:
+    """``value``, or None if it is a text that looks like a contact (for ``SyrmakError.value``)."""
+    return None if isinstance(value, str) and looks_like_contact(value) else value
+
+
+__all__ = ["KINDS", "MASK", "PATTERNS", "Finding", "Pattern", "contact_kind", "findings",
+           "looks_like_contact", "safe", "shown"]
