@@ -53,6 +53,11 @@ class SyrmakError(Exception):
         self.message = message
         self.hint = hint
         self.code = code
+        if isinstance(where.get("value"), str):
+            from syrmak.privacy.detect import safe
+
+            # Errors end up in terminals, logs and bug reports: never carry a contact.
+            where["value"] = safe(where["value"])
         self.location = location or Location(**where)
         super().__init__(str(self))
 

@@ -4,6 +4,11 @@ The pipeline: read the file into strings (``tables``), map columns to questions
 (``layouts``), decode every distinct cell value once per column (fast on 200,000 rows,
 since a column has few distinct answers), check everything, and only then write, in one
 transaction. Personal-data answers go to the encrypted vault, never into ``answers``.
+
+A cell of any other question whose raw text looks like a contact (``privacy.detect``) is
+quarantined before it is decoded: the answer is stored as missing and the text is sealed
+into the vault (kind "quarantine", with a note naming file, row and column) until a
+researcher releases it (``privacy.quarantine``).
 """
 
 from __future__ import annotations
@@ -19,23 +24,21 @@ import pandas as pd
 import sqlalchemy as sa
 
 from syrmak.errors import ErrorList, SyrmakError
+from syrmak.privacy import detect
 from syrmak.store import schema
 from syrmak.store.answers import write_batch
 from syrmak.store.vault import ContactValue
 from syrmak.survey import tables
 from syrmak.survey.instrument import OTHER, OTHER_SUFFIX, Question, Questionnaire
 from syrmak.survey.layouts import (
-    EMAIL,
     FORMATS,
     LAYOUTS,
-    PHONE,
     Column,
     ColumnMapper,
     Decoder,
     Layout,
     choice_for_code,
     detect_format,
-    looks_like_contact,
     normalise,
 )
 
@@ -59,17 +62,35 @@ class ImportResult:
     numbers: tuple[int, ...]
     contacts_stored: int
     notes: tuple[str, ...] = field(default_factory=tuple)
-    #: Cells that look like contact details outside personal-data questions (no values shown).
+    #: Cells that looked like contact details outside personal-data questions and were
+    #: quarantined (where, never the value).
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    quarantined: int = 0
 
     def summary(self) -> str:
         span = f" (respondents {self.numbers[0]}-{self.numbers[-1]})" if self.numbers else ""
+        held = (f" {self.quarantined} answers that look like contacts were quarantined "
+                "(see the warnings)." if self.quarantined else "")
         return (f"{self.file}: read {self.rows_read} rows as {self.format}; added {self.added}"
                 f"{span}, {self.duplicates} already stored; {self.contacts_stored} contact "
-                "entries sealed in the vault.")
+                f"entries sealed in the vault.{held}")
 
 
 # -- the parse ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Held:
+    """A cell held back because it looks like a contact: where it was, never shown."""
+
+    row: int  # spreadsheet row (the cells' index)
+    question: str  # the question whose stored answer it would have become
+    column: str
+    kind: str  # privacy.detect kind
+    text: str
+
+    def note(self, file: str) -> str:
+        return f"[{file}, row {self.row}, column '{self.column}']"
+
 
 @dataclass
 class _Parsed:
@@ -79,6 +100,7 @@ class _Parsed:
     times: pd.Series
     warnings: list[str]
     notes: list[str]
+    held: list[_Held] = field(default_factory=list)
 
 
 class _Context:
@@ -91,9 +113,18 @@ class _Context:
         self.cells = raw.cells
         self.errors = ErrorList()
         self.notes: list[str] = []
+        #: Rows whose answer to a question was quarantined: not "unanswered" for checks.
+        self.held_rows: dict[str, set[int]] = {}
+        self._distinct: dict[int, tuple] = {}
 
     def text(self, col: Column) -> pd.Series:
         return self.cells[col.index]
+
+    def distinct(self, col: Column) -> tuple:
+        """``pd.factorize`` of the column, once: the contact check and the decoder share it."""
+        if col.index not in self._distinct:
+            self._distinct[col.index] = pd.factorize(self.text(col))
+        return self._distinct[col.index]
 
     def stripped(self, col: Column) -> pd.Series:
         return tables.per_value(self.text(col), str.strip)
@@ -106,13 +137,14 @@ class _Context:
             personal = col.question is not None and col.question.personal_data
             shown = ("(a personal-data value, not shown)" if personal
                      else tables.shown_value(str(value), 60))
+            hidden = personal or shown == detect.MASK
             more = len(rows) - _SHOWN_ERRORS_PER_COLUMN
             tail = f" ({more} more cells of this column too)" if more > 0 and \
                 row == rows[_SHOWN_ERRORS_PER_COLUMN - 1] else ""
             self.errors.add(SyrmakError(
                 message.replace("{value}", shown) + tail, hint, code=code, file=self.raw.file,
                 row=int(row), column=col.header.strip() or f"#{col.index + 1}",
-                value=None if personal and value else value,
+                value=None if hidden and value else value,
             ))
 
 
@@ -236,7 +268,7 @@ def _decode_select(ctx: _Context, col: Column) -> tuple[pd.Series, pd.Series | N
     q = col.question
     values = ctx.text(col)
     decoder = Decoder(q, ctx.layout, ctx.raw.value_labels.get(col.header))
-    codes, uniques = pd.factorize(values)
+    codes, uniques = ctx.distinct(col)
     stored = np.full(len(uniques), None, dtype=object)
     others = np.full(len(uniques), None, dtype=object)
     unknown = np.zeros(len(uniques), dtype=bool)
@@ -268,7 +300,7 @@ def _decode_answer(ctx: _Context, col: Column) -> tuple[pd.Series, pd.Series | N
         return _decode_select(ctx, col)
     if q.type in ("integer", "decimal"):
         parsed, bad = tables.on_distinct(
-            values, lambda u: tables.parse_numbers(u, q.type == "integer"))
+            values, lambda u: tables.parse_numbers(u, q.type == "integer"), ctx.distinct(col))
         if bad.any():
             kind = "a whole number" if q.type == "integer" else "a number"
             ctx.fail(col, bad, f"{{value}} is not {kind} (question '{q.name}').",
@@ -277,13 +309,13 @@ def _decode_answer(ctx: _Context, col: Column) -> tuple[pd.Series, pd.Series | N
             return None
         return parsed, None
     if q.type == "date":
-        parsed, bad = tables.on_distinct(values, tables.parse_dates)
+        parsed, bad = tables.on_distinct(values, tables.parse_dates, ctx.distinct(col))
         if bad.any():
             ctx.fail(col, bad, f"{{value}} is not a date (question '{q.name}').",
                      "write dates as 2021-09-15 or 15.09.2021.", "bad-date")
             return None
         return parsed, None
-    return tables.per_value(values, _clean_text), None
+    return tables.per_value(values, _clean_text, distinct=ctx.distinct(col)), None
 
 
 def _clean_text(value: str) -> str | None:
@@ -306,7 +338,7 @@ def _option_flags(ctx: _Context, col: Column) -> tuple[pd.Series, pd.Series | No
             return False
         return text  # "Other" text, or a mistake
 
-    states = tables.per_value(ctx.text(col), state)
+    states = tables.per_value(ctx.text(col), state, distinct=ctx.distinct(col))
     is_true = states.map(lambda s: s is True).astype(bool)  # few distinct states
     is_text = states.map(lambda s: isinstance(s, str)).astype(bool)
     if col.choice == OTHER:
@@ -346,7 +378,8 @@ def _combine_options(ctx: _Context, q: Question, cols: list[Column]):
             other = got[1] if got[1] is not None else other
     answered = np.zeros(len(ctx.cells), dtype=bool)
     for col in cols:
-        answered |= tables.per_value(ctx.text(col), lambda v: bool(v.strip())).to_numpy(bool)
+        answered |= tables.per_value(ctx.text(col), lambda v: bool(v.strip()),
+                                     distinct=ctx.distinct(col)).to_numpy(bool)
     names = [c.name for c in q.choices if c.name in flags]
     chosen = np.column_stack([flags[n].to_numpy(bool) for n in names]) if names else \
         np.zeros((len(ctx.cells), 0), dtype=bool)
@@ -395,6 +428,7 @@ def _check_required(ctx: _Context, columns: list[Column], answers: dict, persona
         if series is None:
             continue
         empty = series.isna() | (series == "")
+        empty &= ~series.index.isin(list(ctx.held_rows.get(q.name, ())))
         if empty.any():
             ctx.fail(by_question[q.name], empty,
                      f"question '{q.name}' is required but has no answer.",
@@ -419,6 +453,7 @@ def parse(raw: tables.RawTable, form: Questionnaire, fmt: str) -> _Parsed:
     ctx = _Context(raw, form, LAYOUTS[fmt])
     columns = map_columns(raw, form, ctx.layout)
     _incomplete(ctx, columns)
+    held = _quarantine(ctx, columns)
     index = ctx.cells.index
     answers: dict[str, pd.Series] = {}
     personal: dict[str, pd.Series] = {}
@@ -438,7 +473,8 @@ def parse(raw: tables.RawTable, form: Questionnaire, fmt: str) -> _Parsed:
         elif col.role in ("option", "category"):
             options.setdefault(col.question.name, []).append(col)
         elif col.role == "other":
-            others[col.question.name] = tables.per_value(ctx.text(col), _clean_text)
+            others[col.question.name] = tables.per_value(ctx.text(col), _clean_text,
+                                                         distinct=ctx.distinct(col))
         else:
             decoded = _decode_answer(ctx, col)
             if decoded is not None:
@@ -457,8 +493,7 @@ def parse(raw: tables.RawTable, form: Questionnaire, fmt: str) -> _Parsed:
     frame = pd.DataFrame({q.name: answers[q.name] for q in form.answered if q.name in answers},
                          index=index)
     notes = [*raw.notes, *ctx.notes, *_column_notes(form, columns)]
-    warnings = _contact_warnings(frame, form, columns, raw)
-    return _Parsed(frame, personal, keys, times, warnings, notes)
+    return _Parsed(frame, personal, keys, times, [], notes, held)
 
 
 def _keys(ctx: _Context, col: Column, current: pd.Series) -> pd.Series:
@@ -507,37 +542,64 @@ def _column_notes(form: Questionnaire, columns: list[Column]) -> list[str]:
     return notes
 
 
-def _contact_warnings(frame: pd.DataFrame, form: Questionnaire, columns: list[Column],
-                      raw: tables.RawTable) -> list[str]:
-    """Safety net: free text that looks like an e-mail or phone outside personal questions.
+# -- the contact safety net ------------------------------------------------------------------
 
-    The value itself is never repeated: warnings end up in logs and terminals.
+_HELD_ROLES = ("answer", "option", "other", "category")
+
+
+def _quarantine(ctx: _Context, columns: list[Column]) -> list[_Held]:
+    """Hold back every raw cell of a non-personal question that looks like a contact.
+
+    Raw text, before decoding: a phone typed into an integer question would otherwise be
+    stored as a number, and one typed as an option would be echoed by the error saying it
+    is not one. A held cell is emptied so that nothing downstream sees it; the "Other"
+    column of a question keeps its option chosen, since only the text is in question.
     """
-    warnings = []
-    headers = {c.question.name: c.header.strip() for c in columns if c.question is not None}
-    for q in form.answered:
-        if q.type != "text" or q.personal_data or q.name not in frame.columns:
+    held: list[_Held] = []
+    copied = False
+    for col in columns:
+        q = col.question
+        if q is None or q.personal_data or col.role not in _HELD_ROLES:
             continue
-        kinds = tables.per_value(frame[q.name], _contact_kind)
-        for kind in ("an e-mail address", "a phone number"):
-            rows = kinds.index[(kinds == kind).fillna(False).astype(bool)]
-            for row in rows[:_SHOWN_ERRORS_PER_COLUMN]:
-                warnings.append(
-                    f"[{raw.file}, row {int(row)}, column '{headers.get(q.name, q.name)}'] the "
-                    f"answer to '{q.name}' looks like {kind}; if it is a contact, mark the "
-                    "question personal_data = yes and import again, or redact it.")
-            if len(rows) > _SHOWN_ERRORS_PER_COLUMN:
-                warnings.append(f"... and {len(rows) - _SHOWN_ERRORS_PER_COLUMN} more answers "
-                                f"to '{q.name}' that look like {kind}.")
+        kinds = tables.per_value(ctx.text(col), detect.contact_kind, distinct=ctx.distinct(col))
+        flagged = kinds.notna()
+        if not flagged.any():
+            continue
+        is_other = col.role == "other" or (col.role == "option" and col.choice == OTHER)
+        target = q.name + OTHER_SUFFIX if is_other and ctx.form.has(q.name + OTHER_SUFFIX) \
+            else q.name
+        header = col.header.strip() or f"#{col.index + 1}"
+        for row in flagged[flagged].index:
+            held.append(_Held(int(row), target, header, kinds.at[row],
+                              _clean_text(ctx.cells.at[row, col.index]) or ""))
+        ctx.held_rows.setdefault(target, set()).update(int(r) for r in flagged[flagged].index)
+        if not copied:
+            ctx.cells, copied = ctx.cells.copy(), True  # the file as read stays as it was
+        ctx.cells[col.index] = ctx.cells[col.index].where(
+            ~flagged, "1" if col.role == "option" and col.choice == OTHER else "")
+        ctx._distinct.pop(col.index, None)
+    return held
+
+
+def _held_warnings(held: list[_Held], file: str, numbers: dict[int, int]) -> list[str]:
+    """Where each stored quarantined answer came from and how to release it; no values."""
+    warnings: list[str] = []
+    by_column: dict[tuple[str, str], list[_Held]] = {}
+    for h in held:
+        if h.row in numbers:
+            by_column.setdefault((h.column, h.question), []).append(h)
+    for (_, question), cells in by_column.items():
+        for h in cells[:_SHOWN_ERRORS_PER_COLUMN]:
+            warnings.append(
+                f"{h.note(file)} the answer to '{question}' looks like "
+                f"{detect.KINDS[h.kind]}: it was quarantined (stored as missing, sealed in the "
+                f"vault). If it is no contact, release it: syrmak quarantine release DIR "
+                f"{numbers[h.row]} {question}; if it is one, redact it or mark the question "
+                "personal_data = yes.")
+        if len(cells) > _SHOWN_ERRORS_PER_COLUMN:
+            warnings.append(f"... and {len(cells) - _SHOWN_ERRORS_PER_COLUMN} more answers to "
+                            f"'{question}' quarantined; see them with: syrmak quarantine list DIR")
     return warnings
-
-
-def _contact_kind(text: str | None) -> str | None:
-    if not text:
-        return None
-    if EMAIL.search(text):
-        return "an e-mail address"
-    return "a phone number" if PHONE.search(text) else None
 
 
 # -- submission keys and the write ---------------------------------------------------------
@@ -612,7 +674,7 @@ def import_file(study: Study, path: Path, format: str = "auto",
     parsed = parse(raw, form, fmt)
     keys = _submission_keys(parsed, form.form_id)
     file_hash = hashlib.sha256(path.read_bytes()).hexdigest()
-    needs_vault = any((s != "").any() for s in parsed.personal.values())
+    needs_vault = bool(parsed.held) or any((s != "").any() for s in parsed.personal.values())
     if needs_vault:
         study.recipient  # noqa: B018 -- fail before writing if the vault cannot seal
     n = len(parsed.answers)
@@ -637,12 +699,17 @@ def import_file(study: Study, path: Path, format: str = "auto",
         write_batch(connection, import_id, parsed.answers, fresh)
         sealed = _seal_contacts(connection, study, fresh, start, import_id, keys,
                                 parsed.personal)
+        numbers = {int(parsed.answers.index[p]): start + i for i, p in enumerate(fresh)}
+        held = _seal_held(connection, study, parsed.held, numbers, keys, path.name)
         study.log("import", {"file": path.name, "format": fmt, "rows_read": n,
-                             "added": len(fresh), "sha256": file_hash}, actor, connection)
+                             "added": len(fresh), "sha256": file_hash, "quarantined": held},
+                  actor, connection)
     return ImportResult(
         file=path.name, format=fmt, rows_read=n, added=len(fresh), duplicates=n - len(fresh),
         numbers=tuple(range(start, start + len(fresh))), contacts_stored=sealed,
-        notes=tuple(parsed.notes), warnings=tuple(parsed.warnings),
+        notes=tuple(parsed.notes),
+        warnings=(*parsed.warnings, *_held_warnings(parsed.held, path.name, numbers)),
+        quarantined=held,
     )
 
 
@@ -682,4 +749,19 @@ def _seal_contacts(connection, study: Study, fresh, start, import_id, keys, pers
     return study.seal(connection, values)
 
 
-__all__ = ["ImportResult", "import_file", "looks_like_contact"]
+def _seal_held(connection, study: Study, held: list[_Held], numbers: dict[int, int],
+               keys: pd.Series, file: str) -> int:
+    """Quarantined cells of the rows stored now go to the vault, with where they came from."""
+    stored = [h for h in held if h.row in numbers and h.text]
+    if not stored:
+        return 0
+    r = schema.respondents
+    ids = dict(connection.execute(sa.select(r.c.number, r.c.id).where(
+        r.c.number.in_([numbers[h.row] for h in stored]))).all())
+    return study.seal(connection, [
+        ContactValue(ids[numbers[h.row]], numbers[h.row], keys.at[h.row], h.question, h.text,
+                     kind="quarantine", note=h.note(file))
+        for h in stored])
+
+
+__all__ = ["ImportResult", "import_file"]

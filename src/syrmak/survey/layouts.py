@@ -14,23 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from syrmak.errors import ErrorList, SyrmakError
+from syrmak.privacy import detect
 from syrmak.survey.instrument import OTHER, Question, Questionnaire
 
 #: A select cell longer than this is no list of options (it is decoded as "Other" or refused).
 MAX_SELECT_TEXT = 4000
 
 FORMATS = ("auto", "google-forms", "kobo", "odk", "limesurvey", "spss", "csv")
-
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-PHONE = re.compile(
-    r"(?<![\w+])(?:\+\d[\d\s\-().]{7,16}\d"
-    r"|8\s?\(?\d{3}\)?[\s\-]?\d{3}[\s\-]?\d{2}[\s\-]?\d{2}"
-    r"|\(?\d{3}\)?[\s\-]?\d{3}[\s\-]?\d{2}[\s\-]?\d{2})(?!\w)"
-)
-
-
-def looks_like_contact(text: str) -> bool:
-    return bool(EMAIL.search(text) or PHONE.search(text))
 
 
 @dataclass(frozen=True)
@@ -336,7 +326,7 @@ class ColumnMapper:
                 continue
             column = self.resolve(index, raw, taken_q)
             if column is None:
-                errors.add(self._unknown(raw.strip(), file))
+                errors.add(self._unknown(raw.strip(), file, index))
                 continue
             if column.question is not None:
                 slot = f"{column.question.name}#{column.role}#{column.choice}"
@@ -366,7 +356,15 @@ class ColumnMapper:
                 column=unknown[0] if unknown else None,
             )
 
-    def _unknown(self, text: str, file: str) -> SyrmakError:
+    def _unknown(self, text: str, file: str, index: int) -> SyrmakError:
+        if detect.looks_like_contact(text):
+            # A file without its header row: the first respondent's answers are "headers".
+            return SyrmakError(
+                f"column {index + 1} has a header that looks like a contact ({detect.MASK}), "
+                f"which matches no question of questionnaire '{self.form.form_id}'.",
+                "check that the first row of the file is its header row (export it again "
+                "with headers), or rename the column to a question name or label.",
+                code="unknown-column", file=file, row=1, column=f"#{index + 1}")
         names = [x.name for x in self.form.answered] + [
             x.label(lang) for x in self.form.answered for lang in self.form.languages]
         close = difflib.get_close_matches(text, names, n=2, cutoff=0.6)

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from syrmak.errors import ErrorList, SyrmakError
+from syrmak.privacy import detect
 
 DELIMITERS = (",", ";", "\t")
 #: Byte-order marks: (mark, codec, what the note calls it).
@@ -242,7 +243,7 @@ def _misaligned(path: Path, text: str, delimiter: str, exc: Exception) -> Syrmak
                     f"check the delimiter ({shown} was used) and that every text with a "
                     f"{shown} or a line break is in double quotes, or delete the extra field.",
                     "bad-csv", path, row=row, line=reader.line_num, column=f"#{width + 1}",
-                    value=fields[width],
+                    value=detect.safe(fields[width]),
                 )
             last, line = (row, line), reader.line_num + 1
     except csv.Error as error:
@@ -259,11 +260,7 @@ def _misaligned(path: Path, text: str, delimiter: str, exc: Exception) -> Syrmak
 
 
 def shown_value(value: str, limit: int = 40) -> str:
-    from syrmak.survey.layouts import looks_like_contact
-
-    if looks_like_contact(value):
-        return "(a value that looks like contact details, not shown)"
-    return repr(value if len(value) <= limit else value[:limit] + "…")
+    return detect.shown(value, limit)
 
 
 def _drop_empty_rows(cells: pd.DataFrame) -> pd.DataFrame:
@@ -397,10 +394,12 @@ def _sav_column(series: pd.Series) -> pd.Series:
 
 # -- cell texts to values, one distinct value at a time ------------------------------------
 
-def on_distinct(values: pd.Series, func):
+def on_distinct(values: pd.Series, func, distinct=None):
     """Run ``func`` on the distinct values of a column of strings and spread its result(s)
-    back over the rows: a column of 200,000 answers has a handful of distinct ones."""
-    codes, uniques = pd.factorize(values)
+    back over the rows: a column of 200,000 answers has a handful of distinct ones.
+
+    ``distinct`` is ``pd.factorize(values)`` when the caller has it already."""
+    codes, uniques = pd.factorize(values) if distinct is None else distinct
     result = func(pd.Series(np.asarray(uniques, dtype=object), dtype=object))
 
     def spread(series: pd.Series) -> pd.Series:
@@ -409,9 +408,9 @@ def on_distinct(values: pd.Series, func):
     return tuple(spread(r) for r in result) if isinstance(result, tuple) else spread(result)
 
 
-def per_value(values: pd.Series, func, dtype=object) -> pd.Series:
+def per_value(values: pd.Series, func, dtype=object, distinct=None) -> pd.Series:
     """``func`` called once per distinct value (a Python function), spread over the rows."""
-    return on_distinct(values, lambda u: pd.Series([func(v) for v in u], dtype=dtype))
+    return on_distinct(values, lambda u: pd.Series([func(v) for v in u], dtype=dtype), distinct)
 
 
 def parse_numbers(values: pd.Series, integer: bool) -> tuple[pd.Series, pd.Series]:
