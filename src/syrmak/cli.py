@@ -134,6 +134,53 @@ def contacts(directory, identity_file):
 
 
 @main.group()
+def quarantine() -> None:
+    """Answers held in the vault because they look like contact details."""
+
+
+@quarantine.command("list")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--identity-file", type=click.Path(),
+              help="Where the vault key file is, if it is kept as a file.")
+@friendly
+def quarantine_list(directory, identity_file):
+    """Show the quarantined answers: respondent, question, where from, value (needs the key).
+
+    Example: syrmak quarantine list my-study
+    """
+    from syrmak.clitools import unlock
+    from syrmak.privacy.quarantine import held
+
+    study = open_study(directory)
+    found = held(study, unlock(study, identity_file))
+    for problem in found.damaged:
+        click.secho(f"Warning: {problem}", fg="yellow", err=True)
+    click.echo(found.table.fillna("").to_string(index=False) if len(found)
+               else "Nothing is in quarantine.")
+
+
+@quarantine.command("release")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.argument("respondent", type=int)
+@click.argument("question")
+@click.option("--identity-file", type=click.Path(),
+              help="Where the vault key file is, if it is kept as a file.")
+@friendly
+def quarantine_release(directory, respondent, question, identity_file):
+    """Store a quarantined answer as the answer again and drop it from the vault (needs the key).
+
+    Example: syrmak quarantine release my-study 4 story
+    """
+    from syrmak.clitools import unlock
+    from syrmak.privacy.quarantine import release
+
+    study = open_study(directory)
+    done = release(study, unlock(study, identity_file), respondent, question)
+    click.echo(f"Released respondent {done.respondent}'s answer to '{done.question}': stored "
+               f"again ({', '.join(done.answers)}), no longer in the vault.")
+
+
+@main.group()
 def vault() -> None:
     """The contact vault: its state, and re-sealing an old one."""
 

@@ -104,3 +104,28 @@ def erase(connection: sa.Connection, import_id: int, position: int) -> None:
         values[position] = None
         connection.execute(sa.update(a).where(a.c.id == column_id).values(
             data=json.dumps(values, ensure_ascii=False)))
+
+
+def update(connection: sa.Connection, import_id: int, position: int, question: str,
+           change) -> None:
+    """Set one respondent's cell of ``question`` to ``change(old value)``.
+
+    A batch whose file had no column for the question gets one (all missing but this
+    cell), as long as the batch's respondents.
+    """
+    a = schema.answer_columns
+    row = connection.execute(sa.select(a.c.id, a.c.data).where(
+        a.c.import_id == import_id, a.c.question == question)).first()
+    if row is None:
+        size = connection.execute(sa.select(sa.func.count()).select_from(schema.respondents)
+                                  .where(schema.respondents.c.import_id == import_id)).scalar()
+        values = [None] * size
+    else:
+        values = json.loads(row.data)
+    values[position] = change(values[position])
+    data = json.dumps(values, ensure_ascii=False)
+    if row is None:
+        connection.execute(sa.insert(a), {"import_id": import_id, "question": question,
+                                          "data": data})
+    else:
+        connection.execute(sa.update(a).where(a.c.id == row.id).values(data=data))
