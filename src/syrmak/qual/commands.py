@@ -99,6 +99,8 @@ def docs_add(directory, files, name, kind, respondent, variables):
     added = add_documents(open_study(directory), list(files), name=name, kind=kind,
                           respondent=respondent, variables=values)
     for doc in added:
+        for warning in doc.warnings:
+            click.secho(f"Warning: {warning}", fg="yellow", err=True)
         click.echo(f"Added '{doc.name}' ({doc.kind}, {doc.length} characters, "
                    f"{len(doc.segments)} segments).")
 
@@ -112,6 +114,8 @@ def docs_open_answers(directory, questions):
     from syrmak.qual.documents import import_open_answers
 
     result = import_open_answers(open_study(directory), list(questions) or None)
+    for warning in result.warnings:
+        click.secho(f"Warning: {warning}", fg="yellow", err=True)
     click.echo(f"Added {len(result.added)} documents; {result.skipped} were already there.")
 
 

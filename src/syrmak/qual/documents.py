@@ -23,6 +23,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from syrmak.errors import ErrorList, SyrmakError
+from syrmak.privacy import detect
 from syrmak.qual._common import document_row, new_guid, now
 from syrmak.store import schema
 
@@ -62,6 +63,8 @@ class Document:
     source_name: str | None
     segments: tuple[Segment, ...]
     variables: tuple[tuple[str, object], ...] = ()
+    #: Set when the document was just added: lines that look like contact details.
+    warnings: tuple[str, ...] = ()
 
     @property
     def length(self) -> int:
@@ -87,6 +90,7 @@ class DocumentList:
 class OpenAnswerImport:
     added: tuple[str, ...]
     skipped: int
+    warnings: tuple[str, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame({"document": list(self.added)})
@@ -369,6 +373,26 @@ def parse_file(path: Path, kind: str = "auto") -> tuple[str, ParsedText]:
     return kind, ParsedText(canonical(raw))
 
 
+_SHOWN_CONTACT_LINES = 10
+
+
+def contact_warnings(text: str, source: str) -> tuple[str, ...]:
+    """Lines of a document that look like contact details: where and what kind, no value.
+
+    Documents are not quarantined, since their text must stay codable and its offsets
+    fixed; the researcher is told where to redact.
+    """
+    found = detect.findings(text)
+    warnings = [
+        f"[{source}, line {f.line}] the text looks like it holds {detect.KINDS[f.kind]}; "
+        "documents are stored as they are, so if it identifies someone, redact the file "
+        "and add it again." for f in found[:_SHOWN_CONTACT_LINES]]
+    if len(found) > _SHOWN_CONTACT_LINES:
+        warnings.append(f"[{source}] ... and {len(found) - _SHOWN_CONTACT_LINES} more lines "
+                        "that look like contact details.")
+    return tuple(warnings)
+
+
 # -- storing ---------------------------------------------------------------------------
 
 def _respondent_id(connection: sa.Connection, number: int | None) -> int | None:
@@ -447,8 +471,9 @@ def add_documents(study: Study, paths: list[str | Path], *, name: str | None = N
                                  source_name=path.name, source_bytes=data, actor=actor)
                 for key, value in (variables or {}).items():
                     _set_variable(study, connection, doc_id, key, value, None, actor)
-            ids.append(doc_id)
-    return tuple(get_document(study, doc_id) for doc_id in ids)
+            ids.append((doc_id, parsed.text, path.name))
+    return tuple(replace(get_document(study, doc_id), warnings=contact_warnings(text, source))
+                 for doc_id, text, source in ids)
 
 
 @contextmanager
@@ -474,7 +499,7 @@ def add_text(study: Study, name: str, text: str, *, kind: str = "text",
                          source_bytes=None, actor=actor)
         for key, value in (variables or {}).items():
             _set_variable(study, connection, doc_id, key, value, None, actor)
-    return get_document(study, doc_id)
+    return replace(get_document(study, doc_id), warnings=contact_warnings(parsed.text, name))
 
 
 def import_open_answers(study: Study, questions: list[str] | None = None,
@@ -494,6 +519,7 @@ def import_open_answers(study: Study, questions: list[str] | None = None,
         return OpenAnswerImport((), 0)
     frame = study.responses(questions=[q.name for q in texts])
     added: list[str] = []
+    warnings: list[str] = []
     skipped = 0
     d = schema.documents
     with study.engine.begin() as connection:
@@ -509,11 +535,13 @@ def import_open_answers(study: Study, questions: list[str] | None = None,
                     skipped += 1
                     continue
                 name = f"{q.name}/{number}"
-                _insert(study, connection, name=name, kind="open-answer",
-                        parsed=ParsedText(canonical(str(value))), respondent=int(number),
-                        question=q.name, source_name=None, source_bytes=None, actor=actor)
+                parsed = ParsedText(canonical(str(value)))
+                _insert(study, connection, name=name, kind="open-answer", parsed=parsed,
+                        respondent=int(number), question=q.name, source_name=None,
+                        source_bytes=None, actor=actor)
                 added.append(name)
-    return OpenAnswerImport(tuple(added), skipped)
+                warnings.extend(contact_warnings(parsed.text, name))
+    return OpenAnswerImport(tuple(added), skipped, tuple(warnings))
 
 
 def get_document(study: Study, ref: int | str) -> Document:
