@@ -227,9 +227,7 @@ def _blocks(text: str) -> list[list[tuple[int, str]]]:
 
 def _shown(line: str) -> str | None:
     """A line of a transcript as an error may repeat it: never contact details."""
-    from syrmak.survey.layouts import looks_like_contact
-
-    return None if looks_like_contact(line) else line[:80]
+    return None if detect.looks_like_contact(line) else line[:80]
 
 
 def _cue_time(token: str, number: int, name: str, errors: ErrorList) -> int | None:

@@ -22,6 +22,9 @@ MAX_SELECT_TEXT = 4000
 
 FORMATS = ("auto", "google-forms", "kobo", "odk", "limesurvey", "spss", "csv")
 
+#: Kept for code written against the old home of the check; the detector is privacy.detect.
+looks_like_contact = detect.looks_like_contact
+
 
 @dataclass(frozen=True)
 class Layout:
