@@ -62,7 +62,7 @@ NEGATIVES = [
     "ИИН 900101300123", "карта 4400 4301 2345 6789", "ISBN 978-3-16-148410-0",
     "192.168.100.10", "тел. не дам", "Обычный ответ",
     "look at this", "at home", "I read the news at lenta.ru", "an email at work",
-    "meet @ 5pm", "We met @ the office", "@5pm", "price 5@10", "user@localhost",
+    "meet @ 5pm", "We met @ the office", "@5pm", "price 5@10", "user@localhost", "@SUM(A1)",
     "e-mail", "www.example.org", "example.org/page", "a.b", "Права человека, юридическая помощь",
 ]
 

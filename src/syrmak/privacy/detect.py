@@ -42,7 +42,7 @@ _AT = re.compile(
         (?P<email>[^\W_][\w\-]{0,62}+(?:\.[\w\-]{1,63}+){1,8}+)
         (?<=[^\W\d_]{2})(?![\w\-])                          # the domain ends in letters
       | (?<![\w.+\-]@)                                      # nothing before: a handle
-        (?P<handle>[A-Za-z][A-Za-z0-9_.]{2,31}+)
+        (?P<handle>[A-Za-z][A-Za-z0-9_.]{2,31}+)(?!\()      # @SUM(A1) is a formula
     )""", re.VERBOSE)
 
 _PROFILE_SITES = ("t.me", "telegram.me", "telegram.dog", "wa.me", "vk.com", "vk.ru", "ok.ru",
