@@ -19,7 +19,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from syrmak.errors import ErrorList, SyrmakError
-from syrmak.store import schema
+from syrmak.store import db, schema
 from syrmak.store.answers import write_batch
 from syrmak.store.vault import ContactValue
 from syrmak.survey import tables
@@ -616,7 +616,7 @@ def import_file(study: Study, path: Path, format: str = "auto",
     if needs_vault:
         study.recipient  # noqa: B018 -- fail before writing if the vault cannot seal
     n = len(parsed.answers)
-    with study.engine.begin() as connection:
+    with db.writer(study.engine, study.id) as connection:
         r = schema.respondents
         stored = set(connection.execute(sa.select(r.c.submission_key)).scalars())
         withdrawn = set(connection.execute(sa.select(r.c.submission_key)
