@@ -203,13 +203,45 @@ def responses(directory, lang, output):
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @friendly
 def withdraw(directory, number, yes):
-    """Erase respondent NUMBER: answers, contacts and linked documents (cannot be undone)."""
+    """Erase respondent NUMBER: answers, contacts and linked documents (cannot be undone).
+
+    Example: syrmak withdraw my-study 12
+    """
+    from syrmak.store.erasure import ErasureIncomplete
+
     if not yes:
         click.confirm(f"Erase respondent {number} and every document linked to them?", abort=True)
-    done = open_study(directory).withdraw(number)
+    try:
+        done = open_study(directory).withdraw(number)
+    except ErasureIncomplete as exc:
+        _withdrawn(exc.result)
+        raise
+    _withdrawn(done)
+
+
+def _withdrawn(done) -> None:
     click.echo(f"Respondent {done.respondent} withdrawn: answers erased, {done.contacts_deleted} "
-               f"contact entries and {done.documents_deleted} documents deleted. Delete old "
-               "backups of the study too.")
+               f"contact entries and {done.documents_deleted} documents deleted.")
+    for line in done.leftovers():
+        click.secho(f"Still to do: {line}", fg="yellow", err=True)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@friendly
+def scrub(directory):
+    """Overwrite what withdrawals and sealing freed, when a program had the study open then.
+
+    Example: syrmak scrub my-study
+    """
+    from syrmak.store.erasure import finish
+
+    study = open_study(directory)
+    for problem in finish(study):
+        click.secho(f"Warning: {problem}", fg="yellow", err=True)
+    click.echo("The store's files no longer hold erased data"
+               + (" (see docs/privacy.md for what PostgreSQL keeps elsewhere)."
+                  if study.engine.dialect.name == "postgresql" else "."))
 
 
 def analysis_options(func):
