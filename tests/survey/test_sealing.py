@@ -80,9 +80,10 @@ def test_loading_a_version_that_marks_a_question_personal_seals_its_answers(impo
     stored = _stored_text(study)
     assert not any(story in stored for story in STORIES)
     with study.engine.connect() as connection:
-        events = " ".join(connection.execute(sa.select(schema.events.c.detail)).scalars())
-    assert '"seal"' in events or "story" in events
-    assert not any(story in events for story in STORIES)
+        events = connection.execute(sa.select(schema.events.c.action, schema.events.c.detail)
+                                    ).all()
+    assert [json.loads(d)["entries"] for a, d in events if a == "seal"] == [4]
+    assert not any(story in d for _, d in events for story in STORIES)
 
 
 def test_sealed_text_leaves_the_sqlite_file(tmp_path, form_path):
@@ -119,7 +120,7 @@ def test_seal_command_marks_the_question_and_seals(imported):
     study, path = imported
     done = CliRunner().invoke(main, ["seal", str(study.folder), "story"])
     assert done.exit_code == 0, done.output
-    assert "4" in done.output or "5" in done.output
+    assert "Sealed 5 stored answers of 'story'" in done.output
     assert study.questionnaire.question("story").personal_data
     assert len(_vault(study)) == 5
     assert not any(story in _stored_text(study) for story in STORIES)
@@ -139,34 +140,31 @@ def test_seal_refuses_unknown_questions(imported):
 
 
 def test_stored_row_identities_never_hash_a_personal_answer(imported):
-    """After sealing, no stored key is a hash over the sealed answers."""
-    import pandas as pd
-
+    """After sealing, no live respondent's stored key is a hash over the sealed answers."""
     from syrmak.survey import identity
     from syrmak.survey.imports import parse, read_file
+    from syrmak.survey.sealing import seal_question
 
     study, path = imported
     form = study.questionnaire
     raw, fmt = read_file(path, form, "auto")
     parsed = parse(raw, form, fmt)
-    with_story = set(identity.row_keys(parsed.answers, parsed.times, form.form_id))
-    with study.engine.connect() as connection:
-        before = set(connection.execute(sa.select(schema.respondents.c.row_key)).scalars())
-    assert with_story <= before  # the test sees the keys it means
-    study.withdraw(2)
-    from syrmak.survey.sealing import seal_question
+    # Row i of the file (no times, so file order) is respondent i + 1.
+    over_story = identity.row_keys(parsed.answers, parsed.times, form.form_id).tolist()
 
+    def stored():
+        r = schema.respondents
+        with study.engine.connect() as connection:
+            return {n: {s, k} for n, s, k in connection.execute(
+                sa.select(r.c.number, r.c.submission_key, r.c.row_key))}
+
+    assert all(over_story[n - 1] in keys for n, keys in stored().items())  # sees its keys
+    study.withdraw(2)
     result = seal_question(study, "story")
     assert result.rekeyed == 4  # respondents 1, 3, 4, 5; 2 withdrew, 6 and 7 left it empty
-    with study.engine.connect() as connection:
-        stored = connection.execute(sa.select(
-            schema.respondents.c.number, schema.respondents.c.submission_key,
-            schema.respondents.c.row_key)).all()
-    live_keys = {k for n, s, r in stored if n != 2 for k in (s, r)}
-    story_rows = parsed.answers["story"].notna() & ~pd.Series(
-        parsed.answers.index == parsed.answers.index[1], index=parsed.answers.index)
-    hashed = identity.row_keys(parsed.answers, parsed.times, form.form_id)
-    assert not set(hashed[story_rows]) & live_keys
+    after = stored()
+    for number in (1, 3, 4, 5):
+        assert over_story[number - 1] not in after[number]
 
 
 def test_withdrawn_stay_out_through_several_seals(imported, tmp_path):
@@ -248,3 +246,21 @@ def test_rows_keyed_before_migration_0007_are_recognised_then_rebound(study, tmp
     assert found.damaged == ()
     assert len(found.table[found.table["question"] == "story"]) == 5
     assert study.import_responses(path).added == 0
+
+
+def test_a_sealed_other_text_stays_out_of_the_answers(study, tmp_path):
+    """Google Forms writes an "Other" text into the question's own column; once the
+    'sphere_other' field is sealed, later imports must send that text to the vault."""
+    from syrmak.survey.sealing import seal_question
+
+    first = tmp_path / "first.csv"
+    first.write_text("kind,sphere\ncso,Свой вариант\n", encoding="utf-8")
+    study.import_responses(first)
+    seal_question(study, "sphere_other")
+    later = tmp_path / "later.csv"
+    later.write_text("kind,sphere\nindependent,Позвоните +7 701 555 12 34\n", encoding="utf-8")
+    assert study.import_responses(later).contacts_stored == 1
+    assert "555 12 34" not in _stored_text(study) and "Свой вариант" not in _stored_text(study)
+    table = study.contacts().table
+    assert set(table[table["question"] == "sphere_other"]["value"]) == {
+        "Свой вариант", "Позвоните +7 701 555 12 34"}

@@ -363,7 +363,8 @@ def _combine_options(ctx: _Context, q: Question, cols: list[Column]):
     return pd.Series(joined, index=ctx.cells.index, dtype=object), other
 
 
-def _merge_others(ctx: _Context, answers: dict, others: dict[str, pd.Series]) -> None:
+def _merge_others(ctx: _Context, answers: dict, others: dict[str, pd.Series],
+                  personal: dict[str, pd.Series], plain: dict[str, pd.Series]) -> None:
     """Put "Other" texts into the ``q_other`` question and make sure "other" is chosen."""
     for name, text in others.items():
         target = name + OTHER_SUFFIX
@@ -371,7 +372,13 @@ def _merge_others(ctx: _Context, answers: dict, others: dict[str, pd.Series]) ->
             continue
         has_text = tables.per_value(text, lambda v: bool(v and str(v).strip()))
         has_text = has_text.fillna(False).astype(bool)
-        if target not in answers or not answers[target].notna().any():
+        if ctx.form.question(target).personal_data:
+            # A sealed "Other" text goes to the vault like any personal-data answer.
+            kept = text.where(has_text, None).astype(object)
+            if target not in personal or not (personal[target] != "").any():
+                personal[target] = kept.fillna("").map(lambda v: str(v).strip())
+                plain[target] = kept
+        elif target not in answers or not answers[target].notna().any():
             answers[target] = text.where(has_text, None).astype(object)
         if name not in answers:
             continue
@@ -457,7 +464,7 @@ def parse(raw: tables.RawTable, form: Questionnaire, fmt: str) -> _Parsed:
         answers[name], other = _combine_options(ctx, form.question(name), cols)
         if other is not None:
             others[name] = other
-    _merge_others(ctx, answers, others)
+    _merge_others(ctx, answers, others, personal, plain)
     _check_required(ctx, columns, answers, personal)
     ctx.errors.raise_if_any()
     frame = pd.DataFrame({q.name: answers[q.name] for q in form.answered if q.name in answers},
