@@ -224,7 +224,6 @@ def test_rows_keyed_before_migration_0007_are_recognised_then_rebound(study, tmp
     with study.engine.begin() as connection:
         # The store as syrmak left it at revision 0006 (a downgrade would rebuild tables).
         connection.execute(sa.update(r).values(submission_key=r.c.row_key))
-        connection.exec_driver_sql("DROP INDEX ix_respondents_row_key")
         connection.exec_driver_sql("ALTER TABLE respondents DROP COLUMN row_key")
         connection.exec_driver_sql("ALTER TABLE imports DROP COLUMN row_key_sets")
         connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0006'")

@@ -79,7 +79,8 @@ respondents = sa.Table(
     # the submission time (survey/identity.py), by which re-imports recognise the row.
     # Kept apart from ``submission_key``, which binds vault entries, so that sealing a
     # question can recompute it without that answer and without re-sealing the vault.
-    sa.Column("row_key", sa.String(128), index=True),
+    # Not indexed: imports read every key at once, and an index would slow large imports.
+    sa.Column("row_key", sa.String(128)),
 )
 
 #: Answers stored by column: for each import batch and question, one JSON array of the

@@ -86,6 +86,12 @@ def new_submission_key() -> str:
     return "row:" + secrets.token_hex(16)
 
 
+def new_submission_keys(n: int) -> list[str]:
+    """``n`` of ``new_submission_key`` at once (an import may add 200,000 rows)."""
+    text = secrets.token_bytes(16 * n).hex()
+    return ["row:" + text[i:i + 32] for i in range(0, 32 * n, 32)]
+
+
 def key_sets(raw: str | None) -> list[list[str]]:
     # A batch from before migration 0007 with no answer arrays hashed no answer at all.
     return json.loads(raw) if raw else [[]]
@@ -135,20 +141,41 @@ def recognise(connection: sa.Connection, file_keys: pd.Series, answers: pd.DataF
                   row_keys(everything[[c for c in s[1] if c in everything.columns]], times, s[0])
                   for s in sets]
     exact: dict[str, list[int]] = {}
-    loose: dict[str, list[int]] = {}
     for index, (key, _) in enumerate(people):
         exact.setdefault(key, []).append(index)
-        loose.setdefault(_base(key), []).append(index)
+    gone = np.fromiter((g for _, g in people), dtype=bool, count=len(people))
     taken = np.zeros(len(people), dtype=bool)
-    for pool, shape in ((exact, lambda keys: keys), (loose, lambda keys: keys.map(_base))):
+    for keys in candidates:
+        _pair(keys.to_numpy(dtype=object), ~has_id & ~known, exact, taken, known, withdrawn,
+              gone)
+    if (~has_id & ~known).any():
+        loose: dict[str, list[int]] = {}
+        for index, (key, _) in enumerate(people):
+            loose.setdefault(_base(key), []).append(index)
         for keys in candidates:
-            shaped = shape(keys)
-            for row in np.flatnonzero(~has_id & ~known & shaped.isin(pool.keys()).to_numpy()):
-                match = next((i for i in pool[shaped.iat[row]] if not taken[i]), None)
-                if match is not None:
-                    taken[match] = known[row] = True
-                    withdrawn[row] = people[match][1]
+            _pair(keys.str.split("#", n=1).str[0].to_numpy(dtype=object), ~has_id & ~known,
+                  loose, taken, known, withdrawn, gone)
     return new, known, withdrawn
+
+
+def _pair(keys: np.ndarray, open_rows: np.ndarray, pool: dict[str, list[int]],
+          taken: np.ndarray, known: np.ndarray, withdrawn: np.ndarray, gone: np.ndarray) -> None:
+    """Give each open row, in file order, a respondent of its key not taken yet."""
+    rows = np.flatnonzero(open_rows)
+    if not len(rows):
+        return
+    first = pd.Series(keys[rows]).map({k: v[0] for k, v in pool.items()}).to_numpy()
+    hit = ~pd.isna(first)
+    rows, first = rows[hit], first[hit].astype(np.int64)
+    # The common case without a loop: each row's first choice is free and wanted once.
+    easy = ~taken[first] & ~pd.Series(first).duplicated().to_numpy()
+    taken[first[easy]] = known[rows[easy]] = True
+    withdrawn[rows[easy]] = gone[first[easy]]
+    for row in rows[~easy]:  # twins in the file or in the store: few
+        match = next((i for i in pool[keys[row]] if not taken[i]), None)
+        if match is not None:
+            taken[match] = known[row] = True
+            withdrawn[row] = gone[match]
 
 
 def _base(key: str) -> str:

@@ -604,8 +604,9 @@ def import_file(study: Study, path: Path, format: str = "auto",
         ).scalar_one()
         # A row without an id is bound to the vault by a random key, known by its row key.
         submission = parsed.keys.copy()
-        unnamed = [p for p in fresh if not has_id.iat[p]]
-        submission.iloc[unnamed] = [identity.new_submission_key() for _ in unnamed]
+        chosen = np.asarray(fresh, dtype=np.int64)
+        unnamed = chosen[~has_id.to_numpy()[chosen]]
+        submission.iloc[unnamed] = identity.new_submission_keys(len(unnamed))
         _insert_respondents(connection, fresh, start, import_id, submission,
                             row_keys.where(~has_id, None), parsed.times)
         write_batch(connection, import_id, parsed.answers, fresh)

@@ -25,7 +25,6 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("row_key_sets", sa.Text, nullable=True))
     with op.batch_alter_table("respondents", schema=None) as batch_op:
         batch_op.add_column(sa.Column("row_key", sa.String(128), nullable=True))
-    op.create_index(op.f("ix_respondents_row_key"), "respondents", ["row_key"])
     bind = op.get_bind()
     bind.execute(sa.text("UPDATE respondents SET row_key = submission_key "
                          "WHERE submission_key LIKE 'row:%'"))
@@ -40,7 +39,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_respondents_row_key"), table_name="respondents")
     with op.batch_alter_table("respondents", schema=None) as batch_op:
         batch_op.drop_column("row_key")
     with op.batch_alter_table("imports", schema=None) as batch_op:
