@@ -77,11 +77,24 @@ def questionnaire() -> None:
 @click.argument("form", type=click.Path(dir_okay=False))
 @friendly
 def questionnaire_load(directory, form):
-    """Read an XLSForm and make it the study's questionnaire."""
+    """Read an XLSForm and make it the study's questionnaire.
+
+    Questions it newly marks personal_data = yes have their stored answers sealed in the vault.
+
+    Example: syrmak questionnaire load my-study questionnaire.xlsx
+    """
+    from syrmak.survey.sealing import newly_personal
+
     study = open_study(directory)
+    try:
+        before = study.questionnaire
+    except SyrmakError:
+        before = None
     loaded = study.load_questionnaire(form)
     click.echo(f"Loaded '{loaded.title}' ({loaded.form_id}): {len(loaded.answered)} questions in "
                f"{len(loaded.sections)} sections, languages {', '.join(loaded.languages)}.")
+    for name in newly_personal(before, loaded):
+        click.echo(f"'{name}' is personal data now: its stored answers were moved to the vault.")
 
 
 @questionnaire.command("show")
@@ -250,13 +263,70 @@ def responses(directory, lang, output):
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @friendly
 def withdraw(directory, number, yes):
-    """Erase respondent NUMBER: answers, contacts and linked documents (cannot be undone)."""
+    """Erase respondent NUMBER: answers, contacts and linked documents (cannot be undone).
+
+    Example: syrmak withdraw my-study 12
+    """
+    from syrmak.store.erasure import ErasureIncomplete
+
     if not yes:
         click.confirm(f"Erase respondent {number} and every document linked to them?", abort=True)
-    done = open_study(directory).withdraw(number)
+    try:
+        done = open_study(directory).withdraw(number)
+    except ErasureIncomplete as exc:
+        _withdrawn(exc.result)
+        raise
+    _withdrawn(done)
+
+
+def _withdrawn(done) -> None:
     click.echo(f"Respondent {done.respondent} withdrawn: answers erased, {done.contacts_deleted} "
-               f"contact entries and {done.documents_deleted} documents deleted. Delete old "
-               "backups of the study too.")
+               f"contact entries and {done.documents_deleted} documents deleted.")
+    for line in done.leftovers():
+        click.secho(f"Still to do: {line}", fg="yellow", err=True)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.argument("question")
+@friendly
+def seal(directory, question):
+    """Make QUESTION personal data: move its stored answers into the vault, out of the answers.
+
+    Mark it personal_data = yes in your XLSForm too, or loading that file again makes it an
+    ordinary question for later imports.
+
+    Example: syrmak seal my-study colleagues_contacts
+    """
+    from syrmak.store.erasure import ErasureIncomplete
+    from syrmak.survey.sealing import seal_question
+
+    try:
+        done = seal_question(open_study(directory), question)
+    except ErasureIncomplete as exc:
+        click.echo(exc.result.summary())
+        raise
+    click.echo(done.summary())
+    for problem in done.residue:
+        click.secho(f"Warning: {problem}", fg="yellow", err=True)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@friendly
+def scrub(directory):
+    """Overwrite what withdrawals and sealing freed, when a program had the study open then.
+
+    Example: syrmak scrub my-study
+    """
+    from syrmak.store.erasure import finish
+
+    study = open_study(directory)
+    for problem in finish(study):
+        click.secho(f"Warning: {problem}", fg="yellow", err=True)
+    click.echo("The store's files no longer hold erased data"
+               + (" (see docs/privacy.md for what PostgreSQL keeps elsewhere)."
+                  if study.engine.dialect.name == "postgresql" else "."))
 
 
 def analysis_options(func):

@@ -390,11 +390,13 @@ class Study:
         """Read an XLSForm and store it as the study's current questionnaire."""
         import hashlib
 
+        from syrmak.survey import sealing
         from syrmak.survey.xlsform import load_xlsform
 
         path = Path(path)
         form = load_xlsform(path)
-        with self.engine.begin() as connection:
+        old = None
+        with db.writer(self.engine, self.id) as connection:
             current = self.questionnaire_id(connection)
             if current is not None and connection.execute(
                 sa.select(sa.func.count()).select_from(schema.respondents)
@@ -413,6 +415,10 @@ class Study:
             self.log("questionnaire-load", {"file": path.name, "form_id": form.form_id,
                                             "version": form.version, "questions": len(form)},
                      actor, connection)
+            # Answers stored while a question was ordinary must not stay plain once it is not.
+            sealed = sealing.seal_stored(self, connection, sealing.newly_personal(old, form),
+                                         actor)
+        sealing.finish(self, sealed)
         return form
 
     # -- responses ------------------------------------------------------------------

@@ -87,3 +87,104 @@ def test_cli_asks_first(answered):
     done = CliRunner().invoke(main, ["withdraw", str(study.folder), "2", "--yes"])
     assert done.exit_code == 0, done.output
     assert "Respondent 2 withdrawn" in done.output and study.respondent_count == 2
+
+
+def _file_study(tmp_path, form_path):
+    from syrmak.study import Study
+
+    study = Study.create(tmp_path / "file-study")  # always SQLite: these check the file
+    study.load_questionnaire(form_path)
+    (tmp_path / "r.csv").write_text(ROWS, encoding="utf-8")
+    study.import_responses(tmp_path / "r.csv")
+    documents.add_text(study, "interview-2", f"Интервью. {MARK} и ещё текст.", respondent=2)
+    return study
+
+
+def _file_bytes(study) -> bytes:
+    return b"".join(path.read_bytes() for path in study.folder.glob("study.db*"))
+
+
+def test_another_reader_open_makes_withdrawal_fail_loudly(tmp_path, form_path, monkeypatch):
+    import sqlite3
+
+    from syrmak.store import erasure
+
+    monkeypatch.setattr(erasure, "CHECKPOINT_WAIT_SECONDS", 0.5)
+    study = _file_study(tmp_path, form_path)
+    reader = sqlite3.connect(study.folder / "study.db")
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM respondents").fetchone()  # holds a read snapshot
+    with pytest.raises(SyrmakError) as info:
+        study.withdraw(2)
+    assert info.value.code == "erasure-incomplete"
+    assert "another program" in str(info.value) and "syrmak scrub" in str(info.value)
+    assert info.value.result.respondent == 2
+    assert study.respondent_count == 2  # the withdrawal itself is committed
+    assert MARK.encode() in _file_bytes(study)  # so the message is true: bytes remain
+    reader.rollback()
+    reader.close()
+    erasure.finish(study)
+    study.close()
+    data = _file_bytes(study)
+    assert MARK.encode() not in data and b"withdrawing.person" not in data
+
+
+def test_cli_scrub_finishes_an_interrupted_erasure(tmp_path, form_path, monkeypatch):
+    import sqlite3
+
+    from syrmak.store import erasure
+
+    monkeypatch.setattr(erasure, "CHECKPOINT_WAIT_SECONDS", 0.3)
+    study = _file_study(tmp_path, form_path)
+    reader = sqlite3.connect(study.folder / "study.db")
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM respondents").fetchone()
+    failed = CliRunner().invoke(main, ["withdraw", str(study.folder), "2", "--yes"])
+    assert failed.exit_code == 1 and "syrmak scrub" in failed.output
+    busy = CliRunner().invoke(main, ["scrub", str(study.folder)])
+    assert busy.exit_code == 1
+    reader.rollback()
+    reader.close()
+    done = CliRunner().invoke(main, ["scrub", str(study.folder)])
+    assert done.exit_code == 0, done.output
+    study.close()
+    assert MARK.encode() not in _file_bytes(study)
+
+
+def test_postgresql_tables_are_rewritten_after_withdrawal(answered):
+    study, _ = answered
+    if study.engine.dialect.name != "postgresql":
+        pytest.skip("VACUUM FULL is PostgreSQL's; SQLite's file is checked byte by byte above")
+    tables = ("answer_columns", "contacts", "documents", "search_chunks")
+
+    def filenodes():
+        with study.engine.connect() as connection:
+            return {t: connection.execute(sa.text("SELECT pg_relation_filenode(:t)"),
+                                          {"t": t}).scalar() for t in tables}
+
+    before = filenodes()
+    done = study.withdraw(2)
+    after = filenodes()
+    assert all(after[t] != before[t] for t in tables), (before, after)
+    assert done.residue == ()
+
+
+def test_withdrawal_names_backups_and_built_reports(answered):
+    study, _ = answered
+    backup = study.folder / "study.0005.20261201T101010.bak.db"
+    backup.write_bytes(b"old copy")
+    for name in ("report.html", "report.docx"):
+        (study.folder / name).write_bytes(b"built before")
+    done = study.withdraw(2)
+    assert done.backups == (backup,)
+    assert sorted(p.name for p in done.reports) == ["report.docx", "report.html"]
+
+
+def test_cli_names_what_still_holds_the_respondent(answered):
+    study, _ = answered
+    (study.folder / "study.0005.20261201T101010.bak.db").write_bytes(b"old copy")
+    (study.folder / "report.html").write_bytes(b"built before")
+    done = CliRunner().invoke(main, ["withdraw", str(study.folder), "2", "--yes"])
+    assert done.exit_code == 0, done.output
+    assert "study.0005.20261201T101010.bak.db" in done.output
+    assert "report.html" in done.output

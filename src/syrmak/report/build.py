@@ -648,6 +648,7 @@ def resolve(study: Study, spec: S.Spec, progress: Progress | None = None) -> mod
     t = f = qn = 0
     compiled: dict = {}
     with study.engine.connect() as connection:
+        quotes.check_all(connection, spec.quotes, b.file)
         for block in spec.blocks:
             if isinstance(block, S.Heading):
                 anchor = block.id or slug(block.text)

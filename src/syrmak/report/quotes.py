@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from syrmak.errors import SyrmakError
+from syrmak.errors import ErrorList, SyrmakError
 from syrmak.report import i18n
 from syrmak.store import schema
 
@@ -146,7 +146,8 @@ def locate(connection: sa.Connection, locator: Mapping[str, Any], *, file: str |
         close = difflib.get_close_matches(str(locator["document"]), names, n=3)
         raise fail(f"there is no document '{locator['document']}'.",
                    (f"did you mean {', '.join(close)}?" if close else
-                    "list documents with 'syrmak docs list DIR'."), "document",
+                    "list documents with 'syrmak docs list DIR'; the documents of a respondent "
+                    "who withdrew are deleted, so remove quotes from them."), "document",
                    value=locator["document"])
     number = _respondent_number(connection, doc.respondent_id)
     text = doc.text
@@ -227,6 +228,22 @@ def locate(connection: sa.Connection, locator: Mapping[str, Any], *, file: str |
     raise fail("a quote needs 'code:', 'text:', 'starts:'/'ends:' or 'start:'/'end:' "
                "besides 'document:'.", "say which passage of the document to quote.",
                "document")
+
+
+def check_all(connection: sa.Connection, blocks, file: str | None = None) -> None:
+    """Locate every quote of a spec and report all that fail in one error.
+
+    After a withdrawal several quotes may cite deleted documents; one message naming
+    every line spares a rebuild per broken quote.
+    """
+    errors = ErrorList(limit=50)
+    for block in blocks:
+        try:
+            locate(connection, block.locator, file=file, lines=block.locator_lines,
+                   line=block.line)
+        except SyrmakError as exc:
+            errors.add(exc)
+    errors.raise_if_any()
 
 
 def _int(value: Any, fail: _Fail, key: str) -> int:

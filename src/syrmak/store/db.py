@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,6 +18,8 @@ from alembic.script import ScriptDirectory
 from syrmak.errors import SyrmakError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+#: How long a writer waits for another one (an import of a large file) before giving up.
+WRITE_WAIT_SECONDS = 120
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -26,6 +31,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # Deleted content (a withdrawn respondent, a removed document) is overwritten with
     # zeros instead of lingering in free pages of a file that may be copied or seized.
     cursor.execute("PRAGMA secure_delete=ON")
+    # A writer waits for the one before it instead of failing at once ("database is locked").
+    cursor.execute(f"PRAGMA busy_timeout={WRITE_WAIT_SECONDS * 1000}")
     cursor.close()
 
 
@@ -47,7 +54,9 @@ def url_has_password(url: str) -> bool:
 def create_engine(url: str) -> sa.Engine:
     url = normalise_url(url)
     try:
-        engine = sa.create_engine(url)
+        # Statement parameters hold submission keys and answers: keep them out of every
+        # exception text, traceback and log line.
+        engine = sa.create_engine(url, hide_parameters=True)
     except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:
         raise SyrmakError(
             f"cannot use database URL '{sa.engine.make_url(url).render_as_string(hide_password=True) if '://' in url else url}': {exc}",
@@ -58,6 +67,65 @@ def create_engine(url: str) -> sa.Engine:
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def _lock_key(study_id: str) -> int:
+    """The study's PostgreSQL advisory-lock key: a signed 64-bit number from its id."""
+    digest = hashlib.sha256(f"syrmak-writer:{study_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+@contextlib.contextmanager
+def writer(engine: sa.Engine, study_id: str) -> Iterator[sa.Connection]:
+    """A writing transaction that no other writer of the study runs beside.
+
+    Imports number respondents from the stored maximum, and sealing and withdrawal rewrite
+    whole answer arrays: two of them side by side would collide on numbers or lose each
+    other's update. SQLite takes the write lock at BEGIN (``BEGIN IMMEDIATE``) instead of
+    at the first write, after the reads it depends on; PostgreSQL takes an advisory lock
+    keyed by the study. Either waits ``WRITE_WAIT_SECONDS`` for the writer before it.
+
+    A constraint violation becomes a ``SyrmakError`` that does not repeat the database's
+    message: PostgreSQL's names the conflicting value (a submission key).
+    """
+    try:
+        with engine.begin() as connection:
+            if engine.dialect.name == "sqlite":
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            elif engine.dialect.name == "postgresql":
+                connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{WRITE_WAIT_SECONDS}s'")
+                connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),
+                                   {"key": _lock_key(study_id)})
+            yield connection
+    except sa.exc.IntegrityError as exc:
+        raise SyrmakError(
+            f"the study store refused the change: it conflicts with data already stored "
+            f"({_constraint(exc)}); nothing was written.",
+            "run the command again; if it fails the same way, another program may have "
+            "changed the store.", code="store-conflict") from None
+    except sa.exc.OperationalError as exc:
+        if not _is_lock_timeout(exc):
+            raise
+        raise SyrmakError(
+            f"another program kept writing to the study for more than {WRITE_WAIT_SECONDS} s "
+            "(an import, a withdrawal, the web app); nothing was written.",
+            "wait for it to finish, then run the command again.", code="study-busy") from None
+
+
+def _constraint(exc: sa.exc.IntegrityError) -> str:
+    diag = getattr(exc.orig, "diag", None)
+    if diag is not None and getattr(diag, "constraint_name", None):
+        return f"constraint {diag.constraint_name}"
+    # SQLite's own message names the constraint's columns, never a value.
+    text = str(exc.orig)
+    return text if text.startswith(("UNIQUE", "NOT NULL", "CHECK", "FOREIGN KEY")) else \
+        "a constraint"
+
+
+def _is_lock_timeout(exc: sa.exc.OperationalError) -> bool:
+    if getattr(exc.orig, "sqlstate", None) == "55P03":  # PostgreSQL lock_not_available
+        return True
+    return "database is locked" in str(exc.orig)
 
 
 def alembic_config(connection: sa.Connection) -> Config:

@@ -54,6 +54,11 @@ imports = sa.Table(
     sa.Column("rows_read", sa.Integer, nullable=False),
     sa.Column("rows_added", sa.Integer, nullable=False),
     sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+    # JSON list of question-name lists, oldest first: the questions whose answers went into
+    # the row keys of this batch's respondents (migration 0007). A later import recognises
+    # its rows by recomputing their keys over each list; sealing a question appends the
+    # list without it. Never holds a personal-data question at the time it was recorded.
+    sa.Column("row_key_sets", sa.Text),
 )
 
 #: A respondent: number, submission identity and provenance. The answers themselves are
@@ -70,6 +75,12 @@ respondents = sa.Table(
     # Set when the respondent withdrew: the row stays (without its time) only so that a
     # re-import of the same export does not bring them back.
     sa.Column("withdrawn_at", sa.DateTime(timezone=True)),
+    # For rows without an id in the file: "row:" + a hash of the non-personal answers and
+    # the submission time (survey/identity.py), by which re-imports recognise the row.
+    # Kept apart from ``submission_key``, which binds vault entries, so that sealing a
+    # question can recompute it without that answer and without re-sealing the vault.
+    # Not indexed: imports read every key at once, and an index would slow large imports.
+    sa.Column("row_key", sa.String(128)),
 )
 
 #: Answers stored by column: for each import batch and question, one JSON array of the

@@ -14,6 +14,7 @@ researcher releases it (``privacy.quarantine``).
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,10 +26,10 @@ import sqlalchemy as sa
 
 from syrmak.errors import ErrorList, SyrmakError
 from syrmak.privacy import detect
-from syrmak.store import schema
+from syrmak.store import db, schema
 from syrmak.store.answers import write_batch
 from syrmak.store.vault import ContactValue
-from syrmak.survey import tables
+from syrmak.survey import identity, tables
 from syrmak.survey.instrument import OTHER, OTHER_SUFFIX, Question, Questionnaire
 from syrmak.survey.layouts import (
     FORMATS,
@@ -101,6 +102,9 @@ class _Parsed:
     warnings: list[str]
     notes: list[str]
     held: list[_Held] = field(default_factory=list)
+    #: Personal-data answers decoded as ordinary answers, only to recognise rows stored
+    #: before their question became personal (``identity.recognise``); never stored.
+    plain: dict[str, pd.Series] = field(default_factory=dict)
 
 
 class _Context:
@@ -392,7 +396,8 @@ def _combine_options(ctx: _Context, q: Question, cols: list[Column]):
     return pd.Series(joined, index=ctx.cells.index, dtype=object), other
 
 
-def _merge_others(ctx: _Context, answers: dict, others: dict[str, pd.Series]) -> None:
+def _merge_others(ctx: _Context, answers: dict, others: dict[str, pd.Series],
+                  personal: dict[str, pd.Series], plain: dict[str, pd.Series]) -> None:
     """Put "Other" texts into the ``q_other`` question and make sure "other" is chosen."""
     for name, text in others.items():
         target = name + OTHER_SUFFIX
@@ -400,7 +405,13 @@ def _merge_others(ctx: _Context, answers: dict, others: dict[str, pd.Series]) ->
             continue
         has_text = tables.per_value(text, lambda v: bool(v and str(v).strip()))
         has_text = has_text.fillna(False).astype(bool)
-        if target not in answers or not answers[target].notna().any():
+        if ctx.form.question(target).personal_data:
+            # A sealed "Other" text goes to the vault like any personal-data answer.
+            kept = text.where(has_text, None).astype(object)
+            if target not in personal or not (personal[target] != "").any():
+                personal[target] = kept.fillna("").map(lambda v: str(v).strip())
+                plain[target] = kept
+        elif target not in answers or not answers[target].notna().any():
             answers[target] = text.where(has_text, None).astype(object)
         if name not in answers:
             continue
@@ -457,6 +468,7 @@ def parse(raw: tables.RawTable, form: Questionnaire, fmt: str) -> _Parsed:
     index = ctx.cells.index
     answers: dict[str, pd.Series] = {}
     personal: dict[str, pd.Series] = {}
+    plain: dict[str, pd.Series] = {}
     others: dict[str, pd.Series] = {}
     options: dict[str, list[Column]] = {}
     keys = pd.Series("", index=index, dtype=object)
@@ -470,6 +482,7 @@ def parse(raw: tables.RawTable, form: Questionnaire, fmt: str) -> _Parsed:
             continue
         elif col.question.personal_data:
             personal[col.question.name] = ctx.stripped(col)
+            plain[col.question.name] = _plain_answer(ctx, col)
         elif col.role in ("option", "category"):
             options.setdefault(col.question.name, []).append(col)
         elif col.role == "other":
@@ -487,13 +500,24 @@ def parse(raw: tables.RawTable, form: Questionnaire, fmt: str) -> _Parsed:
         answers[name], other = _combine_options(ctx, form.question(name), cols)
         if other is not None:
             others[name] = other
-    _merge_others(ctx, answers, others)
+    _merge_others(ctx, answers, others, personal, plain)
     _check_required(ctx, columns, answers, personal)
     ctx.errors.raise_if_any()
     frame = pd.DataFrame({q.name: answers[q.name] for q in form.answered if q.name in answers},
                          index=index)
     notes = [*raw.notes, *ctx.notes, *_column_notes(form, columns)]
-    return _Parsed(frame, personal, keys, times, [], notes, held)
+    return _Parsed(frame, personal, keys, times, [], notes, held, plain)
+
+
+def _plain_answer(ctx: _Context, col: Column) -> pd.Series:
+    """A personal-data column decoded as if it were not personal, problems ignored: a
+    value that does not decode was never stored, so it cannot match a stored key."""
+    errors, ctx.errors = ctx.errors, ErrorList()
+    try:
+        decoded = _decode_answer(ctx, col)
+    finally:
+        ctx.errors = errors
+    return decoded[0] if decoded is not None else tables.per_value(ctx.text(col), _clean_text)
 
 
 def _keys(ctx: _Context, col: Column, current: pd.Series) -> pd.Series:
@@ -561,13 +585,16 @@ def _quarantine(ctx: _Context, columns: list[Column]) -> list[_Held]:
         q = col.question
         if q is None or q.personal_data or col.role not in _HELD_ROLES:
             continue
+        is_other = col.role == "other" or (col.role == "option" and col.choice == OTHER)
+        other = q.name + OTHER_SUFFIX
+        if (is_other or col.role == "answer") and ctx.form.has(other) \
+                and ctx.form.question(other).personal_data:
+            continue  # its only free text is the "Other" text, which is sealed anyway
         kinds = tables.per_value(ctx.text(col), detect.contact_kind, distinct=ctx.distinct(col))
         flagged = kinds.notna()
         if not flagged.any():
             continue
-        is_other = col.role == "other" or (col.role == "option" and col.choice == OTHER)
-        target = q.name + OTHER_SUFFIX if is_other and ctx.form.has(q.name + OTHER_SUFFIX) \
-            else q.name
+        target = other if is_other and ctx.form.has(other) else q.name
         header = col.header.strip() or f"#{col.index + 1}"
         for row in flagged[flagged].index:
             held.append(_Held(int(row), target, header, kinds.at[row],
@@ -604,61 +631,6 @@ def _held_warnings(held: list[_Held], file: str, numbers: dict[int, int]) -> lis
 
 # -- submission keys and the write ---------------------------------------------------------
 
-_MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
-_LANES = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F))
-
-
-def _digests(name: str, values) -> np.ndarray:
-    """Two 64-bit words of sha256("name=value") for each value: shape (len(values), 2)."""
-    joined = b"".join(hashlib.sha256(f"{name}={v}".encode()).digest()[:16] for v in values)
-    return np.frombuffer(joined, dtype="<u8").reshape(-1, 2).astype(np.uint64)
-
-
-def _row_hashes(parsed: _Parsed, form_id: str) -> pd.Series:
-    """A 128-bit hash of each row's answers and submission time, without a loop over rows.
-
-    Each distinct value is hashed once (sha256 of "question=value"); a row folds the
-    hashes of its answered questions in question-name order. Unanswered questions leave
-    no trace, so a later export with more questions gives an old row the same hash.
-    """
-    n = len(parsed.answers)
-    seed = _digests("form", [form_id])[0]
-    lanes = [np.full(n, seed[i], dtype=np.uint64) for i in range(2)]
-    parts = dict(parsed.answers.items())
-    parts["\x1etime"] = parsed.times.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
-    for name in sorted(parts):
-        codes, uniques = pd.factorize(parts[name])
-        digests = _digests(name, uniques) if len(uniques) else np.zeros((1, 2), np.uint64)
-        answered = codes >= 0
-        with np.errstate(over="ignore"):
-            for i in range(2):
-                mixed = (lanes[i] ^ digests[np.where(answered, codes, 0), i]) * _LANES[i]
-                lanes[i] = np.where(answered, mixed, lanes[i])
-    with np.errstate(over="ignore"):
-        for i in range(2):  # a final avalanche (splitmix64)
-            x = lanes[i]
-            x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-            x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-            lanes[i] = (x ^ (x >> np.uint64(31))) & _MASK
-    text = np.char.add(np.char.mod("%016x", lanes[0]), np.char.mod("%016x", lanes[1]))
-    return pd.Series(text.astype(object), index=parsed.answers.index)
-
-
-def _submission_keys(parsed: _Parsed, form_id: str) -> pd.Series:
-    """The file's uuid/KEY/id, else a hash of the decoded answers and submission time.
-
-    Identical rows in one file are kept apart by their occurrence (#2, #3 …), so a
-    re-import of the same file still finds each of them again. Personal-data answers are
-    never hashed: a hash of a phone number can be reversed by trying all numbers.
-    """
-    if (parsed.keys != "").all():
-        return parsed.keys
-    digests = "row:" + _row_hashes(parsed, form_id)
-    occurrence = digests.groupby(digests).cumcount()
-    hashed = digests + ("#" + (occurrence + 1).astype(str)).where(occurrence > 0, "")
-    return parsed.keys.where(parsed.keys != "", hashed)
-
-
 def _submission_order(times: pd.Series) -> np.ndarray:
     """Positions sorted by submission time; rows without a time keep file order, last."""
     missing = times.isna().to_numpy()
@@ -672,19 +644,18 @@ def import_file(study: Study, path: Path, format: str = "auto",
     form = study.questionnaire
     raw, fmt = read_file(path, form, format)
     parsed = parse(raw, form, fmt)
-    keys = _submission_keys(parsed, form.form_id)
     file_hash = hashlib.sha256(path.read_bytes()).hexdigest()
     needs_vault = bool(parsed.held) or any((s != "").any() for s in parsed.personal.values())
     if needs_vault:
         study.recipient  # noqa: B018 -- fail before writing if the vault cannot seal
     n = len(parsed.answers)
-    with study.engine.begin() as connection:
-        r = schema.respondents
-        stored = set(connection.execute(sa.select(r.c.submission_key)).scalars())
-        withdrawn = set(connection.execute(sa.select(r.c.submission_key)
-                                           .where(r.c.withdrawn_at.is_not(None))).scalars())
-        fresh = _fresh_positions(keys, parsed.times, stored)
-        if withdrawn and (skipped := int(keys.isin(withdrawn).sum())):
+    with db.writer(study.engine, study.id) as connection:
+        row_keys, known, withdrawn = identity.recognise(
+            connection, parsed.keys, parsed.answers, parsed.plain, parsed.times, form.form_id)
+        has_id = parsed.keys != ""
+        keys = parsed.keys.where(has_id, row_keys)
+        fresh = _fresh_positions(keys, parsed.times, known)
+        if skipped := int(withdrawn.sum()):
             parsed.notes.append(f"{skipped} row(s) belong to respondents who withdrew and were "
                                 "not imported again.")
         start = (connection.execute(sa.select(sa.func.max(schema.respondents.c.number)))
@@ -693,14 +664,21 @@ def import_file(study: Study, path: Path, format: str = "auto",
             sa.insert(schema.imports).returning(schema.imports.c.id),
             {"file_name": path.name, "file_sha256": file_hash, "format": fmt,
              "questionnaire_id": study.questionnaire_id(connection), "rows_read": n,
-             "rows_added": len(fresh), "imported_at": datetime.now(UTC)},
+             "rows_added": len(fresh), "imported_at": datetime.now(UTC),
+             "row_key_sets": json.dumps([sorted(parsed.answers.columns)], ensure_ascii=False)},
         ).scalar_one()
-        _insert_respondents(connection, fresh, start, import_id, keys, parsed.times)
+        # A row without an id is bound to the vault by a random key, known by its row key.
+        submission = parsed.keys.copy()
+        chosen = np.asarray(fresh, dtype=np.int64)
+        unnamed = chosen[~has_id.to_numpy()[chosen]]
+        submission.iloc[unnamed] = identity.new_submission_keys(len(unnamed))
+        _insert_respondents(connection, fresh, start, import_id, submission,
+                            row_keys.where(~has_id, None), parsed.times)
         write_batch(connection, import_id, parsed.answers, fresh)
-        sealed = _seal_contacts(connection, study, fresh, start, import_id, keys,
+        sealed = _seal_contacts(connection, study, fresh, start, import_id, submission,
                                 parsed.personal)
         numbers = {int(parsed.answers.index[p]): start + i for i, p in enumerate(fresh)}
-        held = _seal_held(connection, study, parsed.held, numbers, keys, path.name)
+        held = _seal_held(connection, study, parsed.held, numbers, submission, path.name)
         study.log("import", {"file": path.name, "format": fmt, "rows_read": n,
                              "added": len(fresh), "sha256": file_hash, "quarantined": held},
                   actor, connection)
@@ -713,20 +691,22 @@ def import_file(study: Study, path: Path, format: str = "auto",
     )
 
 
-def _fresh_positions(keys: pd.Series, times: pd.Series, stored: set[str]) -> list[int]:
+def _fresh_positions(keys: pd.Series, times: pd.Series, known: np.ndarray) -> list[int]:
     """Rows not stored yet (first of each key), in submission order."""
-    new = (~keys.isin(stored) & ~keys.duplicated()).to_numpy()
+    new = ~known & ~keys.duplicated().to_numpy()
     order = _submission_order(times)
     return order[new[order]].tolist()
 
 
-def _insert_respondents(connection, fresh, start, import_id, keys, times) -> None:
+def _insert_respondents(connection, fresh, start, import_id, keys, row_keys, times) -> None:
     """Respondent ``start + i`` is row ``fresh[i]``, at position i of the batch's answers."""
     chosen_keys = keys.to_numpy(dtype=object)[fresh].tolist()
+    chosen_rows = row_keys.to_numpy(dtype=object)[fresh].tolist()
     chosen_times = [None if pd.isna(t) else t.to_pydatetime() for t in times.iloc[fresh]]
-    rows = [{"number": start + i, "submission_key": key, "submitted_at": when,
+    rows = [{"number": start + i, "submission_key": key, "row_key": row, "submitted_at": when,
              "import_id": import_id, "position": i}
-            for i, (key, when) in enumerate(zip(chosen_keys, chosen_times, strict=True))]
+            for i, (key, row, when) in enumerate(zip(chosen_keys, chosen_rows, chosen_times,
+                                                     strict=True))]
     if rows:
         connection.execute(sa.insert(schema.respondents), rows)
 

@@ -6,21 +6,25 @@ answer array is nulled, their vault entries are deleted, and every document link
 (interview transcripts, open answers) goes with its codings, memos, translations and search
 index. The respondent row stays, without its submission time, marked withdrawn, so that
 re-importing the same export does not bring them back; their number is never reused.
-On SQLite, ``secure_delete`` zeroes the freed pages and the write-ahead log is truncated.
-Backups made before the withdrawal (``study.*.bak.db``, your own copies) still hold the
-data: delete them too.
+
+After the commit the freed bytes are overwritten (``store.erasure``): SQLite's log is
+folded in and truncated, or the withdrawal says which program prevents it; PostgreSQL's
+tables are rewritten with ``VACUUM FULL`` where the role may. What the store cannot reach
+is named in the result: backups (``study.*.bak.db``), reports already built from the
+study, and the quotes of ``report.yaml`` that cite the respondent's documents.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
 from syrmak.errors import SyrmakError
-from syrmak.store import answers, schema
+from syrmak.store import answers, db, erasure, schema
 
 if TYPE_CHECKING:
     from syrmak.study import Study
@@ -31,13 +35,29 @@ class Withdrawal:
     respondent: int
     contacts_deleted: int
     documents_deleted: int
+    #: Backup copies of the study (``study.*.bak.db``) that still hold the respondent.
+    backups: tuple[Path, ...] = field(default_factory=tuple)
+    #: Reports built before the withdrawal (``report.html``, ``report.docx``, ...).
+    reports: tuple[Path, ...] = field(default_factory=tuple)
+    #: Quotes of ``report.yaml`` that cite the respondent's deleted documents, with lines.
+    quotes: tuple[str, ...] = field(default_factory=tuple)
+    #: What PostgreSQL could not rewrite (the freed rows stay in those tables' files).
+    residue: tuple[str, ...] = field(default_factory=tuple)
+
+    def leftovers(self) -> list[str]:
+        """What still holds the respondent's data outside the store, in words."""
+        lines = [f"backup {p} still holds their data: delete it." for p in self.backups]
+        lines += [f"report {p} was built with their data: rebuild it, and delete copies you "
+                  "sent." for p in self.reports]
+        lines += [f"{q} cites their deleted document: remove the quote." for q in self.quotes]
+        return lines + list(self.residue)
 
 
 def withdraw(study: Study, number: int, actor: str | None = None) -> Withdrawal:
     from syrmak.qual.documents import delete_document_rows
 
-    r = schema.respondents
-    with study.engine.begin() as connection:
+    r, d, k = schema.respondents, schema.documents, schema.codings
+    with db.writer(study.engine, study.id) as connection:
         row = connection.execute(
             sa.select(r.c.id, r.c.import_id, r.c.position, r.c.withdrawn_at)
             .where(r.c.number == number)).first()
@@ -51,15 +71,65 @@ def withdraw(study: Study, number: int, actor: str | None = None) -> Withdrawal:
         answers.erase(connection, row.import_id, row.position)
         contacts = connection.execute(
             sa.delete(schema.contacts).where(schema.contacts.c.respondent_id == row.id)).rowcount
-        documents = connection.execute(sa.select(schema.documents.c.id).where(
-            schema.documents.c.respondent_id == row.id)).scalars().all()
+        documents = dict(connection.execute(
+            sa.select(d.c.id, d.c.name).where(d.c.respondent_id == row.id)).all())
+        codings = set(connection.execute(
+            sa.select(k.c.id).where(k.c.document_id.in_(documents))).scalars())
         for document_id in documents:
             delete_document_rows(connection, document_id)
         connection.execute(sa.update(r).where(r.c.id == row.id).values(
             withdrawn_at=datetime.now(UTC), submitted_at=None))
         study.log("withdraw", {"respondent": number, "contacts": contacts,
                                "documents": len(documents)}, actor, connection)
-    if study.engine.dialect.name == "sqlite":
-        with study.engine.connect() as connection:
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    return Withdrawal(number, contacts, len(documents))
+    tables = erasure.RESPONDENT_TABLES + (erasure.DOCUMENT_TABLES if documents else ())
+    spec = _report_spec(study)
+    done = Withdrawal(
+        number, contacts, len(documents), backups=_backups(study),
+        reports=_reports(study, spec),
+        quotes=tuple(_citing_quotes(spec, documents, codings)) if spec else (),
+        residue=erasure.vacuum(study, tables))
+    erasure.checkpoint(study, what=f"withdrawn respondent {number}'s data", result=done)
+    return done
+
+
+def _backups(study: Study) -> tuple[Path, ...]:
+    folders = {study.folder} if study.folder is not None else set()
+    if study.engine.dialect.name == "sqlite" and study.engine.url.database:
+        folders.add(Path(study.engine.url.database).parent)
+    return tuple(sorted({p for f in folders if f is not None and f.is_dir()
+                         for p in f.glob("study.*.bak.db")}))
+
+
+def _report_spec(study: Study):
+    from syrmak.report.spec import SPEC_NAME, load_spec
+
+    if study.folder is None or not (study.folder / SPEC_NAME).is_file():
+        return None
+    try:
+        return load_spec(study.folder / SPEC_NAME)
+    except SyrmakError:
+        return None  # a spec that does not load cites nothing we could name
+
+
+def _reports(study: Study, spec) -> tuple[Path, ...]:
+    if study.folder is None:
+        return ()
+    names = dict.fromkeys(["report", *([spec.output] if spec else [])])
+    return tuple(p for name in names for suffix in (".html", ".docx")
+                 if (p := study.folder / f"{name}{suffix}").is_file())
+
+
+def _citing_quotes(spec, documents: dict[int, str], codings: set[int]) -> list[str]:
+    cited = []
+    for block in spec.quotes:
+        locator = block.locator
+        ref = locator.get("document")
+        name = None
+        if ref is not None:
+            name = next((n for i, n in documents.items() if ref in (i, n, str(i))), None)
+        elif str(locator.get("coding", "")).strip().isdigit() and \
+                int(str(locator["coding"]).strip()) in codings:
+            name = f"coded segment {locator['coding']}"
+        if name is not None:
+            cited.append(f"{spec.file}, line {block.line}: the quote from '{name}'")
+    return cited
