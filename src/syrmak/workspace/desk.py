@@ -19,6 +19,7 @@ from syrmak.errors import SyrmakError
 from syrmak.qual import codebook as codebook_mod
 from syrmak.qual import coding as coding_mod
 from syrmak.qual._common import code_paths, code_rows, document_row
+from syrmak.qual._common import resolve_code as _resolve
 from syrmak.store import schema
 from syrmak.store.writelock import serialized
 from syrmak.workspace.people import Researcher, require
@@ -271,6 +272,9 @@ def code_passage(study: Study, who: Researcher, document: int | str, start: int,
                 if exc.code != "duplicate-code" or not in_vivo:
                     raise
                 code = codebook_mod.get_code(study, new_code).id
+        with study.engine.connect() as connection:
+            rows = code_rows(connection)
+            code = code_paths(rows)[_resolve(connection, code, rows).id]  # named in errors
         coded = coding_mod.code_span(study, document, start, end, code, who.name,
                                      actor=who.name)
     return Change(coded, document_view(study, who, document, coders=coders,
