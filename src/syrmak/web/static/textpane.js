@@ -59,9 +59,19 @@ function recentIds() {
   return (text.dataset.recent || "").split(" ").filter(Boolean);
 }
 
+// While the picker has the focus the selection greys out; a named highlight (CSS Custom
+// Highlight API, styled in app.css) keeps the passage being coded visible.
+function markPending(range) {
+  if (window.CSS && CSS.highlights && window.Highlight) {
+    if (range) CSS.highlights.set("pending", new Highlight(range.cloneRange()));
+    else CSS.highlights.delete("pending");
+  }
+}
+
 function showPicker(sel) {
   if (!picker || !mayCode) return;
   current = {start: sel.start, end: sel.end};
+  markPending(sel.range);
   const box = sel.range.getBoundingClientRect();
   picker.hidden = false;
   // Placed by script (CSSOM), which a strict style-src allows; no inline style attribute.
@@ -88,6 +98,7 @@ function hidePicker(refocus = true) {
   if (!picker) return;
   picker.hidden = true;
   current = null;
+  markPending(null);
   if (refocus) text.focus({preventScroll: true});
 }
 
