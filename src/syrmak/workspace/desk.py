@@ -10,7 +10,7 @@ store's write lock, one event row each, as the command line does.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -205,9 +205,11 @@ def document_view(study: Study, who: Researcher, document: int | str, *,
                       schema.document_segments.c.speaker, schema.document_segments.c.start_ms)
             .where(schema.document_segments.c.document_id == doc.id)).all()
         choices = _choices(connection)
+        # Plain tuples: a long transcript has thousands of codings.
         rows = connection.execute(
             sa.select(k.c.id, k.c.code_id, k.c.start_offset, k.c.end_offset, k.c.coder)
-            .where(k.c.document_id == doc.id).order_by(k.c.start_offset, k.c.id)).all()
+            .where(k.c.document_id == doc.id).order_by(k.c.start_offset, k.c.id)
+        ).tuples().all()
         coding_memos = dict(connection.execute(
             sa.select(m.c.coding_id, m.c.text).join(k, k.c.id == m.c.coding_id)
             .where(k.c.document_id == doc.id).order_by(m.c.id)).all())
@@ -217,16 +219,26 @@ def document_view(study: Study, who: Researcher, document: int | str, *,
         recent = tuple(dict.fromkeys(connection.execute(
             sa.select(k.c.code_id).where(k.c.coder == who.name).order_by(k.c.id.desc())
             .limit(200)).scalars()))[:6]
-    by_id = {c.id: c for c in choices}
-    everyone = tuple(sorted({r.coder for r in rows}))
+    by_id = {c.id: (c.path, c.colour) for c in choices}
+    everyone = tuple(sorted({r[4] for r in rows}))
     shown = (who.name,) if blind else tuple(c for c in everyone if not coders or c in coders)
-    marks = tuple(Mark(r.id, r.code_id, by_id[r.code_id].path, by_id[r.code_id].colour,
-                       r.start_offset, r.end_offset, r.coder, r.coder == who.name,
-                       coding_memos.get(r.id))
-                  for r in rows if r.coder in shown)
+    visible = set(shown)
+    me = who.name
+    marks = tuple(Mark(i, code_id, *by_id[code_id], start, end, coder, coder == me,
+                       coding_memos.get(i))
+                  for i, code_id, start, end, coder in rows if coder in visible)
     return DocumentView(doc.id, doc.name, doc.kind, number, doc.text,
                         _turns(doc.text, segments, marks, around), marks, choices, recent, everyone,
                         shown, blind, doc_memos, who.may("code"))
+
+
+def marks(study: Study, who: Researcher, document: int | str, ids: list[int]
+          ) -> DocumentView:
+    """The codings ``ids`` of a document (those ``who`` may see), without its paragraphs:
+    what a page lists when a highlight of a long document is clicked."""
+    view = document_view(study, who, document, around=(-1, -1))
+    wanted = set(ids)
+    return replace(view, marks=tuple(m for m in view.marks if m.id in wanted))
 
 
 def document_text(study: Study, who: Researcher, document: int | str) -> tuple[int, str]:

@@ -9,6 +9,9 @@ from syrmak.web.render import call, form, locale, page, study, who
 from syrmak.workspace import analysis
 from syrmak.workspace import codes as codes_mod
 
+#: Segments drawn per page: a code with 11,000 segments is read at once, shown in pages.
+PAGE = 200
+
 
 def _where(values: list[str]) -> dict | None:
     """``political = yes`` filters, as the CLI's --where NAME=VALUE."""
@@ -33,8 +36,11 @@ async def segments(request):
         result = await call(analysis.segments, study(request), who(request), q,
                             where=_where(where_text), lang=lang)
     book = await call(codes_mod.codebook, study(request), who(request))
+    raw = request.query_params.get("from", "0")
+    first = int(raw) if raw.isdigit() else 0
+    shown = result.rows[first:first + PAGE] if result is not None else ()
     return page(request, "segments.html", q=q, where=where_text, result=result, codebook=book,
-                data_lang=lang)
+                data_lang=lang, shown=shown, first=first, page_size=PAGE)
 
 
 async def search(request):

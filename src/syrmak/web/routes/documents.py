@@ -6,35 +6,12 @@ from __future__ import annotations
 from starlette.routing import Route
 
 from syrmak.web.offsets import OffsetMap
+from syrmak.web.pane import turns_html
 from syrmak.web.render import call, form, form_int, page, study, who
 from syrmak.workspace import desk
 
 #: Above this many codings the page lists them on demand only (clicking a highlight).
 LIST_LIMIT = 300
-
-
-def drawn(view: desk.DocumentView) -> list[dict]:
-    """The view's paragraphs as the template draws them: each piece with its browser
-    offset, the code whose colour it takes (the innermost coding) and a tooltip."""
-    offsets = OffsetMap(view.text)
-    marks = {m.id: m for m in view.marks}
-    text = view.text
-    turns = []
-    for turn in view.turns:
-        pieces = []
-        for p in turn.pieces:
-            piece = {"o": offsets.to_browser(p.start), "text": text[p.start:p.end],
-                     "label": p.end <= turn.label_end and turn.label_end > turn.start}
-            if p.marks:
-                covering = [marks[i] for i in p.marks]
-                top = max(covering, key=lambda m: (m.start, -m.end))
-                piece.update(code=top.code_id, depth=min(len(covering), 3),
-                             ids=" ".join(map(str, p.marks)),
-                             title="; ".join(f"{m.code} ({m.coder})" for m in covering))
-            pieces.append(piece)
-        turns.append({"start": turn.start, "time": turn.time_ms, "speaker": turn.speaker,
-                      "pieces": pieces})
-    return turns
 
 
 def _coders(request) -> list[str] | None:
@@ -48,7 +25,7 @@ async def show(request):
     focus = None
     if at.isdigit():  # a link from a segment or a hit: the paragraph holding it
         focus = next((t.start for t in view.turns if t.start <= int(at) <= t.end), None)
-    return page(request, "document.html", view=view, turns=drawn(view), focus=focus,
+    return page(request, "document.html", view=view, turns=turns_html(view), focus=focus,
                 list_codings=len(view.marks) <= LIST_LIMIT,
                 marks=sorted(view.marks, key=lambda m: (m.start, m.end)))
 
@@ -63,7 +40,8 @@ async def _selection(request, data: dict, document: str) -> tuple[int, int]:
 
 def _changed(request, change: desk.Change, message: str):
     view = change.view
-    return page(request, "change.html", view=view, turns=drawn(view), message=message,
+    return page(request, "change.html", view=view, turns=turns_html(view, oob=True),
+                message=message,
                 list_codings=len(view.marks) <= LIST_LIMIT,
                 marks=sorted(view.marks, key=lambda m: (m.start, m.end)),
                 coding=change.coding)
@@ -115,7 +93,16 @@ async def memo(request):
     return page(request, "memo_saved.html", memo=saved)
 
 
+async def marks(request):
+    """The codings covering a clicked place, for a document too large to list them all."""
+    ids = [int(x) for x in request.query_params.get("ids", "").split() if x.isdigit()]
+    view = await call(desk.marks, study(request), who(request), request.path_params["name"],
+                      ids)
+    return page(request, "marks.html", view=view, marks=view.marks, list_codings=True)
+
+
 ROUTES = [
+    Route("/documents/{name:path}/marks", marks),
     Route("/documents/{name:path}/code", code, methods=["POST"]),
     Route("/documents/{name:path}/memo", memo, methods=["POST"]),
     Route("/documents/{name:path}", show),

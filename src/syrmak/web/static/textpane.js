@@ -276,7 +276,15 @@ function jump(step) {
 
 text.addEventListener("click", (event) => {
   const span = event.target.closest(".hl");
-  if (span && window.getSelection().isCollapsed) focusMark(span.dataset.c.split(" ").pop());
+  if (!span || !window.getSelection().isCollapsed) return;
+  const ids = span.dataset.c.split(" ");
+  if (text.dataset.marksUrl) {
+    // A long document lists no codings up front: fetch those under the click.
+    const url = `${text.dataset.marksUrl}?ids=${encodeURIComponent(ids.join(" "))}`;
+    htmx.ajax("GET", url, {target: "#codings", swap: "outerHTML"}).then(() => focusMark(ids[ids.length - 1]));
+  } else {
+    focusMark(ids[ids.length - 1]);
+  }
 });
 
 document.addEventListener("click", (event) => {
