@@ -351,7 +351,7 @@ def test_refusals_viewer_and_missing_csrf(example, server, browser):
 
 
 PAGES = ["/", "/documents/interview-26", "/documents/survey/26-1", "/codes",
-         "/segments?q=Burnout&where=political%20%3D%20yes&lang=en",
+         "/segments?q=Burnout&where=political%20%3D%20Pursuing%20political%20activities&lang=en",
          "/search?q=выгор*", "/matrix?variable=political&lang=en",
          "/matrix?variable=political&kind=quotes&lang=en",
          "/review?document=interview-06&a=anna&b=viktoriya", "/translations", "/report",

@@ -56,6 +56,24 @@ def quote_matrix(study: Study, who: Researcher, variable: str, *, codes: list | 
                                  coders=_coders(who, None))
 
 
+def filters(study: Study, who: Researcher, lang: str | None = None,
+            most: int = 20) -> list[str]:
+    """Ready-made ``name = value`` filters for the segments page: every document variable
+    with at most ``most`` distinct values, its values as the filter compares them."""
+    require(who, "read")
+    from syrmak.qual.documents import document_variables
+
+    frame = document_variables(study, lang)
+    out = []
+    for name in frame.columns:
+        if name in {"doc_id", "respondent"} or "/" in name:
+            continue
+        values = frame[name].dropna().astype(str).unique()
+        if 0 < len(values) <= most:
+            out += [f"{name} = {v}" for v in sorted(values)]
+    return out
+
+
 def variables(study: Study, who: Researcher, lang: str | None = None) -> list[str]:
     """Names a matrix or a filter can group by: survey questions and document variables."""
     require(who, "read")

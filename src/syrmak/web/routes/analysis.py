@@ -36,11 +36,13 @@ async def segments(request):
         result = await call(analysis.segments, study(request), who(request), q,
                             where=_where(where_text), lang=lang)
     book = await call(codes_mod.codebook, study(request), who(request))
+    suggestions = await call(analysis.filters, study(request), who(request), lang)
     raw = request.query_params.get("from", "0")
     first = int(raw) if raw.isdigit() else 0
     shown = result.rows[first:first + PAGE] if result is not None else ()
     return page(request, "segments.html", q=q, where=where_text, result=result, codebook=book,
-                data_lang=lang, shown=shown, first=first, page_size=PAGE)
+                data_lang=lang, shown=shown, first=first, page_size=PAGE,
+                suggestions=suggestions)
 
 
 async def search(request):
