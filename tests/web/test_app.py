@@ -195,3 +195,20 @@ def test_owner_merges_and_moves_codes(app, desk_study):
     coder = sign_in(app, "anna")
     assert post(coder, f"/codes/{ids['Funding']}/merge",
                 {"target": str(ids["Difficulties"])}).status_code == 403
+
+
+def test_team_page_is_the_owners(app):
+    assert client_get(sign_in(app, "anna"), "/users").status_code == 403
+    assert "vera" in client_get(sign_in(app, "olga"), "/users").text
+
+
+def test_document_memo_is_listed_at_once(app):
+    c = sign_in(app, "anna")
+    response = post(c, "/documents/talk/memo", {"text": "Check the date."})
+    assert response.status_code == 200
+    assert 'id="doc-memos" hx-swap-oob="beforeend"' in response.text
+    assert "Check the date." in c.get("/documents/talk").text
+
+
+def client_get(c, path):
+    return c.get(path, headers={"HX-Request": "true"})

@@ -138,7 +138,7 @@ def test_review_pairs_segments_and_adjudicates(desk_study):
 
 
 def test_fifty_concurrent_codings_all_land_once(desk_study):
-    """Writes queue on the store's lock: none fails with 'database is locked'."""
+    """Writes queue on the store's lock: none fails with "database is locked"."""
     study, team = desk_study
     errors: list = []
     barrier = threading.Barrier(50)

@@ -1,13 +1,17 @@
-"""One writer at a time per SQLite store, within this process.
+"""One writer at a time per store, within this process.
 
 SQLite allows one writer; two threads of the web server that both turn a read transaction
 into a write can make one fail at once with "database is locked" (WAL does not wait in
-that case). The workspace's writes therefore queue on a lock per store before they open
-their transaction, so 50 coders clicking at once all land, in turn. PostgreSQL takes
-concurrent writers itself and needs no lock here.
+that case), or wait past the busy timeout behind a long write. And on any store a check
+followed by an insert in two transactions (the duplicate check of a coding) is not atomic:
+fifty clicks on the same passage at once stored several identical codings on PostgreSQL
+in the tests. The workspace's writes therefore queue on a lock per store before they open
+their transaction, so 50 coders clicking at once all land, once each, in turn.
 
-(The import branch adds ``store.db.writer`` with BEGIN IMMEDIATE and an advisory lock on
-PostgreSQL; the two belong together once both are merged.)
+The lock spans one process (``syrmak serve`` is one). A command run beside the server on
+PostgreSQL is not covered; the import branch's ``store.db.writer`` (BEGIN IMMEDIATE, a
+PostgreSQL advisory lock) is the cross-process answer, and the two belong together once
+both are merged.
 """
 
 from __future__ import annotations
@@ -36,9 +40,6 @@ def _lock_for(engine: sa.Engine) -> threading.RLock:
 
 @contextlib.contextmanager
 def serialized(engine: sa.Engine) -> Iterator[None]:
-    """Hold this store's write lock (SQLite only) for the duration of a write."""
-    if engine.dialect.name != "sqlite":
-        yield
-        return
+    """Hold this store's write lock for the duration of a write."""
     with _lock_for(engine):
         yield

@@ -120,7 +120,10 @@ def researcher_by_id(connection: sa.Connection, researcher_id: int) -> Researche
     return _row_to_researcher(row) if row is not None else None
 
 
-def list_researchers(study: Study) -> tuple[Researcher, ...]:
+def list_researchers(study: Study, by: Researcher | None = None) -> tuple[Researcher, ...]:
+    """Everyone with an account; from the workspace (``by``), an owner's view."""
+    if by is not None:
+        require(by, "users")
     r = schema.researchers
     with study.engine.connect() as connection:
         rows = connection.execute(sa.select(r).order_by(r.c.name)).all()

@@ -84,9 +84,7 @@ async def preferences(request):
 
 
 async def users(request):
-    me = who(request)
-    people.require(me, "users")
-    listed = await call(people.list_researchers, study(request))
+    listed = await call(people.list_researchers, study(request), who(request))
     return page(request, "users.html", users=listed, roles=people.ROLES)
 
 
