@@ -256,7 +256,7 @@ def test_emoji_accents_kazakh_and_windows_lines(example, server, browser):
     context.close()
 
 
-def test_create_and_merge_codes(example, server, browser):
+def test_create_move_and_merge_codes(example, server, browser):
     from syrmak.qual.codebook import codebook
 
     context, page, watch = open_as(browser, server, "anna")
@@ -267,13 +267,18 @@ def test_create_and_merge_codes(example, server, browser):
     with page.expect_navigation():
         form.locator("button[type=submit]").click()
     assert "Difficulties/Exhaustion" in codebook(example).paths()
-    row = page.locator("tr[data-code-path='Difficulties/Exhaustion']")
+    # Move it by dragging its row onto another code.
+    with page.expect_navigation():
+        page.locator("tr[data-code-path='Difficulties/Exhaustion']").drag_to(
+            page.locator("tr[data-code-path='Pandemic']"))
+    assert "Pandemic/Exhaustion" in codebook(example).paths()
+    row = page.locator("tr[data-code-path='Pandemic/Exhaustion']")
     row.locator("summary").click()
     row.locator("[data-testid=merge] select").select_option(label="Difficulties/Burnout")
     page.once("dialog", lambda dialog: dialog.accept())
     with page.expect_navigation():
         row.locator("[data-testid=merge] button").click()
-    assert "Difficulties/Exhaustion" not in codebook(example).paths()
+    assert "Pandemic/Exhaustion" not in codebook(example).paths()
     shot(page, "codes")
     assert watch.errors == []
     context.close()
