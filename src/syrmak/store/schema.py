@@ -341,3 +341,43 @@ sa.Index(
     codings.c.start_offset,
     codings.c.end_offset,
 )
+
+
+# -- the researcher workspace (migration 0010) ------------------------------------------
+
+#: A researcher who may come into the workspace. ``name`` is the coder name their codings
+#: carry, so what someone codes in the browser and with ``syrmak code --coder`` is one.
+researchers = sa.Table(
+    "researchers",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(255), nullable=False, unique=True),
+    # owner (everything, users too) | coder (codes as themselves) | viewer (reads)
+    sa.Column("role", sa.String(16), nullable=False),
+    # argon2id (argon2-cffi's encoded string); NULL: only a one-time link lets them in.
+    sa.Column("password_hash", sa.Text),
+    # Interface language (en, ru); NULL: the browser's Accept-Language decides.
+    sa.Column("language", sa.String(16)),
+    # Blind coding: the document view hides other coders' codings.
+    sa.Column("blind", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+#: Server-side sessions of the workspace. The cookie holds a random id; the store keeps
+#: only its SHA-256, so a copied store opens no one's session.
+web_sessions = sa.Table(
+    "web_sessions",
+    metadata,
+    sa.Column("id_hash", sa.String(64), primary_key=True),
+    sa.Column(
+        "researcher_id",
+        sa.Integer,
+        sa.ForeignKey("researchers.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    # The synchronizer token every state-changing request must echo.
+    sa.Column("csrf_token", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+)
