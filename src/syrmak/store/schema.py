@@ -343,7 +343,7 @@ sa.Index(
 )
 
 
-# -- the researcher workspace (migration 0010) ------------------------------------------
+# -- the researcher workspace (migration 0008) ------------------------------------------
 
 #: A researcher who may come into the workspace. ``name`` is the coder name their codings
 #: carry, so what someone codes in the browser and with ``syrmak code --coder`` is one.

@@ -1,18 +1,16 @@
 """researchers and web_sessions: who may use the browser workspace, and their sessions
 
-Revision ID: 0010
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-29
 
-Numbered 0010 so it does not collide with the 0007+ migrations of other branches; the
-chain is re-linked when they merge.
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
