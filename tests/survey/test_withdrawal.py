@@ -175,9 +175,13 @@ def test_withdrawal_names_backups_and_built_reports(answered):
     backup.write_bytes(b"old copy")
     for name in ("report.html", "report.docx"):
         (study.folder / name).write_bytes(b"built before")
+    charts = study.folder / ".syrmak-cache" / "charts"
+    charts.mkdir(parents=True)
+    (charts / "0f.svg").write_bytes(b"<svg>a chart that counted respondent 2</svg>")
     done = study.withdraw(2)
     assert done.backups == (backup,)
     assert sorted(p.name for p in done.reports) == ["report.docx", "report.html"]
+    assert not charts.exists()  # the next build draws its charts without them
 
 
 def test_cli_names_what_still_holds_the_respondent(answered):

@@ -82,6 +82,7 @@ def withdraw(study: Study, number: int, actor: str | None = None) -> Withdrawal:
         study.log("withdraw", {"respondent": number, "contacts": contacts,
                                "documents": len(documents)}, actor, connection)
     tables = erasure.RESPONDENT_TABLES + (erasure.DOCUMENT_TABLES if documents else ())
+    _drop_chart_cache(study)
     spec = _report_spec(study)
     done = Withdrawal(
         number, contacts, len(documents), backups=_backups(study),
@@ -90,6 +91,17 @@ def withdraw(study: Study, number: int, actor: str | None = None) -> Withdrawal:
         residue=erasure.vacuum(study, tables))
     erasure.checkpoint(study, what=f"withdrawn respondent {number}'s data", result=done)
     return done
+
+
+def _drop_chart_cache(study: Study) -> None:
+    """Charts drawn before the withdrawal counted the respondent's answers; the next report
+    build draws them again without."""
+    import shutil
+
+    from syrmak.report.chart_cache import FOLDER
+
+    if study.folder is not None:
+        shutil.rmtree(study.folder / FOLDER, ignore_errors=True)
 
 
 def _backups(study: Study) -> tuple[Path, ...]:
