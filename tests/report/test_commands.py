@@ -6,7 +6,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from syrmak.report.commands import COMMANDS
+from syrmak.cli.report import COMMANDS
 
 
 @pytest.fixture

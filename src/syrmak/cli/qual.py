@@ -1,4 +1,4 @@
-"""CLI commands of the qualitative core; ``syrmak.cli`` registers ``COMMANDS``.
+"""CLI commands of the qualitative core; ``syrmak.cli`` mounts ``COMMANDS``.
 
 Each command parses its arguments, calls one library function and prints the result.
 """
@@ -6,18 +6,22 @@ Each command parses its arguments, calls one library function and prints the res
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
 
-from syrmak.clitools import friendly, open_study
+from syrmak.cli.tools import friendly, open_study
 from syrmak.errors import SyrmakError
-from syrmak.exports import csv_text, write_xlsx
+
+if TYPE_CHECKING:  # pandas loads when a command runs, not for --help
+    import pandas as pd
 
 FORMATS = ("table", "csv", "json", "md", "xlsx")
 
 
 def _markdown(frame: pd.DataFrame) -> str:
+    import pandas as pd
+
     frame = frame.reset_index() if frame.index.name or isinstance(
         frame.columns, pd.MultiIndex) else frame
     columns = [" ".join(map(str, c)) if isinstance(c, tuple) else str(c) for c in frame.columns]
@@ -31,6 +35,10 @@ def _markdown(frame: pd.DataFrame) -> str:
 
 def emit(frame: pd.DataFrame, fmt: str, output: str | None = None, markdown: str | None = None):
     """Print or write a result frame in the asked format."""
+    import pandas as pd
+
+    from syrmak.exports import csv_text, write_xlsx
+
     if fmt == "xlsx":
         if not output:
             raise SyrmakError("--format xlsx needs --output FILE.xlsx.", "add --output.",
@@ -90,7 +98,10 @@ def docs() -> None:
 @click.option("--var", "variables", multiple=True, help="A document variable NAME=VALUE.")
 @friendly
 def docs_add(directory, files, name, kind, respondent, variables):
-    """Import .txt, .docx, .vtt, .srt or timestamped transcripts."""
+    """Import .txt, .docx, .vtt, .srt or timestamped transcripts.
+
+    Example: syrmak docs add kz-study interview-07.vtt --respondent 7
+    """
     from syrmak.qual.documents import add_documents
 
     if name and len(files) > 1:
@@ -110,7 +121,10 @@ def docs_add(directory, files, name, kind, respondent, variables):
 @click.option("--question", "questions", multiple=True, help="Only these text questions.")
 @friendly
 def docs_open_answers(directory, questions):
-    """Turn the survey's open answers into documents linked to their respondents."""
+    """Turn the survey's open answers into documents linked to their respondents.
+
+    Example: syrmak docs open-answers kz-study
+    """
     from syrmak.qual.documents import import_open_answers
 
     result = import_open_answers(open_study(directory), list(questions) or None)
@@ -124,7 +138,10 @@ def docs_open_answers(directory, questions):
 @_format_options
 @friendly
 def docs_list(directory, fmt, output):
-    """List the documents."""
+    """List the documents.
+
+    Example: syrmak docs list kz-study
+    """
     from syrmak.qual.documents import list_documents
 
     emit(list_documents(open_study(directory)).to_frame(), fmt, output)
@@ -137,7 +154,10 @@ def docs_list(directory, fmt, output):
 @_format_options
 @friendly
 def docs_show(directory, document, segments, fmt, output):
-    """Print a document's text (or its segments)."""
+    """Print a document's text (or its segments).
+
+    Example: syrmak docs show kz-study interview-26 --segments
+    """
     from syrmak.qual.documents import get_document
 
     doc = get_document(open_study(directory), document)
@@ -153,7 +173,10 @@ def docs_show(directory, document, segments, fmt, output):
 @click.argument("respondent", type=int)
 @friendly
 def docs_link(directory, document, respondent):
-    """Link a document to a respondent (its variables then include their answers)."""
+    """Link a document to a respondent (its variables then include their answers).
+
+    Example: syrmak docs link kz-study interview-26 26
+    """
     from syrmak.qual.documents import link_respondent
 
     link_respondent(open_study(directory), document, respondent)
@@ -168,7 +191,10 @@ def docs_link(directory, document, respondent):
                                                    "date"]), default="text", show_default=True)
 @friendly
 def docs_set(directory, document, assignment, kind):
-    """Set a free document variable: NAME=VALUE."""
+    """Set a free document variable: NAME=VALUE.
+
+    Example: syrmak docs set kz-study interview-26 political=yes
+    """
     from syrmak.qual.documents import set_variable
 
     ((name, values),) = _pairs((assignment,)).items()
@@ -182,7 +208,10 @@ def docs_set(directory, document, assignment, kind):
 @_format_options
 @friendly
 def docs_variables(directory, lang, fmt, output):
-    """Each document's variables: its respondent's answers and free variables."""
+    """Each document's variables: its respondent's answers and free variables.
+
+    Example: syrmak docs variables kz-study --lang en
+    """
     from syrmak.qual.documents import document_variables
 
     emit(document_variables(open_study(directory), lang), fmt, output)
@@ -200,6 +229,10 @@ def codes() -> None:
 @_format_options
 @friendly
 def codes_list(directory, fmt, output):
+    """List the codebook: each code, its parent, description, colour and number of codings.
+
+    Example: syrmak codes list kz-study
+    """
     from syrmak.qual.codebook import codebook
 
     emit(codebook(open_study(directory)).to_frame(), fmt, output)
@@ -213,7 +246,10 @@ def codes_list(directory, fmt, output):
 @click.option("--memo")
 @friendly
 def codes_add(directory, path, description, colour, memo):
-    """Add a code; PATH may be 'parent/child'."""
+    """Add a code; PATH may be 'parent/child'.
+
+    Example: syrmak codes add kz-study "Difficulties/Burnout"
+    """
     from syrmak.qual.codebook import add_code
 
     code = add_code(open_study(directory), path, description=description, colour=colour, memo=memo)
@@ -226,6 +262,10 @@ def codes_add(directory, path, description, colour, memo):
 @click.argument("name")
 @friendly
 def codes_rename(directory, code, name):
+    """Rename a code; its codings keep it.
+
+    Example: syrmak codes rename kz-study Burnout "Burnout, fatigue"
+    """
     from syrmak.qual.codebook import rename_code
 
     click.echo(f"Renamed to '{rename_code(open_study(directory), code, name).path}'.")
@@ -237,7 +277,10 @@ def codes_rename(directory, code, name):
 @click.argument("parent")
 @friendly
 def codes_move(directory, code, parent):
-    """Move a code under PARENT ('/' for the top level)."""
+    """Move a code under PARENT ('/' for the top level).
+
+    Example: syrmak codes move kz-study Funding /
+    """
     from syrmak.qual.codebook import move_code
 
     click.echo(f"Moved to '{move_code(open_study(directory), code, parent).path}'.")
@@ -249,7 +292,10 @@ def codes_move(directory, code, parent):
 @click.argument("target")
 @friendly
 def codes_merge(directory, source, target):
-    """Merge SOURCE into TARGET; codings follow."""
+    """Merge SOURCE into TARGET; codings follow.
+
+    Example: syrmak codes merge kz-study "Lack of money" Funding
+    """
     from syrmak.qual.codebook import merge_codes
 
     code = merge_codes(open_study(directory), source, target)
@@ -262,6 +308,10 @@ def codes_merge(directory, source, target):
 @click.option("--force", is_flag=True, help="Also delete the code's codings.")
 @friendly
 def codes_delete(directory, code, force):
+    """Delete a code and its subcodes (if they have codings, only with --force).
+
+    Example: syrmak codes delete kz-study Burnout
+    """
     from syrmak.qual.codebook import delete_code
 
     delete_code(open_study(directory), code, force=force)
@@ -273,7 +323,10 @@ def codes_delete(directory, code, force):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @friendly
 def codes_import(directory, file):
-    """Import a codebook from YAML or REFI-QDA .qdc."""
+    """Import a codebook from YAML or REFI-QDA .qdc.
+
+    Example: syrmak codes import kz-study codebook.yaml
+    """
     study = open_study(directory)
     if file.lower().endswith(".qdc"):
         from syrmak.qual.refi_qda import import_qdc
@@ -291,7 +344,10 @@ def codes_import(directory, file):
 @click.argument("file", type=click.Path(dir_okay=False))
 @friendly
 def codes_export(directory, file):
-    """Export the codebook as YAML (.yaml) or REFI-QDA (.qdc)."""
+    """Export the codebook as YAML (.yaml) or REFI-QDA (.qdc).
+
+    Example: syrmak codes export kz-study codebook.yaml
+    """
     study = open_study(directory)
     if file.lower().endswith(".qdc"):
         from syrmak.qual.refi_qda import export_qdc
@@ -317,7 +373,10 @@ def codes_export(directory, file):
 @click.option("--comment")
 @friendly
 def code(directory, document, start, end, code, coder, weight, comment):
-    """Code characters START..END (code points, END excluded) of DOCUMENT with CODE."""
+    """Code characters START..END (code points, END excluded) of DOCUMENT with CODE.
+
+    Example: syrmak code kz-study interview-07 120 480 Burnout --coder anna
+    """
     from syrmak.qual.coding import code_span
 
     coding = code_span(open_study(directory), document, start, end, code, coder, weight=weight,
@@ -335,7 +394,10 @@ def code(directory, document, start, end, code, coder, weight, comment):
 @click.option("--author", envvar="SYRMAK_USER")
 @friendly
 def memo(directory, text, document, code_, coding, title, author):
-    """Write a memo on the study, a document, a code or a coding."""
+    """Write a memo on the study, a document, a code or a coding.
+
+    Example: syrmak memo kz-study "Compare with Table 3" --code Burnout --author anna
+    """
     from syrmak.qual.coding import add_memo
 
     m = add_memo(open_study(directory), text, document=document, code=code_, coding=coding,
@@ -354,7 +416,10 @@ def memo(directory, text, document, code_, coding, title, author):
 @_format_options
 @friendly
 def segments(directory, query, coders, where, context, lang, fmt, output):
-    """Coded segments: QUERY is e.g. 'burnout AND funding', 'a NEAR/200 b', 'a NOT b'."""
+    """Coded segments: QUERY is e.g. 'burnout AND funding', 'a NEAR/200 b', 'a NOT b'.
+
+    Example: syrmak segments kz-study "=Burnout"
+    """
     from syrmak.qual.retrieval import retrieve
 
     result = retrieve(open_study(directory), query, coders=list(coders) or None,
@@ -376,7 +441,10 @@ def segments(directory, query, coders, where, context, lang, fmt, output):
 @_format_options
 @friendly
 def search(directory, query, context, where, limit, offset, fmt, output):
-    """Search words (any form), wildcards (выгор*) and phrases; shows keywords in context."""
+    """Search words (any form), wildcards (выгор*) and phrases; shows keywords in context.
+
+    Example: syrmak search kz-study "выгор*"
+    """
     from syrmak.qual.search import search as run
 
     # A page on the terminal; every hit when writing a file or for a machine format.
@@ -404,7 +472,10 @@ def search(directory, query, context, where, limit, offset, fmt, output):
               show_default=True)
 @friendly
 def autocode(directory, query, code, coder, unit):
-    """Code every search hit (or its sentence or paragraph) with CODE."""
+    """Code every search hit (or its sentence or paragraph) with CODE.
+
+    Example: syrmak autocode kz-study "выгор*" Burnout --coder auto --unit sentence
+    """
     from syrmak.qual.search import autocode as run
 
     result = run(open_study(directory), query, code, coder, unit=unit)
@@ -429,7 +500,10 @@ def matrix() -> None:
 @_format_options
 @friendly
 def matrix_codes(directory, variable, codes_, unit, lang, fmt, output):
-    """How many documents/respondents of each VARIABLE group carry each code."""
+    """How many documents/respondents of each VARIABLE group carry each code.
+
+    Example: syrmak matrix codes kz-study political --unit respondents --lang en
+    """
     from syrmak.qual.matrices import code_matrix
 
     result = code_matrix(open_study(directory), variable, list(codes_) or None, unit=unit, lang=lang)
@@ -445,6 +519,10 @@ def matrix_codes(directory, variable, codes_, unit, lang, fmt, output):
 @_format_options
 @friendly
 def matrix_cooccurrence(directory, codes_, level, jaccard, fmt, output):
+    """Which codes occur together: on the same documents, or overlapping segments.
+
+    Example: syrmak matrix cooccurrence kz-study --level segment --jaccard
+    """
     from syrmak.qual.matrices import cooccurrence
 
     result = cooccurrence(open_study(directory), list(codes_) or None, level=level)
@@ -459,7 +537,10 @@ def matrix_cooccurrence(directory, codes_, level, jaccard, fmt, output):
 @_format_options
 @friendly
 def matrix_quotes(directory, variable, codes_, lang, fmt, output):
-    """The coded segments in a code x VARIABLE-group grid."""
+    """The coded segments in a code x VARIABLE-group grid.
+
+    Example: syrmak matrix quotes kz-study political --format markdown -o quotes.md
+    """
     from syrmak.qual.matrices import quote_matrix
 
     result = quote_matrix(open_study(directory), variable, list(codes_) or None, lang=lang)
@@ -485,7 +566,10 @@ def matrix_quotes(directory, variable, codes_, lang, fmt, output):
 @friendly
 def agreement(directory, coders, codes_, level, threshold, disagreements, documents, fmt,
               output):
-    """Intercoder agreement: percent, Cohen's and Brennan-Prediger kappa, Krippendorff's alpha."""
+    """Intercoder agreement: percent, Cohen's and Brennan-Prediger kappa, Krippendorff's alpha.
+
+    Example: syrmak agreement kz-study --coder anna --coder viktoriya
+    """
     from syrmak.qual import agreement as ag
 
     study = open_study(directory)
@@ -521,7 +605,10 @@ _PROGRAMS = ("standard", "nvivo", "atlasti", "maxqda", "qualcoder")  # positions
               "(nvivo: UTF-16 code units; standard: code points).")
 @friendly
 def export_qdpx(directory, file, target):
-    """The whole qualitative project as REFI-QDA .qdpx (validated against the XSD)."""
+    """The whole qualitative project as REFI-QDA .qdpx (validated against the XSD).
+
+    Example: syrmak export qdpx kz-study project.qdpx --for nvivo
+    """
     from syrmak.qual.refi_qda import export_qdpx as run
     from syrmak.qual.refi_qda.positions import convention
 
@@ -537,7 +624,10 @@ def export_qdpx(directory, file, target):
 @click.argument("file", type=click.Path(dir_okay=False))
 @friendly
 def export_qdc(directory, file):
-    """The codebook as REFI-QDA .qdc."""
+    """The codebook as REFI-QDA .qdc.
+
+    Example: syrmak export qdc kz-study codebook.qdc
+    """
     from syrmak.qual.refi_qda import export_qdc as run
 
     run(open_study(directory), file)
@@ -555,7 +645,10 @@ def import_qdpx(directory, file, source):
     """Import a REFI-QDA .qdpx project, or a bare .qde (MAXQDA, NVivo, ATLAS.ti...).
 
     Prints what was imported, how selection positions were read, and everything in the
-    file that was not imported."""
+    file that was not imported.
+
+    Example: syrmak import-qdpx kz-study project.qdpx
+    """
     from syrmak.qual.refi_qda import import_qdpx as run
     from syrmak.qual.refi_qda.positions import convention
 

@@ -1,4 +1,4 @@
-"""What every CLI command shares: plain error messages and opening a study."""
+"""What every CLI command shares: plain error messages, opening a study, the vault-key options."""
 
 from __future__ import annotations
 
@@ -10,6 +10,13 @@ import click
 
 from syrmak.errors import SyrmakError
 
+keyring_option = click.option(
+    "--keyring", is_flag=True,
+    help="Keep the vault key in the operating system's keyring instead of behind a passphrase.")
+identity_file_option = click.option(
+    "--identity-file", type=click.Path(dir_okay=True),
+    help="Keep the vault key as a plain file (e.g. on removable media) instead of behind a "
+         "passphrase: a folder (one key file per study) or a file name ending in .key.")
 
 def friendly(func):
     """Print a SyrmakError as a message (no traceback) and exit with status 1."""
