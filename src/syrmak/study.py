@@ -49,6 +49,8 @@ class Study:
         self.config = config
         #: The backup made when an older store was upgraded on open, if any.
         self.backup = backup
+        #: The schema revision the store had before this open upgraded it, if it did.
+        self.upgraded_from: str | None = None
 
     # -- creating and opening -------------------------------------------------
     @classmethod
@@ -159,8 +161,9 @@ class Study:
         return study
 
     @classmethod
-    def open(cls, path_or_url: str | Path) -> Study:
-        """Open a study folder, or a store by URL; an older SQLite store is backed up and upgraded."""
+    def open(cls, path_or_url: str | Path, *, migrate: bool = False) -> Study:
+        """Open a study folder, or a store by URL; an older SQLite store is backed up and
+        upgraded, an older PostgreSQL store only with ``migrate`` (see ``migrate``)."""
         text = str(path_or_url)
         folder: Path | None = None
         config: dict = {}
@@ -191,8 +194,27 @@ class Study:
         if not _holds_study(engine):
             raise SyrmakError("the database holds no syrmak study.",
                               "create one with 'syrmak init DIR --db URL'.", code="not-a-study")
-        backup = db.ensure_current(engine, sqlite_path)
-        return cls(engine, folder, config, backup=backup)
+        before = db.current_revision(engine)
+        try:
+            backup = db.ensure_current(engine, sqlite_path, upgrade_shared=migrate)
+        except SyrmakError:
+            engine.dispose()
+            raise
+        study = cls(engine, folder, config, backup=backup)
+        head = db.head_revision()
+        if before != head:
+            study.upgraded_from = before
+            study.log("store-upgrade", {"from": before, "to": head})
+        return study
+
+    @classmethod
+    def migrate(cls, path_or_url: str | Path) -> Study:
+        """Open a study and upgrade its store to this syrmak's schema ('syrmak migrate DIR').
+
+        The one way to upgrade a shared PostgreSQL store; a SQLite one is backed up first,
+        as on every open. ``upgraded_from`` says from which revision (None: it was current).
+        """
+        return cls.open(path_or_url, migrate=True)
 
     def close(self) -> None:
         self.engine.dispose()

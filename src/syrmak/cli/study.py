@@ -145,5 +145,33 @@ def example(name, directory, keyring, identity_file):
         click.echo(line)
 
 
+@click.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@friendly
+def migrate(directory, yes):
+    """Upgrade the study store to this syrmak's schema (a shared PostgreSQL store needs this).
+
+    A SQLite study is backed up and upgraded on every open anyway; a PostgreSQL store that
+    others use is upgraded only by this command, once, after a backup.
+
+    Example: syrmak migrate my-study
+    """
+    from syrmak.study import Study
+
+    click.echo("Back up the store first: for PostgreSQL, pg_dump the database (or schema); "
+               "a SQLite study.db is copied beside itself before the upgrade.", err=True)
+    if not yes:
+        click.confirm("Upgrade the study store now?", abort=True, err=True)
+    study = Study.migrate(directory)
+    if study.upgraded_from is None and study.backup is None:
+        click.echo("The study store is already current; nothing to do.")
+    else:
+        click.echo(f"Upgraded the study store from schema revision "
+                   f"{study.upgraded_from or 'none'}."
+                   + (f" The old one was backed up to {study.backup}" if study.backup else ""))
+    study.close()
+
+
 #: What ``syrmak.cli`` mounts on the ``syrmak`` group.
-COMMANDS = [init, questionnaire, import_, responses, example]
+COMMANDS = [init, questionnaire, import_, responses, example, migrate]
