@@ -129,7 +129,7 @@ def test_responses_xlsx_is_a_workbook_without_formulas(answered, tmp_path):
 
 @pytest.fixture
 def formula_labels():
-    from syrmak.analysis.testing import build_frame
+    from syrmak.analysis.frames import build_frame
     from syrmak.survey.instrument import Choice, Question, Questionnaire
 
     options = tuple(Choice(f"c{i}", {"en": p}) for i, p in enumerate(PAYLOADS))

@@ -45,7 +45,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from syrmak.errors import SyrmakError
-from syrmak.qual._common import code_paths, code_rows, coder_guid, new_guid
+from syrmak.qual.lookup import code_paths, code_rows, coder_guid, new_guid
 from syrmak.qual.refi_qda.positions import CONVENTIONS, Positions, convention, for_origin
 from syrmak.store import schema
 
