@@ -82,6 +82,10 @@ _ABOVE_STORE = sorted({".".join(m.split(".")[:2]) for m in LIBRARY} - {"syrmak",
     # Analyses are functions of frames: they never read the store or build a report.
     pytest.param("syrmak.analysis", ("syrmak.store", "syrmak.study", "syrmak.report"), None,
                  id="analysis-reads-no-store-or-report"),
+    # The qualitative core is below reports and the workspace: translations, passages and
+    # documents are stored by qual/, which the report reads (never the other way round).
+    pytest.param("syrmak.qual", ("syrmak.report", "syrmak.workspace", "syrmak.web"), None,
+                 id="qual-below-report-and-workspace"),
     # The web workspace sits on top: only the command that serves it loads it.
     pytest.param("syrmak", ("syrmak.web",), lambda m: _under(m, "syrmak.web") or m == "syrmak.cli.workspace",
                  id="nothing-imports-web"),

@@ -6,7 +6,6 @@ import json
 import os
 import tomllib
 import uuid
-from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,8 +26,6 @@ CONFIG_NAME = "syrmak.toml"
 DB_NAME = "study.db"
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _is_url(text: str) -> bool:
@@ -133,7 +130,7 @@ class Study:
         db.upgrade(engine)
         study_id = uuid.uuid4().hex
         identity = vault.Identity.generate()
-        meta = {"study_id": study_id, "created_at": _now().isoformat(),
+        meta = {"study_id": study_id, "created_at": db.now().isoformat(),
                 "vault_format": vault.FORMAT, "vault_keeper": keeper.mode,
                 "vault_recipient": identity.recipient.public_key}
         written = None
@@ -244,7 +241,7 @@ class Study:
     def log(self, action: str, detail: dict | None = None, actor: str | None = None,
             connection: sa.Connection | None = None) -> None:
         """Append to the event log. Never put personal data in ``detail``."""
-        row = {"at": _now(), "actor": actor or default_actor(), "action": action,
+        row = {"at": db.now(), "actor": actor or default_actor(), "action": action,
                "detail": json.dumps(detail or {}, ensure_ascii=False, sort_keys=True)}
         if connection is not None:
             connection.execute(sa.insert(schema.events), row)
@@ -432,7 +429,7 @@ class Study:
                 "definition": json.dumps(form.to_dict(), ensure_ascii=False),
                 "source_name": path.name,
                 "source_sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
-                "loaded_at": _now(),
+                "loaded_at": db.now(),
             })
             self.log("questionnaire-load", {"file": path.name, "form_id": form.form_id,
                                             "version": form.version, "questions": len(form)},

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
 from syrmak.errors import SyrmakError
 from syrmak.store import schema
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
+from syrmak.store.db import now  # noqa: F401 (qual modules take the clock from here)
 
 
 def new_guid() -> str:
@@ -24,12 +20,22 @@ def coder_guid(name: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"syrmak:coder:{name}"))
 
 
-def document_row(connection: sa.Connection, ref: int | str):
-    """A document by name, or by id when ``ref`` is a number and no name matches."""
+def find_document(connection: sa.Connection, ref: int | str, *, by_id: bool = False):
+    """The one document lookup: by name, or by id when ``ref`` is a number and no name
+    matches (a document named "26" wins over id 26, as a user who typed 26 means); with
+    ``by_id``, by id only (a reference the program holds). None when there is none."""
     d = schema.documents
-    row = connection.execute(sa.select(d).where(d.c.name == str(ref))).first()
+    row = None
+    if not by_id:
+        row = connection.execute(sa.select(d).where(d.c.name == str(ref))).first()
     if row is None and (isinstance(ref, int) or str(ref).isdigit()):
         row = connection.execute(sa.select(d).where(d.c.id == int(ref))).first()
+    return row
+
+
+def document_row(connection: sa.Connection, ref: int | str):
+    """A document by name, or by id when ``ref`` is a number and no name matches."""
+    row = find_document(connection, ref)
     if row is None:
         raise SyrmakError(f"there is no document '{ref}'.",
                           "list the documents with 'syrmak docs list DIR'.",

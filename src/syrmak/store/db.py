@@ -128,6 +128,11 @@ def _is_lock_timeout(exc: sa.exc.OperationalError) -> bool:
     return "database is locked" in str(exc.orig)
 
 
+def now() -> datetime:
+    """The time every stored timestamp is taken with: aware, UTC (the one clock of syrmak)."""
+    return datetime.now(UTC)
+
+
 def alembic_config(connection: sa.Connection) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -153,7 +158,7 @@ def upgrade(engine: sa.Engine, revision: str = "head") -> None:
 
 def backup_sqlite(path: Path, revision: str | None) -> Path:
     """Copy a SQLite study with the online backup API (safe with WAL) before upgrading it."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    stamp = now().strftime("%Y%m%dT%H%M%S")
     target = path.with_name(f"{path.stem}.{revision or 'unversioned'}.{stamp}.bak{path.suffix}")
     source = sqlite3.connect(path)
     try:

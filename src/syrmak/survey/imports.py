@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -664,7 +663,7 @@ def import_file(study: Study, path: Path, format: str = "auto",
             sa.insert(schema.imports).returning(schema.imports.c.id),
             {"file_name": path.name, "file_sha256": file_hash, "format": fmt,
              "questionnaire_id": study.questionnaire_id(connection), "rows_read": n,
-             "rows_added": len(fresh), "imported_at": datetime.now(UTC),
+             "rows_added": len(fresh), "imported_at": db.now(),
              "row_key_sets": json.dumps([sorted(parsed.answers.columns)], ensure_ascii=False)},
         ).scalar_one()
         # A row without an id is bound to the vault by a random key, known by its row key.

@@ -1,0 +1,20 @@
+"""The one way syrmak compares words typed by people: answers, filter values, headers, labels,
+place names.
+
+``normal`` is the common core (Unicode NFC, case folded, runs of white space as one space);
+the places that tolerate more build on it instead of re-implementing it: import headers
+also drop a trailing ``*`` or ``:`` (``survey.layouts.normalise``), place names also equate
+ё with е and every dash (``report.geo.normal``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACE = re.compile(r"\s+")
+
+
+def normal(text: object) -> str:
+    """``text`` as compared: NFC, case-folded, white space collapsed and trimmed."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFC", str(text))).strip().casefold()
