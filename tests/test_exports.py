@@ -142,7 +142,7 @@ def formula_labels():
 @pytest.mark.parametrize("kind", ["frequencies", "crosstab"])
 def test_analysis_tables_neutralise_labels(formula_labels, kind, tmp_path):
     from syrmak.analysis import crosstab, frequencies
-    from syrmak.analysis.formats import render
+    from syrmak.render.results import render
 
     form, frame = formula_labels
     result = (frequencies(form, frame, "q") if kind == "frequencies"

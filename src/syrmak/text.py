@@ -18,3 +18,8 @@ _SPACE = re.compile(r"\s+")
 def normal(text: object) -> str:
     """``text`` as compared: NFC, case-folded, white space collapsed and trimmed."""
     return _SPACE.sub(" ", unicodedata.normalize("NFC", str(text))).strip().casefold()
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """``1 segment``, ``2 segments``, ``0 entries`` (give ``many`` when it is not one + s)."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"

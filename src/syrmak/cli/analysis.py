@@ -42,7 +42,7 @@ def analysis_options(func):
 
 
 def emit(result, fmt: str, output: str | None) -> None:
-    from syrmak.analysis.formats import render
+    from syrmak.render.results import render
 
     if fmt == "xlsx" and not output:
         raise SyrmakError("the xlsx format writes a file.", "add -o TABLE.xlsx.", code="bad-argument")
@@ -87,8 +87,9 @@ def freq(directory, question, lang, ci, where, weight, fmt, output):
 @click.argument("directory", type=click.Path(exists=True, file_okay=False))
 @click.argument("row")
 @click.argument("column")
-@click.option("--percent", type=click.Choice(["total", "row", "column"]), default="total",
-              show_default=True)
+@click.option("--percent", type=click.Choice(["total", "row", "column"]), default="column",
+              show_default=True,
+              help="Percent of each column (the usual reading), of each row, or of the total.")
 @analysis_options
 @friendly
 def crosstab_(directory, row, column, percent, lang, ci, where, weight, fmt, output):

@@ -12,61 +12,30 @@ import click
 
 from syrmak.cli.tools import friendly, open_study
 from syrmak.errors import SyrmakError
+from syrmak.render import FORMATS
+from syrmak.text import plural
 
 if TYPE_CHECKING:  # pandas loads when a command runs, not for --help
     import pandas as pd
 
-FORMATS = ("table", "csv", "json", "md", "xlsx")
+class _Format(click.Choice):
+    """The one ``--format`` vocabulary (render.FORMATS); "md" is still read as "markdown"."""
+
+    def convert(self, value, param, ctx):
+        return super().convert("markdown" if value == "md" else value, param, ctx)
 
 
-def _markdown(frame: pd.DataFrame) -> str:
-    import pandas as pd
+def emit(frame: pd.DataFrame, fmt: str, output: str | None = None, **layout) -> None:
+    """Print or write a result frame in the asked format (render.frames.render_frame)."""
+    from syrmak.render.frames import render_frame
 
-    frame = frame.reset_index() if frame.index.name or isinstance(
-        frame.columns, pd.MultiIndex) else frame
-    columns = [" ".join(map(str, c)) if isinstance(c, tuple) else str(c) for c in frame.columns]
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    for row in frame.itertuples(index=False):
-        cells = ["" if pd.isna(v) else str(v).replace("\n", " ").replace("|", "\\|")
-                 for v in row]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
-def emit(frame: pd.DataFrame, fmt: str, output: str | None = None, markdown: str | None = None):
-    """Print or write a result frame in the asked format."""
-    import pandas as pd
-
-    from syrmak.exports import csv_text, write_xlsx
-
-    if fmt == "xlsx":
-        if not output:
-            raise SyrmakError("--format xlsx needs --output FILE.xlsx.", "add --output.",
-                              code="bad-argument")
-        write_xlsx(frame, output)
-        click.echo(f"Wrote {output}")
-        return
-    if fmt == "csv":
-        text = csv_text(frame, index=frame.index.name is not None)
-    elif fmt == "json":
-        text = frame.reset_index().to_json(orient="records", force_ascii=False, indent=1) \
-            if frame.index.name else frame.to_json(orient="records", force_ascii=False, indent=1)
-    elif fmt == "md":
-        text = markdown if markdown is not None else _markdown(frame)
-    else:
-        with pd.option_context("display.max_rows", 500, "display.max_columns", 50,
-                               "display.width", 200, "display.max_colwidth", 60):
-            text = frame.to_string()
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-        click.echo(f"Wrote {output}")
-    else:
-        click.echo(text)
+    text = render_frame(frame, fmt, output, **layout)
+    click.echo(f"Wrote {output}" if text is None else text)
 
 
 def _format_options(func):
     func = click.option("--output", "-o", help="Write to this file instead of the terminal.")(func)
-    return click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
+    return click.option("--format", "fmt", type=_Format(FORMATS), default="table",
                         show_default=True, help="Output format.")(func)
 
 
@@ -112,8 +81,8 @@ def docs_add(directory, files, name, kind, respondent, variables):
     for doc in added:
         for warning in doc.warnings:
             click.secho(f"Warning: {warning}", fg="yellow", err=True)
-        click.echo(f"Added '{doc.name}' ({doc.kind}, {doc.length} characters, "
-                   f"{len(doc.segments)} segments).")
+        click.echo(f"Added '{doc.name}' ({doc.kind}, {plural(doc.length, 'character')}, "
+                   f"{plural(len(doc.segments), 'segment')}).")
 
 
 @docs.command("open-answers")
@@ -130,7 +99,8 @@ def docs_open_answers(directory, questions):
     result = import_open_answers(open_study(directory), list(questions) or None)
     for warning in result.warnings:
         click.secho(f"Warning: {warning}", fg="yellow", err=True)
-    click.echo(f"Added {len(result.added)} documents; {result.skipped} were already there.")
+    click.echo(f"Added {plural(len(result.added), 'document')}; {result.skipped} "
+               f"{'was' if result.skipped == 1 else 'were'} already there.")
 
 
 @docs.command("list")
@@ -144,7 +114,8 @@ def docs_list(directory, fmt, output):
     """
     from syrmak.qual.documents import list_documents
 
-    emit(list_documents(open_study(directory)).to_frame(), fmt, output)
+    emit(list_documents(open_study(directory)).to_frame(), fmt, output,
+         empty="No documents yet; 'syrmak docs add DIR FILE' adds one.")
 
 
 @docs.command("show")
@@ -162,7 +133,8 @@ def docs_show(directory, document, segments, fmt, output):
 
     doc = get_document(open_study(directory), document)
     if segments:
-        emit(doc.segments_frame(), fmt, output)
+        emit(doc.segments_frame(), fmt, output, passage={"text": "text"},
+             empty="This document has no segments.")
     else:
         click.echo(doc.text)
 
@@ -235,7 +207,8 @@ def codes_list(directory, fmt, output):
     """
     from syrmak.qual.codebook import codebook
 
-    emit(codebook(open_study(directory)).to_frame(), fmt, output)
+    emit(codebook(open_study(directory)).to_frame(), fmt, output,
+         empty="The codebook is empty; 'syrmak codes add DIR NAME' adds a code.")
 
 
 @codes.command("add")
@@ -299,7 +272,7 @@ def codes_merge(directory, source, target):
     from syrmak.qual.codebook import merge_codes
 
     code = merge_codes(open_study(directory), source, target)
-    click.echo(f"Merged into '{code.path}' ({code.codings} codings).")
+    click.echo(f"Merged into '{code.path}' ({plural(code.codings, 'coding')}).")
 
 
 @codes.command("delete")
@@ -336,7 +309,7 @@ def codes_import(directory, file):
         from syrmak.qual.codebook import import_yaml
 
         book = import_yaml(study, Path(file))
-    click.echo(f"The codebook now has {len(book)} codes.")
+    click.echo(f"The codebook now has {plural(len(book), 'code')}.")
 
 
 @codes.command("export")
@@ -425,7 +398,12 @@ def segments(directory, query, coders, where, context, lang, fmt, output):
     result = retrieve(open_study(directory), query, coders=list(coders) or None,
                       where=_pairs(where) or None, lang=lang,
                       context=context if context == "paragraph" else int(context))
-    emit(result.to_frame(), fmt, output, markdown=result.to_markdown() if fmt == "md" else None)
+    frame = result.to_frame()
+    emit(frame, fmt, output, markdown=result.to_markdown() if fmt == "markdown" else None,
+         passage={"text": "text", "before": "before", "after": "after"},
+         empty="No coded segments match.")
+    if fmt == "table" and not output and len(frame):
+        click.echo(f"{plural(len(frame), 'segment')}.")
 
 
 # -- search ----------------------------------------------------------------------------
@@ -454,7 +432,7 @@ def search(directory, query, context, where, limit, offset, fmt, output):
     if paged:
         click.echo(hits.kwic(context) or "No hits.")
         if hits.complete:
-            click.echo(f"{hits.total} hit{'' if hits.total == 1 else 's'}.")
+            click.echo(f"{plural(hits.total, 'hit')}.")
         else:
             shown = f"{hits.offset + 1}-{hits.offset + len(hits)}" if len(hits) else "none"
             click.echo(f"Hits {shown} of {hits.total} (--offset {hits.offset + len(hits)} "
@@ -479,7 +457,7 @@ def autocode(directory, query, code, coder, unit):
     from syrmak.qual.search import autocode as run
 
     result = run(open_study(directory), query, code, coder, unit=unit)
-    click.echo(f"{result.hits} hits; added {len(result.added)} codings, "
+    click.echo(f"{plural(result.hits, 'hit')}; added {plural(len(result.added), 'coding')}, "
                f"{result.skipped} already there.")
 
 
@@ -544,7 +522,7 @@ def matrix_quotes(directory, variable, codes_, lang, fmt, output):
     from syrmak.qual.matrices import quote_matrix
 
     result = quote_matrix(open_study(directory), variable, list(codes_) or None, lang=lang)
-    emit(result.to_frame(), fmt, output, markdown=result.to_markdown() if fmt == "md" else None)
+    emit(result.to_frame(), fmt, output, markdown=result.to_markdown() if fmt == "markdown" else None)
 
 
 # -- agreement -------------------------------------------------------------------------
@@ -614,8 +592,8 @@ def export_qdpx(directory, file, target):
 
     result = run(open_study(directory), file, target)
     conv = convention(result.positions)
-    click.echo(f"Wrote {file}: {result.sources} sources, {result.codes} codes, "
-               f"{result.codings} codings; positions in {conv.unit}, as {conv.label} "
+    click.echo(f"Wrote {file}: {plural(result.sources, 'source')}, {plural(result.codes, 'code')}, "
+               f"{plural(result.codings, 'coding')}; positions in {conv.unit}, as {conv.label} "
                "counts them.")
 
 
@@ -654,8 +632,8 @@ def import_qdpx(directory, file, source):
 
     result = run(open_study(directory), file, positions=source)
     conv = convention(result.positions)
-    click.echo(f"Imported {result.sources} sources, {result.codes} codes, "
-               f"{result.codings} codings, {result.notes} memos.")
+    click.echo(f"Imported {plural(result.sources, 'source')}, {plural(result.codes, 'code')}, "
+               f"{plural(result.codings, 'coding')}, {plural(result.notes, 'memo')}.")
     click.echo(f"Positions read as {conv.label} counts them ({conv.unit}).")
     if result.not_imported:
         click.echo(f"Not imported ({len(result.not_imported)}):")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from syrmak.cli.tools import friendly, open_study
+from syrmak.text import plural
 
 
 @click.command("report")
@@ -94,7 +95,7 @@ def translation_import(directory, file):
     from syrmak.report import import_translations
 
     saved = import_translations(open_study(directory), file)
-    click.echo(f"Stored {len(saved)} translations.")
+    click.echo(f"Stored {plural(len(saved), 'translation')}.")
 
 
 @translation.command("list")

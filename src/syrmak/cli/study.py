@@ -8,6 +8,7 @@ import click
 
 from syrmak.cli.tools import friendly, identity_file_option, keyring_option, open_study
 from syrmak.errors import SyrmakError
+from syrmak.text import plural
 
 
 @click.command()
@@ -63,8 +64,8 @@ def questionnaire_load(directory, form):
     except SyrmakError:
         before = None
     loaded = study.load_questionnaire(form)
-    click.echo(f"Loaded '{loaded.title}' ({loaded.form_id}): {len(loaded.answered)} questions in "
-               f"{len(loaded.sections)} sections, languages {', '.join(loaded.languages)}.")
+    click.echo(f"Loaded '{loaded.title}' ({loaded.form_id}): {plural(len(loaded.answered), 'question')} in "
+               f"{plural(len(loaded.sections), 'section')}, languages {', '.join(loaded.languages)}.")
     for name in newly_personal(before, loaded):
         click.echo(f"'{name}' is personal data now: its stored answers were moved to the vault.")
 
@@ -118,9 +119,12 @@ def responses(directory, lang, output):
     frame = open_study(directory).responses(lang=lang)
     if output:
         write_table(frame, output, sheet_name="responses")
-        click.echo(f"Wrote {len(frame)} respondents to {output}")
+        click.echo(f"Wrote {plural(len(frame), 'respondent')} to {output}")
     else:
-        click.echo(frame.to_string())
+        from syrmak.render.frames import render_frame
+
+        click.echo(render_frame(frame, "table", empty="No responses yet; 'syrmak import DIR "
+                                                      "FILE' imports some."))
 
 
 @click.command()

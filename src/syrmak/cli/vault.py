@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from syrmak.cli.tools import friendly, identity_file_option, keyring_option, open_study
+from syrmak.text import plural
 
 
 def vault_note(study) -> str:
@@ -159,8 +160,9 @@ def withdraw(directory, number, yes):
 
 
 def _withdrawn(done) -> None:
-    click.echo(f"Respondent {done.respondent} withdrawn: answers erased, {done.contacts_deleted} "
-               f"contact entries and {done.documents_deleted} documents deleted.")
+    entries = plural(done.contacts_deleted, "contact entry", "contact entries")
+    click.echo(f"Respondent {done.respondent} withdrawn: answers erased, {entries} "
+               f"and {plural(done.documents_deleted, 'document')} deleted.")
     for line in done.leftovers():
         click.secho(f"Still to do: {line}", fg="yellow", err=True)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import uuid
 
 import sqlalchemy as sa
@@ -9,6 +10,7 @@ import sqlalchemy as sa
 from syrmak.errors import SyrmakError
 from syrmak.store import schema
 from syrmak.store.db import now  # noqa: F401 (qual modules take the clock from here)
+from syrmak.text import normal
 
 
 def new_guid() -> str:
@@ -74,14 +76,26 @@ def resolve_code(connection: sa.Connection, ref: int | str, rows=None):
         hits = [r for r in rows if r.name == text]
     if not hits and (isinstance(ref, int) or text.isdigit()):
         hits = [r for r in rows if r.id == int(text)]
+    if not hits:
+        # "burnout" for "Burnout": case and spacing are how people mistype a code, never a
+        # second code (an exact match above wins over these).
+        wanted = normal(text)
+        hits = [r for r in rows if normal(paths[r.id]) == wanted]
+        if not hits:
+            hits = [r for r in rows if normal(r.name) == wanted]
     if len(hits) > 1:
         raise SyrmakError(f"the code name '{ref}' is ambiguous: " +
                           ", ".join(sorted(paths[r.id] for r in hits)) + ".",
                           "give the full path, e.g. 'parent/child'.", code="ambiguous-code",
                           value=ref)
     if not hits:
-        raise SyrmakError(f"there is no code '{ref}' in the codebook.",
-                          "list the codes with 'syrmak codes list DIR' or add it first.",
+        names = sorted({*paths.values(), *(r.name for r in rows)})
+        close = difflib.get_close_matches(text, names, n=3, cutoff=0.6) or \
+            difflib.get_close_matches(normal(text), [normal(n) for n in names], n=3, cutoff=0.6)
+        close = [n for n in names if n in close or normal(n) in close][:3]
+        hint = ("did you mean " + " or ".join(f"'{n}'" for n in close) + "? Otherwise, "
+                if close else "") + "list the codes with 'syrmak codes list DIR' or add it first."
+        raise SyrmakError(f"there is no code '{ref}' in the codebook.", hint,
                           code="unknown-code", value=ref)
     return hits[0]
 
