@@ -127,25 +127,26 @@ def main() -> None:
     cli = [sys.executable, "-c", "from syrmak.cli import main; main()",
            "crosstab", str(args.work / "study"), "a", "b"]
     floor = [sys.executable, "-c", "import pandas, sqlalchemy, syrmak.analysis"]
-    print(f"{'process':32} {'wall s':>8} {'peak MB':>8}")
+    print(f"{'process':32} {'wall s':>8} {'CPU s':>8} {'peak MB':>8}")
     for name, command in (("syrmak crosstab STUDY a b", cli), ("floor: imports only", floor)):
-        wall, peak = process_best(command, args.repeat)
-        print(f"{name:32} {wall:8.2f} {peak:8.0f}")
+        wall, cpu, peak = process_best(command, args.repeat)
+        print(f"{name:32} {wall:8.2f} {cpu:8.2f} {peak:8.0f}")
 
 
-def process_best(command: list[str], repeat: int) -> tuple[float, float]:
-    """Best wall time and its peak RSS (MB) of ``command`` run as a fresh process.
+def process_best(command: list[str], repeat: int) -> tuple[float, float, float]:
+    """Best wall time, its CPU time (user + system) and peak RSS (MB) of ``command`` run as
+    a fresh process. On a shared machine the CPU time is the steadier figure.
 
     Through GNU time: a child forked from this big process would report this process's peak
     (Linux keeps the high-water mark across exec).
     """
     runs = []
     for _ in range(repeat):
-        done = subprocess.run(["/usr/bin/time", "-f", "%e %M", *command],
+        done = subprocess.run(["/usr/bin/time", "-f", "%e %U %S %M", *command],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                               check=True)
-        wall, peak_kb = done.stderr.strip().splitlines()[-1].split()
-        runs.append((float(wall), int(peak_kb) / 1024))
+        wall, user, system, peak_kb = done.stderr.strip().splitlines()[-1].split()
+        runs.append((float(wall), float(user) + float(system), int(peak_kb) / 1024))
     return min(runs)
 
 if __name__ == "__main__":
