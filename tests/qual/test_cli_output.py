@@ -91,3 +91,18 @@ def test_unknown_code_suggests_the_close_one(coded):
     result = CliRunner().invoke(main, ["segments", str(coded.folder), "=Burnot"])
     assert result.exit_code == 1
     assert "did you mean 'Burnout'?" in result.output
+
+
+@pytest.mark.parametrize(("where", "found"), [
+    (["kind = cso"], "1 segment."),                       # a choice name, as freq/crosstab take
+    (["kind = Registered CSO", "--lang", "en"], "1 segment."),  # or its label
+    (["kind=cso"], "1 segment."),                         # the old NAME=VALUE still reads
+    (["kind = independent"], "No coded segments match."),
+    (["staff >= 5"], "1 segment."),                       # comparisons, as in the tables
+    (["staff > 5"], "No coded segments match."),
+])
+def test_where_speaks_the_tables_language(coded, where, found):
+    # One --where language for survey and document variables (analysis.where).
+    args = ["segments", str(coded.folder), "=Difficulties/Burnout", "--where", where[0],
+            *where[1:]]
+    assert run(args).strip().splitlines()[-1] == found

@@ -382,7 +382,9 @@ def memo(directory, text, document, code_, coding, title, author):
 @click.argument("directory")
 @click.argument("query")
 @click.option("--coder", "coders", multiple=True, help="Only codings by these coders.")
-@click.option("--where", "where", multiple=True, help="Document variable filter NAME=VALUE.")
+@click.option("--where", "where", multiple=True,
+              help="Only documents whose variables match, in the filter language of freq and "
+                   "crosstab, e.g. \"respondent_type = cso\"; repeatable.")
 @click.option("--context", default="100", show_default=True,
               help="Characters of context each side, or 'paragraph'.")
 @click.option("--lang")
@@ -396,7 +398,7 @@ def segments(directory, query, coders, where, context, lang, fmt, output):
     from syrmak.qual.retrieval import retrieve
 
     result = retrieve(open_study(directory), query, coders=list(coders) or None,
-                      where=_pairs(where) or None, lang=lang,
+                      where=list(where) or None, lang=lang,
                       context=context if context == "paragraph" else int(context))
     frame = result.to_frame()
     emit(frame, fmt, output, markdown=result.to_markdown() if fmt == "markdown" else None,
@@ -412,7 +414,9 @@ def segments(directory, query, coders, where, context, lang, fmt, output):
 @click.argument("directory")
 @click.argument("query")
 @click.option("--context", type=int, default=40, show_default=True)
-@click.option("--where", "where", multiple=True, help="Document variable filter NAME=VALUE.")
+@click.option("--where", "where", multiple=True,
+              help="Only documents whose variables match, in the filter language of freq and "
+                   "crosstab, e.g. \"respondent_type = cso\"; repeatable.")
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True,
               help="Hits shown on the terminal (a file gets them all).")
 @click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many hits.")
@@ -427,7 +431,7 @@ def search(directory, query, context, where, limit, offset, fmt, output):
 
     # A page on the terminal; every hit when writing a file or for a machine format.
     paged = fmt == "table" and not output
-    hits = run(open_study(directory), query, context=context, where=_pairs(where) or None,
+    hits = run(open_study(directory), query, context=context, where=list(where) or None,
                limit=limit if paged else None, offset=offset if paged else 0)
     if paged:
         click.echo(hits.kwic(context) or "No hits.")

@@ -368,7 +368,8 @@ def _document_names(connection: sa.Connection, ids: set[int]) -> tuple[dict, dic
 
 
 def search(study: Study, query: str, *, context: int = 40, documents: list | None = None,
-           where: dict | None = None, lang: str | None = None, limit: int | None = None,
+           where: str | list | dict | None = None, lang: str | None = None,
+           limit: int | None = None,
            offset: int = 0) -> Hits:
     """Find words or phrases in every document (see the module notes for the syntax).
 
