@@ -15,7 +15,7 @@ CSV = "kind,sphere,contact\ncso,rights,+7 700 000 00 01\n"
 @pytest.fixture
 def terminal(monkeypatch):
     """Pretend stdin is a terminal, so the CLI asks instead of refusing."""
-    monkeypatch.setattr("syrmak.clitools._interactive", lambda: True)
+    monkeypatch.setattr("syrmak.cli.tools._interactive", lambda: True)
     monkeypatch.delenv("SYRMAK_IDENTITY_FILE")
 
 

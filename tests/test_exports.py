@@ -129,7 +129,7 @@ def test_responses_xlsx_is_a_workbook_without_formulas(answered, tmp_path):
 
 @pytest.fixture
 def formula_labels():
-    from syrmak.analysis.testing import build_frame
+    from syrmak.analysis.frames import build_frame
     from syrmak.survey.instrument import Choice, Question, Questionnaire
 
     options = tuple(Choice(f"c{i}", {"en": p}) for i, p in enumerate(PAYLOADS))
@@ -142,7 +142,7 @@ def formula_labels():
 @pytest.mark.parametrize("kind", ["frequencies", "crosstab"])
 def test_analysis_tables_neutralise_labels(formula_labels, kind, tmp_path):
     from syrmak.analysis import crosstab, frequencies
-    from syrmak.analysis.formats import render
+    from syrmak.render.results import render
 
     form, frame = formula_labels
     result = (frequencies(form, frame, "q") if kind == "frequencies"

@@ -6,7 +6,6 @@ import json
 import os
 import tomllib
 import uuid
-from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,8 +26,6 @@ CONFIG_NAME = "syrmak.toml"
 DB_NAME = "study.db"
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _is_url(text: str) -> bool:
@@ -49,6 +46,8 @@ class Study:
         self.config = config
         #: The backup made when an older store was upgraded on open, if any.
         self.backup = backup
+        #: The schema revision the store had before this open upgraded it, if it did.
+        self.upgraded_from: str | None = None
 
     # -- creating and opening -------------------------------------------------
     @classmethod
@@ -131,7 +130,7 @@ class Study:
         db.upgrade(engine)
         study_id = uuid.uuid4().hex
         identity = vault.Identity.generate()
-        meta = {"study_id": study_id, "created_at": _now().isoformat(),
+        meta = {"study_id": study_id, "created_at": db.now().isoformat(),
                 "vault_format": vault.FORMAT, "vault_keeper": keeper.mode,
                 "vault_recipient": identity.recipient.public_key}
         written = None
@@ -159,8 +158,9 @@ class Study:
         return study
 
     @classmethod
-    def open(cls, path_or_url: str | Path) -> Study:
-        """Open a study folder, or a store by URL; an older SQLite store is backed up and upgraded."""
+    def open(cls, path_or_url: str | Path, *, migrate: bool = False) -> Study:
+        """Open a study folder, or a store by URL; an older SQLite store is backed up and
+        upgraded, an older PostgreSQL store only with ``migrate`` (see ``migrate``)."""
         text = str(path_or_url)
         folder: Path | None = None
         config: dict = {}
@@ -191,8 +191,27 @@ class Study:
         if not _holds_study(engine):
             raise SyrmakError("the database holds no syrmak study.",
                               "create one with 'syrmak init DIR --db URL'.", code="not-a-study")
-        backup = db.ensure_current(engine, sqlite_path)
-        return cls(engine, folder, config, backup=backup)
+        before = db.current_revision(engine)
+        try:
+            backup = db.ensure_current(engine, sqlite_path, upgrade_shared=migrate)
+        except SyrmakError:
+            engine.dispose()
+            raise
+        study = cls(engine, folder, config, backup=backup)
+        head = db.head_revision()
+        if before != head:
+            study.upgraded_from = before
+            study.log("store-upgrade", {"from": before, "to": head})
+        return study
+
+    @classmethod
+    def migrate(cls, path_or_url: str | Path) -> Study:
+        """Open a study and upgrade its store to this syrmak's schema ('syrmak migrate DIR').
+
+        The one way to upgrade a shared PostgreSQL store; a SQLite one is backed up first,
+        as on every open. ``upgraded_from`` says from which revision (None: it was current).
+        """
+        return cls.open(path_or_url, migrate=True)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -222,7 +241,7 @@ class Study:
     def log(self, action: str, detail: dict | None = None, actor: str | None = None,
             connection: sa.Connection | None = None) -> None:
         """Append to the event log. Never put personal data in ``detail``."""
-        row = {"at": _now(), "actor": actor or default_actor(), "action": action,
+        row = {"at": db.now(), "actor": actor or default_actor(), "action": action,
                "detail": json.dumps(detail or {}, ensure_ascii=False, sort_keys=True)}
         if connection is not None:
             connection.execute(sa.insert(schema.events), row)
@@ -410,7 +429,7 @@ class Study:
                 "definition": json.dumps(form.to_dict(), ensure_ascii=False),
                 "source_name": path.name,
                 "source_sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
-                "loaded_at": _now(),
+                "loaded_at": db.now(),
             })
             self.log("questionnaire-load", {"file": path.name, "form_id": form.form_id,
                                             "version": form.version, "questions": len(form)},

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from syrmak.analysis.testing import build_frame, expand
+from syrmak.analysis.frames import build_frame, expand
 from syrmak.survey.instrument import Choice, Question, Questionnaire, Section
 
 

@@ -3,8 +3,8 @@ import pytest
 from scipy.stats import norm
 
 from syrmak.analysis import banner, crosstab, frequencies
+from syrmak.analysis.frames import build_frame, expand
 from syrmak.analysis.tables import letters
-from syrmak.analysis.testing import build_frame, expand
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from scipy import stats
 from scipy.stats.contingency import association
 
 from syrmak.analysis import crosstab
-from syrmak.analysis.testing import build_frame, expand
+from syrmak.analysis.frames import build_frame, expand
 from syrmak.errors import SyrmakError
 
 # Table 1 of the reference report, % of total, exactly as printed.

@@ -7,7 +7,8 @@ import pytest
 from openpyxl import load_workbook
 
 from syrmak.analysis import banner, crosstab, frequencies, likert, multiple_response
-from syrmak.analysis.formats import (
+from syrmak.errors import SyrmakError
+from syrmak.render.results import (
     FORMATS,
     render,
     to_csv,
@@ -16,7 +17,6 @@ from syrmak.analysis.formats import (
     to_table,
     to_xlsx,
 )
-from syrmak.errors import SyrmakError
 
 COMMON_KEYS = {
     "version", "kind", "question", "title", "lang", "where", "weight", "respondents",

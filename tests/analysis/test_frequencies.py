@@ -4,8 +4,8 @@ import pytest
 from statsmodels.stats.proportion import proportion_confint
 
 from syrmak.analysis import frequencies, multiple_response
+from syrmak.analysis.frames import build_frame
 from syrmak.analysis.stats import kish, wilson
-from syrmak.analysis.testing import build_frame
 from syrmak.errors import SyrmakError
 
 

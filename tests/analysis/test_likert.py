@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 
 from syrmak.analysis import likert
+from syrmak.analysis.frames import build_frame
 from syrmak.analysis.likert import is_dont_know
-from syrmak.analysis.testing import build_frame
 from syrmak.errors import SyrmakError
 
 COLLAPSE = {

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syrmak.analysis import crosstab, frequencies, likert, multiple_response
-from syrmak.analysis.testing import build_frame
+from syrmak.analysis.frames import build_frame
 from syrmak.survey.instrument import Choice, Question, Questionnaire
 
 

@@ -185,7 +185,7 @@ def test_cli_passes_documents_and_warns(krippendorff_binary):
     import click
     from click.testing import CliRunner
 
-    from syrmak.qual.commands import COMMANDS
+    from syrmak.cli.qual import COMMANDS
 
     group = click.Group("syrmak")
     for command in COMMANDS:

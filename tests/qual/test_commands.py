@@ -4,7 +4,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from syrmak.qual.commands import COMMANDS
+from syrmak.cli.qual import COMMANDS
 
 TRANSCRIPT = """[00:00:05] Интервьюер: Как вы работали?
 [00:01:10] Р3: Онлайн. Мы выгорали, денег не было.

@@ -238,3 +238,20 @@ def test_adding_several_files_is_all_or_nothing(new_study, tmp_path):
     with study.engine.connect() as connection:
         assert connection.execute(sa.select(sa.func.count()).select_from(
             schema.events).where(schema.events.c.action == "document-add")).scalar() == 0
+
+
+
+def test_one_document_lookup_names_before_ids(study):
+    # report/quotes.py once looked numbers up as ids first, qual as names first: the same
+    # number named different documents in a report spec and on the command line.
+    from syrmak.qual.documents import add_text
+    from syrmak.qual.lookup import find_document
+
+    first = add_text(study, "interview-a", "Первый текст.")
+    second = add_text(study, str(first.id), "Документ, названный числом.")
+    with study.engine.connect() as connection:
+        assert find_document(connection, first.id).id == second.id       # what a user typed
+        assert find_document(connection, str(first.id)).id == second.id
+        assert find_document(connection, first.id, by_id=True).id == first.id  # a held id
+        assert find_document(connection, second.id).id == second.id      # no such name: id
+        assert find_document(connection, "missing") is None

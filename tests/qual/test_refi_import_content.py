@@ -19,12 +19,12 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
+from syrmak.cli.qual import COMMANDS
 from syrmak.errors import SyrmakError
 from syrmak.qual import codebook as cb
 from syrmak.qual import coding as cd
 from syrmak.qual import documents as qd
 from syrmak.qual import refi_qda as refi
-from syrmak.qual.commands import COMMANDS
 from syrmak.store import schema
 from tests.shared_data import INTEROP, require
 

@@ -18,12 +18,12 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
+from syrmak.cli.qual import _PROGRAMS, COMMANDS
 from syrmak.errors import SyrmakError
 from syrmak.qual import codebook as cb
 from syrmak.qual import coding as cd
 from syrmak.qual import documents as qd
 from syrmak.qual import refi_qda as refi
-from syrmak.qual.commands import _PROGRAMS, COMMANDS
 from syrmak.qual.refi_qda.positions import CONVENTIONS, Positions, for_origin
 from syrmak.store import schema
 

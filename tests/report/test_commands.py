@@ -6,7 +6,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from syrmak.report.commands import COMMANDS
+from syrmak.cli.report import COMMANDS
 
 
 @pytest.fixture
@@ -62,7 +62,7 @@ def test_translation_set_list_import(cli, reported, tmp_path):
     path = tmp_path / "t.yaml"
     path.write_text("- document: story/1\n  text: Нет денег\n  de: Kein Geld\n",
                     encoding="utf-8")
-    assert "Stored 1 translations." in cli("translation", "import", reported.folder, path).output
+    assert "Stored 1 translation." in cli("translation", "import", reported.folder, path).output
     bad = cli("translation", "set", reported.folder, "--document", "nosuch", "--code", "Online",
               "--lang", "en", "x")
     assert bad.exit_code == 1 and "no document 'nosuch'" in bad.output

@@ -10,7 +10,6 @@ crosstab of a million respondents in the milliseconds.
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,15 +18,15 @@ import pandas as pd
 
 from syrmak.errors import SyrmakError
 from syrmak.survey.instrument import OTHER_SUFFIX, Question, Questionnaire
+from syrmak.text import normal as text_normal
 
 #: Types a crosstab, banner or Likert table can take.
 SELECT_ONE = "select_one"
 SELECT_MULTIPLE = "select_multiple"
 
 
-def normal(text: object) -> str:
-    """How answers and filter values are compared: case- and space-insensitive."""
-    return re.sub(r"\s+", " ", str(text)).strip().casefold()
+#: How answers and filter values are compared: case- and space-insensitive (syrmak.text).
+normal = text_normal
 
 
 @dataclass(frozen=True, eq=False)

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from syrmak.errors import SyrmakError
 from syrmak.store import answers, contacts, schema
 from syrmak.store.vault import DamagedEntry, Entry, Identity
-from syrmak.survey import tables
+from syrmak.survey import readers
 from syrmak.survey.instrument import OTHER, OTHER_SUFFIX, Question, Questionnaire
 from syrmak.survey.layouts import LAYOUTS, Decoder
 
@@ -108,13 +108,13 @@ def _decoded(form: Questionnaire, fmt: str, question: str, text: str,
             "into a new study.", code="cannot-release")
 
     if q.type in ("integer", "decimal"):
-        number, bad = tables.parse_numbers(pd.Series([text], dtype=object), q.type == "integer")
+        number, bad = readers.parse_numbers(pd.Series([text], dtype=object), q.type == "integer")
         if bad.iloc[0] or pd.isna(number.iloc[0]):
             raise refuse("a whole number" if q.type == "integer" else "a number")
         value = number.iloc[0]
         return {question: int(value) if q.type == "integer" else float(value)}
     if q.type == "date":
-        stored, bad = tables.parse_dates(pd.Series([text], dtype=object))
+        stored, bad = readers.parse_dates(pd.Series([text], dtype=object))
         if bad.iloc[0]:
             raise refuse("a date")
         return {question: stored.iloc[0]}

@@ -167,7 +167,7 @@ def _select(study: Study, coders: list[str] | None, codes: list | None, subcodes
                           code="unknown-coder", value=unknown[0])
     frame = frame[frame["coder"].isin(coders)]
     if codes:
-        from syrmak.qual._common import code_paths, code_rows, descendants, resolve_code
+        from syrmak.qual.lookup import code_paths, code_rows, descendants, resolve_code
 
         with study.engine.connect() as connection:
             rows = code_rows(connection)

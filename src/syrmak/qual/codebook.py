@@ -16,7 +16,7 @@ import sqlalchemy as sa
 import yaml
 
 from syrmak.errors import SyrmakError
-from syrmak.qual._common import code_paths, code_rows, descendants, new_guid, now, resolve_code
+from syrmak.qual.lookup import code_paths, code_rows, descendants, new_guid, now, resolve_code
 from syrmak.store import schema
 
 if TYPE_CHECKING:

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 
 from syrmak.errors import ErrorList, SyrmakError
 from syrmak.privacy import detect
-from syrmak.qual._common import document_row, new_guid, now
+from syrmak.qual.lookup import document_row, new_guid, now
 from syrmak.store import schema
 
 if TYPE_CHECKING:

@@ -21,7 +21,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from syrmak.errors import SyrmakError
-from syrmak.qual._common import code_paths, code_rows, descendants, resolve_code
+from syrmak.qual.lookup import code_paths, code_rows, descendants, resolve_code
 from syrmak.store import schema
 
 if TYPE_CHECKING:

@@ -23,7 +23,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from syrmak.errors import SyrmakError
-from syrmak.qual._common import code_paths, code_rows, descendants, resolve_code
+from syrmak.qual.lookup import code_paths, code_rows, descendants, resolve_code
 from syrmak.store import schema
 
 if TYPE_CHECKING:
@@ -299,7 +299,7 @@ class Segments:
         return "\n".join(lines)
 
 
-def _filter_documents(study: Study, where: dict | Callable | None, lang: str | None,
+def _filter_documents(study: Study, where: str | list | dict | Callable | None, lang: str | None,
                       documents: list | None) -> set[int] | None:
     if where is None and documents is None:
         return None
@@ -312,6 +312,10 @@ def _filter_documents(study: Study, where: dict | Callable | None, lang: str | N
         mask &= frame.index.isin(names) | frame["doc_id"].astype(str).isin(names)
     if callable(where):
         mask &= where(frame).astype(bool)
+    elif isinstance(where, str | list | tuple):
+        # The filter language of the survey tables (analysis.where), over the documents'
+        # variables: their respondents' answers and their free variables.
+        mask &= _where_mask(study, frame, where)
     elif where:
         for name, wanted in where.items():
             if name not in frame.columns:
@@ -324,6 +328,26 @@ def _filter_documents(study: Study, where: dict | Callable | None, lang: str | N
     return set(frame.loc[mask, "doc_id"].astype(int))
 
 
+class _NoQuestionnaire:
+    """A study of documents only: every variable a filter names is a free one."""
+
+    questions = ()
+
+    def has(self, name: str) -> bool:
+        return False
+
+
+def _where_mask(study: Study, frame: pd.DataFrame, where) -> pd.Series:
+    from syrmak.analysis.where import mask
+
+    try:
+        questionnaire = study.questionnaire
+    except SyrmakError:
+        questionnaire = _NoQuestionnaire()
+    kept = mask(questionnaire, frame.reset_index(drop=True), where)
+    return pd.Series(True if kept is None else kept, index=frame.index)
+
+
 def _norm(value: object) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
@@ -331,7 +355,7 @@ def _norm(value: object) -> str:
 
 
 def retrieve(study: Study, query: Query | str, *, coders: list[str] | None = None,
-             where: dict | Callable | None = None, documents: list | None = None,
+             where: str | list | dict | Callable | None = None, documents: list | None = None,
              context: int | str = 100, lang: str | None = None) -> Segments:
     """Coded segments matching ``query``, filtered by document variables, with context.
 

@@ -368,7 +368,8 @@ def _document_names(connection: sa.Connection, ids: set[int]) -> tuple[dict, dic
 
 
 def search(study: Study, query: str, *, context: int = 40, documents: list | None = None,
-           where: dict | None = None, lang: str | None = None, limit: int | None = None,
+           where: str | list | dict | None = None, lang: str | None = None,
+           limit: int | None = None,
            offset: int = 0) -> Hits:
     """Find words or phrases in every document (see the module notes for the syntax).
 
@@ -445,8 +446,8 @@ def autocode(study: Study, query: str, code: str | int, coder: str, *, unit: str
              actor: str | None = None) -> Autocoded:
     """Code every hit of a search with the hit, its sentence or its paragraph; spans that
     several hits share are coded once, and spans already coded so are skipped."""
-    from syrmak.qual._common import resolve_code
     from syrmak.qual.coding import insert_codings
+    from syrmak.qual.lookup import resolve_code
 
     if unit not in ("hit", "sentence", "paragraph"):
         raise SyrmakError(f"unknown unit '{unit}'.", "use hit, sentence or paragraph.",

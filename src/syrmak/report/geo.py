@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -18,6 +17,7 @@ from pathlib import Path
 
 from syrmak.errors import SyrmakError
 from syrmak.survey.instrument import Question
+from syrmak.text import normal as text_normal
 
 DEFAULT_GEOJSON = "kz_regions_2021.geojson"
 #: Properties tried, in order, when the spec names none.
@@ -53,9 +53,8 @@ class Boundaries:
 
 
 def normal(text: object) -> str:
-    text = unicodedata.normalize("NFC", str(text)).casefold().replace("ё", "е")
-    text = re.sub(r"[‐-―−]", "-", text)
-    return re.sub(r"\s+", " ", text).strip()
+    """A place name as compared: syrmak.text.normal, with ё as е and every dash as '-'."""
+    return re.sub(r"[‐-―−]", "-", text_normal(text).replace("ё", "е"))
 
 
 def _rings(geometry: dict) -> tuple[Ring, ...]:

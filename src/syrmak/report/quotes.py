@@ -9,8 +9,9 @@ A quote is found by one of these locators (the keys of a ``quote:`` block):
   ``ends: "last words"``, or ``start: 10`` and ``end: 250`` (code points): a document span.
 
 Translations are stored per span (``translations`` table: document, start, end,
-language), edited with :func:`set_translation` or imported from YAML with
-:func:`import_translations`; a coded segment's translation is its span's.
+language; ``qual.translations`` reads and writes them), edited with :func:`set_translation`
+or imported from YAML with :func:`import_translations`; a coded segment's translation is its
+span's.
 """
 
 from __future__ import annotations
@@ -24,6 +25,16 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from syrmak.errors import ErrorList, SyrmakError
+from syrmak.qual import translations
+from syrmak.qual.lookup import code_paths, code_rows, find_document
+
+# The store side of translations lives in qual; the report reads and writes through it
+# (and keeps these names, which the report package and the workspace import from here).
+from syrmak.qual.translations import (  # noqa: F401
+    Translation,
+    list_translations,
+    translation_of,
+)
 from syrmak.report import i18n
 from syrmak.store import schema
 
@@ -45,55 +56,11 @@ class Span:
     codes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Translation:
-    document: str
-    start: int
-    end: int
-    language: str
-    text: str
-    translator: str
-    original: str
-
-
-def _now():
-    from datetime import UTC, datetime
-
-    return datetime.now(UTC)
-
-
-def _document(connection: sa.Connection, ref: int | str):
-    d = schema.documents
-    query = sa.select(d.c.id, d.c.name, d.c.kind, d.c.text, d.c.respondent_id)
-    row = None
-    if isinstance(ref, int) and not isinstance(ref, bool):
-        row = connection.execute(query.where(d.c.id == ref)).first()
-    if row is None:
-        row = connection.execute(query.where(d.c.name == str(ref))).first()
-    return row
-
-
 def _respondent_number(connection: sa.Connection, respondent_id: int | None) -> int | None:
     if respondent_id is None:
         return None
     return connection.execute(sa.select(schema.respondents.c.number)
                               .where(schema.respondents.c.id == respondent_id)).scalar()
-
-
-def _code_paths(connection: sa.Connection) -> dict[int, str]:
-    rows = connection.execute(sa.select(schema.codes.c.id, schema.codes.c.parent_id,
-                                        schema.codes.c.name)).all()
-    by_id = {r.id: r for r in rows}
-
-    def path(cid: int) -> str:
-        parts, seen = [], set()
-        while cid is not None and cid in by_id and cid not in seen:
-            seen.add(cid)
-            parts.append(by_id[cid].name)
-            cid = by_id[cid].parent_id
-        return "/".join(reversed(parts))
-
-    return {r.id: path(r.id) for r in rows}
 
 
 class _Fail:
@@ -128,8 +95,8 @@ def locate(connection: sa.Connection, locator: Mapping[str, Any], *, file: str |
                        "list coded segments with 'syrmak segments DIR CODE' (column 'codings'), "
                        "or locate the quote by document and code.", "coding",
                        value=locator["coding"])
-        doc = _document(connection, int(coding.document_id))
-        paths = _code_paths(connection)
+        doc = find_document(connection, int(coding.document_id), by_id=True)
+        paths = code_paths(code_rows(connection))
         return Span(doc.id, doc.name, doc.kind, coding.start_offset, coding.end_offset,
                     doc.text[coding.start_offset:coding.end_offset],
                     _respondent_number(connection, doc.respondent_id),
@@ -137,7 +104,7 @@ def locate(connection: sa.Connection, locator: Mapping[str, Any], *, file: str |
     if "document" not in locator:
         raise fail("a quote needs 'document:' (or 'coding:').",
                    "write 'quote: {document: NAME, code: CODE}' or 'quote: {coding: ID}'.")
-    doc = _document(connection, locator["document"])
+    doc = find_document(connection, locator["document"])
     if doc is None:
         names = [r.name for r in connection.execute(sa.select(schema.documents.c.name)
                                                     .order_by(schema.documents.c.name))]
@@ -154,7 +121,7 @@ def locate(connection: sa.Connection, locator: Mapping[str, Any], *, file: str |
     if "code" in locator:
         rows = connection.execute(sa.select(schema.codes.c.id, schema.codes.c.parent_id,
                                             schema.codes.c.name)).all()
-        paths = _code_paths(connection)
+        paths = code_paths(code_rows(connection))
         wanted = str(locator["code"])
         ids = [cid for cid, p in paths.items() if p == wanted or p.split("/")[-1] == wanted]
         if not ids:
@@ -275,44 +242,13 @@ def set_translation(study: Study, locator: Mapping[str, Any] | Span, language: s
         raise SyrmakError(f"'{language}' is not a language code.", "use e.g. 'en'.",
                           code="bad-translation")
     translator = translator or default_actor()
-    t = schema.translations
     with study.engine.begin() as connection:
         span = locator if isinstance(locator, Span) else locate(connection, locator)
-        key = (t.c.document_id == span.document_id, t.c.start_offset == span.start,
-               t.c.end_offset == span.end, t.c.language == language)
-        values = {"text": text.strip(), "translator": translator, "updated_at": _now()}
-        if connection.execute(sa.select(t.c.id).where(*key)).first():
-            connection.execute(sa.update(t).where(*key).values(**values))
-        else:
-            connection.execute(sa.insert(t), {"document_id": span.document_id,
-                                              "start_offset": span.start,
-                                              "end_offset": span.end, "language": language,
-                                              **values})
+        (done,) = translations.store(connection, [(span, language, text)], translator)
         study.log("translation-set", {"document": span.document_id, "start": span.start,
                                       "end": span.end, "language": language}, translator,
                   connection)
-    return Translation(span.document, span.start, span.end, language, text.strip(), translator,
-                       span.text)
-
-
-def translation_of(connection: sa.Connection, span: Span, language: str) -> str | None:
-    t = schema.translations
-    return connection.execute(sa.select(t.c.text).where(
-        t.c.document_id == span.document_id, t.c.start_offset == span.start,
-        t.c.end_offset == span.end, t.c.language == language)).scalar()
-
-
-def list_translations(study: Study, language: str | None = None) -> list[Translation]:
-    t, d = schema.translations, schema.documents
-    query = (sa.select(t, d.c.name, d.c.text.label("doc_text"))
-             .join(d, d.c.id == t.c.document_id)
-             .order_by(d.c.name, t.c.start_offset, t.c.end_offset, t.c.language))
-    if language:
-        query = query.where(t.c.language == language)
-    with study.engine.connect() as connection:
-        rows = connection.execute(query).all()
-    return [Translation(r.name, r.start_offset, r.end_offset, r.language, r.text, r.translator,
-                        r.doc_text[r.start_offset:r.end_offset]) for r in rows]
+    return done
 
 
 def import_translations(study: Study, path: str | Path, translator: str | None = None
@@ -362,22 +298,8 @@ def import_translations(study: Study, path: str | Path, translator: str | None =
                                       "give the translated text.", code="bad-translations",
                                       file=path.name, line=item.line_of(language))
                 planned.append((span, language, str(text)))
-    t = schema.translations
-    out = []
     with study.engine.begin() as connection:
-        for span, language, text in planned:
-            key = (t.c.document_id == span.document_id, t.c.start_offset == span.start,
-                   t.c.end_offset == span.end, t.c.language == language)
-            values = {"text": text.strip(), "translator": translator, "updated_at": _now()}
-            if connection.execute(sa.select(t.c.id).where(*key)).first():
-                connection.execute(sa.update(t).where(*key).values(**values))
-            else:
-                connection.execute(sa.insert(t), {"document_id": span.document_id,
-                                                  "start_offset": span.start,
-                                                  "end_offset": span.end, "language": language,
-                                                  **values})
-            out.append(Translation(span.document, span.start, span.end, language, text.strip(),
-                                   translator, span.text))
+        out = translations.store(connection, planned, translator)
         study.log("translations-import", {"file": path.name, "count": len(out)}, translator,
                   connection)
     return out

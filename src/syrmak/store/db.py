@@ -128,6 +128,11 @@ def _is_lock_timeout(exc: sa.exc.OperationalError) -> bool:
     return "database is locked" in str(exc.orig)
 
 
+def now() -> datetime:
+    """The time every stored timestamp is taken with: aware, UTC (the one clock of syrmak)."""
+    return datetime.now(UTC)
+
+
 def alembic_config(connection: sa.Connection) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -153,7 +158,7 @@ def upgrade(engine: sa.Engine, revision: str = "head") -> None:
 
 def backup_sqlite(path: Path, revision: str | None) -> Path:
     """Copy a SQLite study with the online backup API (safe with WAL) before upgrading it."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    stamp = now().strftime("%Y%m%dT%H%M%S")
     target = path.with_name(f"{path.stem}.{revision or 'unversioned'}.{stamp}.bak{path.suffix}")
     source = sqlite3.connect(path)
     try:
@@ -167,15 +172,27 @@ def backup_sqlite(path: Path, revision: str | None) -> Path:
     return target
 
 
-def ensure_current(engine: sa.Engine, sqlite_path: Path | None = None) -> Path | None:
+def ensure_current(engine: sa.Engine, sqlite_path: Path | None = None, *,
+                   upgrade_shared: bool = False) -> Path | None:
     """Bring a store to the newest schema; back up an older SQLite file first.
 
-    Returns the backup's path when one was made.
+    A PostgreSQL store is shared: other researchers' programs, perhaps an older syrmak, use
+    it at the same moment, and its backup is the administrator's (pg_dump), not a file we
+    can copy. So it is upgraded only when asked (``upgrade_shared``, 'syrmak migrate DIR');
+    opening it otherwise refuses with that advice. Returns the backup's path when one was
+    made.
     """
     head = head_revision()
     current = current_revision(engine)
     if current == head:
         return None
+    if engine.dialect.name != "sqlite" and not upgrade_shared:
+        raise SyrmakError(
+            f"the shared study store is at schema revision {current or 'none'}; this syrmak "
+            f"needs revision {head}.",
+            "back it up first (pg_dump), make sure everyone has this syrmak version, then "
+            "upgrade it once with 'syrmak migrate DIR'.",
+            code="migration-needed")
     backup = None
     if current is not None and sqlite_path is not None and sqlite_path.exists():
         backup = backup_sqlite(sqlite_path, current)

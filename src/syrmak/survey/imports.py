@@ -1,6 +1,6 @@
 """Import survey responses from Google Forms, Kobo, ODK Central, LimeSurvey, SPSS or CSV.
 
-The pipeline: read the file into strings (``tables``), map columns to questions
+The pipeline: read the file into strings (``readers``), map columns to questions
 (``layouts``), decode every distinct cell value once per column (fast on 200,000 rows,
 since a column has few distinct answers), check everything, and only then write, in one
 transaction. Personal-data answers go to the encrypted vault, never into ``answers``.
@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,7 +28,7 @@ from syrmak.privacy import detect
 from syrmak.store import db, schema
 from syrmak.store.answers import write_batch
 from syrmak.store.vault import ContactValue
-from syrmak.survey import identity, tables
+from syrmak.survey import identity, readers
 from syrmak.survey.instrument import OTHER, OTHER_SUFFIX, Question, Questionnaire
 from syrmak.survey.layouts import (
     FORMATS,
@@ -110,7 +109,7 @@ class _Parsed:
 class _Context:
     """One file being parsed: its cells, layout and the problems found so far."""
 
-    def __init__(self, raw: tables.RawTable, form: Questionnaire, layout: Layout) -> None:
+    def __init__(self, raw: readers.RawTable, form: Questionnaire, layout: Layout) -> None:
         self.raw = raw
         self.form = form
         self.layout = layout
@@ -131,7 +130,7 @@ class _Context:
         return self._distinct[col.index]
 
     def stripped(self, col: Column) -> pd.Series:
-        return tables.per_value(self.text(col), str.strip)
+        return readers.per_value(self.text(col), str.strip)
 
     def fail(self, col: Column, mask: pd.Series, message: str, hint: str, code: str) -> None:
         """One error per offending cell (a few per column), naming row, column and value."""
@@ -140,7 +139,7 @@ class _Context:
             value = self.cells.at[row, col.index]
             personal = col.question is not None and col.question.personal_data
             shown = ("(a personal-data value, not shown)" if personal
-                     else tables.shown_value(str(value), 60))
+                     else readers.shown_value(str(value), 60))
             hidden = personal or shown == detect.MASK
             more = len(rows) - _SHOWN_ERRORS_PER_COLUMN
             tail = f" ({more} more cells of this column too)" if more > 0 and \
@@ -152,7 +151,7 @@ class _Context:
             ))
 
 
-def read_file(path: Path, form: Questionnaire, format: str) -> tuple[tables.RawTable, str]:
+def read_file(path: Path, form: Questionnaire, format: str) -> tuple[readers.RawTable, str]:
     if format not in FORMATS:
         raise SyrmakError(f"unknown format '{format}'.", f"use one of: {', '.join(FORMATS)}.",
                           code="unknown-format", value=format)
@@ -165,28 +164,28 @@ def read_file(path: Path, form: Questionnaire, format: str) -> tuple[tables.RawT
                           "save the file as .xlsx or export CSV.", code="unsupported-file",
                           file=path.name)
     if suffix == ".sav" or format == "spss":
-        return tables.read_sav(path), "spss"
+        return readers.read_sav(path), "spss"
     data = path.read_bytes()
     if suffix in (".xlsx", ".xlsm") or data[:4] == b"PK\x03\x04":
-        raw = tables.read_xlsx(path)
+        raw = readers.read_xlsx(path)
     else:
         raw = _read_text(path, data, form, format)
     detected = detect_format(path, raw.header) if format == "auto" else format
     return raw, detected
 
 
-def _read_text(path: Path, data: bytes, form: Questionnaire, format: str) -> tables.RawTable:
-    text, note = tables.decode_text(path, data)
+def _read_text(path: Path, data: bytes, form: Questionnaire, format: str) -> readers.RawTable:
+    text, note = readers.decode_text(path, data)
     probe = [LAYOUTS[format]] if format != "auto" else list(LAYOUTS.values())
     mappers = [ColumnMapper(form, layout) for layout in probe]
 
     def score(fields: list[str]) -> int:
         return max(mapper.score(fields) for mapper in mappers)
 
-    delimiter = tables.choose_delimiter(text, score)
+    delimiter = readers.choose_delimiter(text, score)
     # The C parser reads bytes faster than text: hand it UTF-8 bytes.
     utf8 = data if note is None else text.encode("utf-8")
-    raw = tables.read_csv_text(path, text, delimiter, utf8)
+    raw = readers.read_csv_text(path, text, delimiter, utf8)
     if note:
         raw.notes.append(note)
     if delimiter != ",":
@@ -201,7 +200,7 @@ def _filled(values: pd.Series) -> bool:
     return any(str(v).strip() for v in pd.unique(values.to_numpy()))
 
 
-def map_columns(raw: tables.RawTable, form: Questionnaire, layout: Layout) -> list[Column]:
+def map_columns(raw: readers.RawTable, form: Questionnaire, layout: Layout) -> list[Column]:
     mapper = ColumnMapper(form, layout)
     aliases = _spss_sets(raw, form) if layout.name == "spss" else {}
     header = ["" if h in aliases else h for h in raw.header]
@@ -220,7 +219,7 @@ def map_columns(raw: tables.RawTable, form: Questionnaire, layout: Layout) -> li
     return columns
 
 
-def _spss_header(raw: tables.RawTable, mapper: ColumnMapper, header: str) -> str:
+def _spss_header(raw: readers.RawTable, mapper: ColumnMapper, header: str) -> str:
     """An SPSS variable whose name matches nothing may be known by its variable label."""
     label = raw.column_labels.get(header)
     if not header or not label or mapper.resolve(0, header, set()) is not None:
@@ -228,7 +227,7 @@ def _spss_header(raw: tables.RawTable, mapper: ColumnMapper, header: str) -> str
     return label if mapper.resolve(0, label, set()) is not None else header
 
 
-def _spss_sets(raw: tables.RawTable, form: Questionnaire) -> dict[str, tuple]:
+def _spss_sets(raw: readers.RawTable, form: Questionnaire) -> dict[str, tuple]:
     """SPSS multiple-response sets: a dichotomy set's variables are the options (in order),
     a category set's variables each hold one chosen option."""
     aliases: dict[str, tuple] = {}
@@ -254,13 +253,13 @@ def _spss_sets(raw: tables.RawTable, form: Questionnaire) -> dict[str, tuple]:
     return aliases
 
 
-def _count_value(raw: tables.RawTable, variable: str, counted) -> None:
+def _count_value(raw: readers.RawTable, variable: str, counted) -> None:
     """A dichotomy set may count 2 (1 = no, 2 = yes): rewrite its cells to 1/0."""
     if counted in (None, 1, "1") or variable not in raw.header:
         return
     index = raw.header.index(variable)
-    counted_text = tables.code_text(counted)
-    raw.cells[index] = tables.per_value(
+    counted_text = readers.code_text(counted)
+    raw.cells[index] = readers.per_value(
         raw.cells[index], lambda v: "" if not v.strip() else "1" if v.strip() == counted_text
         else "0")
 
@@ -303,8 +302,8 @@ def _decode_answer(ctx: _Context, col: Column) -> tuple[pd.Series, pd.Series | N
     if q.is_select:
         return _decode_select(ctx, col)
     if q.type in ("integer", "decimal"):
-        parsed, bad = tables.on_distinct(
-            values, lambda u: tables.parse_numbers(u, q.type == "integer"), ctx.distinct(col))
+        parsed, bad = readers.on_distinct(
+            values, lambda u: readers.parse_numbers(u, q.type == "integer"), ctx.distinct(col))
         if bad.any():
             kind = "a whole number" if q.type == "integer" else "a number"
             ctx.fail(col, bad, f"{{value}} is not {kind} (question '{q.name}').",
@@ -313,13 +312,13 @@ def _decode_answer(ctx: _Context, col: Column) -> tuple[pd.Series, pd.Series | N
             return None
         return parsed, None
     if q.type == "date":
-        parsed, bad = tables.on_distinct(values, tables.parse_dates, ctx.distinct(col))
+        parsed, bad = readers.on_distinct(values, readers.parse_dates, ctx.distinct(col))
         if bad.any():
             ctx.fail(col, bad, f"{{value}} is not a date (question '{q.name}').",
                      "write dates as 2021-09-15 or 15.09.2021.", "bad-date")
             return None
         return parsed, None
-    return tables.per_value(values, _clean_text, distinct=ctx.distinct(col)), None
+    return readers.per_value(values, _clean_text, distinct=ctx.distinct(col)), None
 
 
 def _clean_text(value: str) -> str | None:
@@ -342,7 +341,7 @@ def _option_flags(ctx: _Context, col: Column) -> tuple[pd.Series, pd.Series | No
             return False
         return text  # "Other" text, or a mistake
 
-    states = tables.per_value(ctx.text(col), state, distinct=ctx.distinct(col))
+    states = readers.per_value(ctx.text(col), state, distinct=ctx.distinct(col))
     is_true = states.map(lambda s: s is True).astype(bool)  # few distinct states
     is_text = states.map(lambda s: isinstance(s, str)).astype(bool)
     if col.choice == OTHER:
@@ -382,7 +381,7 @@ def _combine_options(ctx: _Context, q: Question, cols: list[Column]):
             other = got[1] if got[1] is not None else other
     answered = np.zeros(len(ctx.cells), dtype=bool)
     for col in cols:
-        answered |= tables.per_value(ctx.text(col), lambda v: bool(v.strip()),
+        answered |= readers.per_value(ctx.text(col), lambda v: bool(v.strip()),
                                      distinct=ctx.distinct(col)).to_numpy(bool)
     names = [c.name for c in q.choices if c.name in flags]
     chosen = np.column_stack([flags[n].to_numpy(bool) for n in names]) if names else \
@@ -403,7 +402,7 @@ def _merge_others(ctx: _Context, answers: dict, others: dict[str, pd.Series],
         target = name + OTHER_SUFFIX
         if not ctx.form.has(target):
             continue
-        has_text = tables.per_value(text, lambda v: bool(v and str(v).strip()))
+        has_text = readers.per_value(text, lambda v: bool(v and str(v).strip()))
         has_text = has_text.fillna(False).astype(bool)
         if ctx.form.question(target).personal_data:
             # A sealed "Other" text goes to the vault like any personal-data answer.
@@ -416,7 +415,7 @@ def _merge_others(ctx: _Context, answers: dict, others: dict[str, pd.Series],
         if name not in answers:
             continue
         multiple = ctx.form.question(name).type == "select_multiple"
-        with_other = tables.per_value(answers[name], lambda v, m=multiple: _with_other(v, m))
+        with_other = readers.per_value(answers[name], lambda v, m=multiple: _with_other(v, m))
         answers[name] = answers[name].where(~has_text, with_other)
 
 
@@ -460,7 +459,7 @@ def _incomplete(ctx: _Context, columns: list[Column]) -> None:
                          "left out.")
 
 
-def parse(raw: tables.RawTable, form: Questionnaire, fmt: str) -> _Parsed:
+def parse(raw: readers.RawTable, form: Questionnaire, fmt: str) -> _Parsed:
     ctx = _Context(raw, form, LAYOUTS[fmt])
     columns = map_columns(raw, form, ctx.layout)
     _incomplete(ctx, columns)
@@ -486,7 +485,7 @@ def parse(raw: tables.RawTable, form: Questionnaire, fmt: str) -> _Parsed:
         elif col.role in ("option", "category"):
             options.setdefault(col.question.name, []).append(col)
         elif col.role == "other":
-            others[col.question.name] = tables.per_value(ctx.text(col), _clean_text,
+            others[col.question.name] = readers.per_value(ctx.text(col), _clean_text,
                                                          distinct=ctx.distinct(col))
         else:
             decoded = _decode_answer(ctx, col)
@@ -517,7 +516,7 @@ def _plain_answer(ctx: _Context, col: Column) -> pd.Series:
         decoded = _decode_answer(ctx, col)
     finally:
         ctx.errors = errors
-    return decoded[0] if decoded is not None else tables.per_value(ctx.text(col), _clean_text)
+    return decoded[0] if decoded is not None else readers.per_value(ctx.text(col), _clean_text)
 
 
 def _keys(ctx: _Context, col: Column, current: pd.Series) -> pd.Series:
@@ -527,7 +526,7 @@ def _keys(ctx: _Context, col: Column, current: pd.Series) -> pd.Series:
         prefix = f"id:{form}:"
     else:
         prefix = "uuid:"
-    keyed = tables.per_value(ctx.text(col), lambda v: _key(prefix, v))
+    keyed = readers.per_value(ctx.text(col), lambda v: _key(prefix, v))
     if col.role == "local_key" and (current != "").any():
         return current  # a uuid beats a survey-local number
     return keyed.where(keyed != "", current)
@@ -544,7 +543,7 @@ def _key(prefix: str, value: str) -> str:
 
 
 def _times(ctx: _Context, col: Column) -> pd.Series:
-    parsed, bad = tables.on_distinct(ctx.text(col), tables.parse_times)
+    parsed, bad = readers.on_distinct(ctx.text(col), readers.parse_times)
     if bad.any():
         ctx.fail(col, bad, "cannot read the submission time {value}.",
                  "use a date and time such as 2021-09-15 10:23:45 or 15.09.2021 10:23:45.",
@@ -590,7 +589,7 @@ def _quarantine(ctx: _Context, columns: list[Column]) -> list[_Held]:
         if (is_other or col.role == "answer") and ctx.form.has(other) \
                 and ctx.form.question(other).personal_data:
             continue  # its only free text is the "Other" text, which is sealed anyway
-        kinds = tables.per_value(ctx.text(col), detect.contact_kind, distinct=ctx.distinct(col))
+        kinds = readers.per_value(ctx.text(col), detect.contact_kind, distinct=ctx.distinct(col))
         flagged = kinds.notna()
         if not flagged.any():
             continue
@@ -664,7 +663,7 @@ def import_file(study: Study, path: Path, format: str = "auto",
             sa.insert(schema.imports).returning(schema.imports.c.id),
             {"file_name": path.name, "file_sha256": file_hash, "format": fmt,
              "questionnaire_id": study.questionnaire_id(connection), "rows_read": n,
-             "rows_added": len(fresh), "imported_at": datetime.now(UTC),
+             "rows_added": len(fresh), "imported_at": db.now(),
              "row_key_sets": json.dumps([sorted(parsed.answers.columns)], ensure_ascii=False)},
         ).scalar_one()
         # A row without an id is bound to the vault by a random key, known by its row key.

@@ -16,6 +16,7 @@ from pathlib import Path
 from syrmak.errors import ErrorList, SyrmakError
 from syrmak.privacy import detect
 from syrmak.survey.instrument import OTHER, Question, Questionnaire
+from syrmak.text import normal
 
 #: A select cell longer than this is no list of options (it is decoded as "Other" or refused).
 MAX_SELECT_TEXT = 4000
@@ -116,8 +117,7 @@ _OTHER_CODES = frozenset({"other", "-oth-", "другое", "other_text"})
 
 def normalise(text: str) -> str:
     """Compare headers and labels loosely: case, spacing, a trailing '*' or ':'."""
-    text = re.sub(r"\s+", " ", str(text)).strip().casefold()
-    return text.rstrip("*:").strip()
+    return normal(text).rstrip("*:").strip()
 
 
 @dataclass(frozen=True)

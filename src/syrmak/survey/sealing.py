@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -146,5 +145,5 @@ def _store_version(study: Study, connection: sa.Connection, form: Questionnaire,
         "form_id": marked.form_id, "version": marked.version, "title": marked.title,
         "definition": json.dumps(marked.to_dict(), ensure_ascii=False),
         "source_name": f"syrmak seal {name}", "source_sha256": None,
-        "loaded_at": datetime.now(UTC),
+        "loaded_at": db.now(),
     })

@@ -17,7 +17,6 @@ study, and the quotes of ``report.yaml`` that cite the respondent's documents.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -78,7 +77,7 @@ def withdraw(study: Study, number: int, actor: str | None = None) -> Withdrawal:
         for document_id in documents:
             delete_document_rows(connection, document_id)
         connection.execute(sa.update(r).where(r.c.id == row.id).values(
-            withdrawn_at=datetime.now(UTC), submitted_at=None))
+            withdrawn_at=db.now(), submitted_at=None))
         study.log("withdraw", {"respondent": number, "contacts": contacts,
                                "documents": len(documents)}, actor, connection)
     tables = erasure.RESPONDENT_TABLES + (erasure.DOCUMENT_TABLES if documents else ())

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse
 
 from syrmak.errors import SyrmakError
+from syrmak.render import cells
 from syrmak.web import i18n
 
 if TYPE_CHECKING:
@@ -47,20 +48,11 @@ def clock(ms: int | None) -> str:
 
 
 def percent(value) -> str:
-    try:
-        return f"{float(value) * 100:.0f}%"
-    except (TypeError, ValueError):
-        return ""
+    return cells.percent(value, 0)
 
 
 def number(value, digits: int = 3) -> str:
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    if x != x:
-        return "–"
-    return f"{x:.{digits}f}"
+    return cells.number(value, digits, blank="–")
 
 
 def study(request: Request) -> Study:

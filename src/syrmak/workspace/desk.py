@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from syrmak.errors import SyrmakError
 from syrmak.qual import codebook as codebook_mod
 from syrmak.qual import coding as coding_mod
-from syrmak.qual._common import code_paths, code_rows, document_row
-from syrmak.qual._common import resolve_code as _resolve
+from syrmak.qual.lookup import code_paths, code_rows, document_row
+from syrmak.qual.lookup import resolve_code as _resolve
 from syrmak.store import schema
 from syrmak.store.writelock import serialized
 from syrmak.workspace.people import Researcher, require

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 
 from syrmak.errors import SyrmakError
-from syrmak.qual._common import now
+from syrmak.qual.lookup import now
 from syrmak.store import schema
 
 if TYPE_CHECKING:

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 from syrmak.errors import SyrmakError
 from syrmak.qual import agreement
-from syrmak.qual._common import code_paths, code_rows, document_row
 from syrmak.qual.coding import insert_codings
+from syrmak.qual.lookup import code_paths, code_rows, document_row
 from syrmak.store import schema
 from syrmak.store.writelock import serialized
 from syrmak.workspace.people import Researcher, require

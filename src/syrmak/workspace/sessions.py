@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from syrmak.qual._common import now
+from syrmak.qual.lookup import now
 from syrmak.store import schema
 from syrmak.workspace.people import Researcher, researcher_by_id
 

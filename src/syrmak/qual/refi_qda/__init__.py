@@ -45,9 +45,10 @@ import pandas as pd
 import sqlalchemy as sa
 
 from syrmak.errors import SyrmakError
-from syrmak.qual._common import code_paths, code_rows, coder_guid, new_guid
+from syrmak.qual.lookup import code_paths, code_rows, coder_guid, new_guid
 from syrmak.qual.refi_qda.positions import CONVENTIONS, Positions, convention, for_origin
 from syrmak.store import schema
+from syrmak.store.db import now
 
 if TYPE_CHECKING:
     from syrmak.study import Study
@@ -81,7 +82,7 @@ def _guid(value: str) -> str:
 
 def _time(value) -> str:
     if value is None:
-        return datetime.now(UTC).replace(microsecond=0).isoformat()
+        return now().replace(microsecond=0).isoformat()
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.replace(microsecond=0).isoformat()

@@ -1,10 +1,11 @@
-"""CLI commands of the report package; the main ``syrmak`` group registers ``COMMANDS``."""
+"""CLI commands of the report package; ``syrmak.cli`` mounts ``COMMANDS``."""
 
 from __future__ import annotations
 
 import click
 
-from syrmak.clitools import friendly, open_study
+from syrmak.cli.tools import friendly, open_study
+from syrmak.text import plural
 
 
 @click.command("report")
@@ -18,7 +19,10 @@ from syrmak.clitools import friendly, open_study
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @friendly
 def report(directory, out, spec_path, formats, quiet):
-    """Build the study's report (report.yaml) as one self-contained HTML file and a DOCX."""
+    """Build the study's report (report.yaml) as one self-contained HTML file and a DOCX.
+
+    Example: syrmak report kz-study
+    """
     from pathlib import Path
 
     from rich.console import Console
@@ -63,7 +67,10 @@ def translation() -> None:
 @friendly
 def translation_set(directory, document, code, occurrence, quoted, start, end, lang,
                     translated):
-    """Store the translation TRANSLATED of one passage."""
+    """Store the translation TRANSLATED of one passage.
+
+    Example: syrmak translation set kz-study "Colleagues helped us." --document interview-26 --start 10 --end 60
+    """
     from syrmak.report import set_translation
 
     locator = {"document": document}
@@ -81,11 +88,14 @@ def translation_set(directory, document, code, occurrence, quoted, start, end, l
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @friendly
 def translation_import(directory, file):
-    """Store the translations listed in a YAML FILE (all or none)."""
+    """Store the translations listed in a YAML FILE (all or none).
+
+    Example: syrmak translation import kz-study translations.yaml
+    """
     from syrmak.report import import_translations
 
     saved = import_translations(open_study(directory), file)
-    click.echo(f"Stored {len(saved)} translations.")
+    click.echo(f"Stored {plural(len(saved), 'translation')}.")
 
 
 @translation.command("list")
@@ -93,7 +103,10 @@ def translation_import(directory, file):
 @click.option("--lang", help="Only this language.")
 @friendly
 def translation_list(directory, lang):
-    """List the stored translations."""
+    """List the stored translations.
+
+    Example: syrmak translation list kz-study
+    """
     from syrmak.report import list_translations
 
     items = list_translations(open_study(directory), lang)

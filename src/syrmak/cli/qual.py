@@ -1,4 +1,4 @@
-"""CLI commands of the qualitative core; ``syrmak.cli`` registers ``COMMANDS``.
+"""CLI commands of the qualitative core; ``syrmak.cli`` mounts ``COMMANDS``.
 
 Each command parses its arguments, calls one library function and prints the result.
 """
@@ -6,59 +6,36 @@ Each command parses its arguments, calls one library function and prints the res
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
 
-from syrmak.clitools import friendly, open_study
+from syrmak.cli.tools import friendly, open_study
 from syrmak.errors import SyrmakError
-from syrmak.exports import csv_text, write_xlsx
+from syrmak.render import FORMATS
+from syrmak.text import plural
 
-FORMATS = ("table", "csv", "json", "md", "xlsx")
+if TYPE_CHECKING:  # pandas loads when a command runs, not for --help
+    import pandas as pd
 
+class _Format(click.Choice):
+    """The one ``--format`` vocabulary (render.FORMATS); "md" is still read as "markdown"."""
 
-def _markdown(frame: pd.DataFrame) -> str:
-    frame = frame.reset_index() if frame.index.name or isinstance(
-        frame.columns, pd.MultiIndex) else frame
-    columns = [" ".join(map(str, c)) if isinstance(c, tuple) else str(c) for c in frame.columns]
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    for row in frame.itertuples(index=False):
-        cells = ["" if pd.isna(v) else str(v).replace("\n", " ").replace("|", "\\|")
-                 for v in row]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+    def convert(self, value, param, ctx):
+        return super().convert("markdown" if value == "md" else value, param, ctx)
 
 
-def emit(frame: pd.DataFrame, fmt: str, output: str | None = None, markdown: str | None = None):
-    """Print or write a result frame in the asked format."""
-    if fmt == "xlsx":
-        if not output:
-            raise SyrmakError("--format xlsx needs --output FILE.xlsx.", "add --output.",
-                              code="bad-argument")
-        write_xlsx(frame, output)
-        click.echo(f"Wrote {output}")
-        return
-    if fmt == "csv":
-        text = csv_text(frame, index=frame.index.name is not None)
-    elif fmt == "json":
-        text = frame.reset_index().to_json(orient="records", force_ascii=False, indent=1) \
-            if frame.index.name else frame.to_json(orient="records", force_ascii=False, indent=1)
-    elif fmt == "md":
-        text = markdown if markdown is not None else _markdown(frame)
-    else:
-        with pd.option_context("display.max_rows", 500, "display.max_columns", 50,
-                               "display.width", 200, "display.max_colwidth", 60):
-            text = frame.to_string()
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-        click.echo(f"Wrote {output}")
-    else:
-        click.echo(text)
+def emit(frame: pd.DataFrame, fmt: str, output: str | None = None, **layout) -> None:
+    """Print or write a result frame in the asked format (render.frames.render_frame)."""
+    from syrmak.render.frames import render_frame
+
+    text = render_frame(frame, fmt, output, **layout)
+    click.echo(f"Wrote {output}" if text is None else text)
 
 
 def _format_options(func):
     func = click.option("--output", "-o", help="Write to this file instead of the terminal.")(func)
-    return click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
+    return click.option("--format", "fmt", type=_Format(FORMATS), default="table",
                         show_default=True, help="Output format.")(func)
 
 
@@ -90,7 +67,10 @@ def docs() -> None:
 @click.option("--var", "variables", multiple=True, help="A document variable NAME=VALUE.")
 @friendly
 def docs_add(directory, files, name, kind, respondent, variables):
-    """Import .txt, .docx, .vtt, .srt or timestamped transcripts."""
+    """Import .txt, .docx, .vtt, .srt or timestamped transcripts.
+
+    Example: syrmak docs add kz-study interview-07.vtt --respondent 7
+    """
     from syrmak.qual.documents import add_documents
 
     if name and len(files) > 1:
@@ -101,8 +81,8 @@ def docs_add(directory, files, name, kind, respondent, variables):
     for doc in added:
         for warning in doc.warnings:
             click.secho(f"Warning: {warning}", fg="yellow", err=True)
-        click.echo(f"Added '{doc.name}' ({doc.kind}, {doc.length} characters, "
-                   f"{len(doc.segments)} segments).")
+        click.echo(f"Added '{doc.name}' ({doc.kind}, {plural(doc.length, 'character')}, "
+                   f"{plural(len(doc.segments), 'segment')}).")
 
 
 @docs.command("open-answers")
@@ -110,13 +90,17 @@ def docs_add(directory, files, name, kind, respondent, variables):
 @click.option("--question", "questions", multiple=True, help="Only these text questions.")
 @friendly
 def docs_open_answers(directory, questions):
-    """Turn the survey's open answers into documents linked to their respondents."""
+    """Turn the survey's open answers into documents linked to their respondents.
+
+    Example: syrmak docs open-answers kz-study
+    """
     from syrmak.qual.documents import import_open_answers
 
     result = import_open_answers(open_study(directory), list(questions) or None)
     for warning in result.warnings:
         click.secho(f"Warning: {warning}", fg="yellow", err=True)
-    click.echo(f"Added {len(result.added)} documents; {result.skipped} were already there.")
+    click.echo(f"Added {plural(len(result.added), 'document')}; {result.skipped} "
+               f"{'was' if result.skipped == 1 else 'were'} already there.")
 
 
 @docs.command("list")
@@ -124,10 +108,14 @@ def docs_open_answers(directory, questions):
 @_format_options
 @friendly
 def docs_list(directory, fmt, output):
-    """List the documents."""
+    """List the documents.
+
+    Example: syrmak docs list kz-study
+    """
     from syrmak.qual.documents import list_documents
 
-    emit(list_documents(open_study(directory)).to_frame(), fmt, output)
+    emit(list_documents(open_study(directory)).to_frame(), fmt, output,
+         empty="No documents yet; 'syrmak docs add DIR FILE' adds one.")
 
 
 @docs.command("show")
@@ -137,12 +125,16 @@ def docs_list(directory, fmt, output):
 @_format_options
 @friendly
 def docs_show(directory, document, segments, fmt, output):
-    """Print a document's text (or its segments)."""
+    """Print a document's text (or its segments).
+
+    Example: syrmak docs show kz-study interview-26 --segments
+    """
     from syrmak.qual.documents import get_document
 
     doc = get_document(open_study(directory), document)
     if segments:
-        emit(doc.segments_frame(), fmt, output)
+        emit(doc.segments_frame(), fmt, output, passage={"text": "text"},
+             empty="This document has no segments.")
     else:
         click.echo(doc.text)
 
@@ -153,7 +145,10 @@ def docs_show(directory, document, segments, fmt, output):
 @click.argument("respondent", type=int)
 @friendly
 def docs_link(directory, document, respondent):
-    """Link a document to a respondent (its variables then include their answers)."""
+    """Link a document to a respondent (its variables then include their answers).
+
+    Example: syrmak docs link kz-study interview-26 26
+    """
     from syrmak.qual.documents import link_respondent
 
     link_respondent(open_study(directory), document, respondent)
@@ -168,7 +163,10 @@ def docs_link(directory, document, respondent):
                                                    "date"]), default="text", show_default=True)
 @friendly
 def docs_set(directory, document, assignment, kind):
-    """Set a free document variable: NAME=VALUE."""
+    """Set a free document variable: NAME=VALUE.
+
+    Example: syrmak docs set kz-study interview-26 political=yes
+    """
     from syrmak.qual.documents import set_variable
 
     ((name, values),) = _pairs((assignment,)).items()
@@ -182,7 +180,10 @@ def docs_set(directory, document, assignment, kind):
 @_format_options
 @friendly
 def docs_variables(directory, lang, fmt, output):
-    """Each document's variables: its respondent's answers and free variables."""
+    """Each document's variables: its respondent's answers and free variables.
+
+    Example: syrmak docs variables kz-study --lang en
+    """
     from syrmak.qual.documents import document_variables
 
     emit(document_variables(open_study(directory), lang), fmt, output)
@@ -200,9 +201,14 @@ def codes() -> None:
 @_format_options
 @friendly
 def codes_list(directory, fmt, output):
+    """List the codebook: each code, its parent, description, colour and number of codings.
+
+    Example: syrmak codes list kz-study
+    """
     from syrmak.qual.codebook import codebook
 
-    emit(codebook(open_study(directory)).to_frame(), fmt, output)
+    emit(codebook(open_study(directory)).to_frame(), fmt, output,
+         empty="The codebook is empty; 'syrmak codes add DIR NAME' adds a code.")
 
 
 @codes.command("add")
@@ -213,7 +219,10 @@ def codes_list(directory, fmt, output):
 @click.option("--memo")
 @friendly
 def codes_add(directory, path, description, colour, memo):
-    """Add a code; PATH may be 'parent/child'."""
+    """Add a code; PATH may be 'parent/child'.
+
+    Example: syrmak codes add kz-study "Difficulties/Burnout"
+    """
     from syrmak.qual.codebook import add_code
 
     code = add_code(open_study(directory), path, description=description, colour=colour, memo=memo)
@@ -226,6 +235,10 @@ def codes_add(directory, path, description, colour, memo):
 @click.argument("name")
 @friendly
 def codes_rename(directory, code, name):
+    """Rename a code; its codings keep it.
+
+    Example: syrmak codes rename kz-study Burnout "Burnout, fatigue"
+    """
     from syrmak.qual.codebook import rename_code
 
     click.echo(f"Renamed to '{rename_code(open_study(directory), code, name).path}'.")
@@ -237,7 +250,10 @@ def codes_rename(directory, code, name):
 @click.argument("parent")
 @friendly
 def codes_move(directory, code, parent):
-    """Move a code under PARENT ('/' for the top level)."""
+    """Move a code under PARENT ('/' for the top level).
+
+    Example: syrmak codes move kz-study Funding /
+    """
     from syrmak.qual.codebook import move_code
 
     click.echo(f"Moved to '{move_code(open_study(directory), code, parent).path}'.")
@@ -249,11 +265,14 @@ def codes_move(directory, code, parent):
 @click.argument("target")
 @friendly
 def codes_merge(directory, source, target):
-    """Merge SOURCE into TARGET; codings follow."""
+    """Merge SOURCE into TARGET; codings follow.
+
+    Example: syrmak codes merge kz-study "Lack of money" Funding
+    """
     from syrmak.qual.codebook import merge_codes
 
     code = merge_codes(open_study(directory), source, target)
-    click.echo(f"Merged into '{code.path}' ({code.codings} codings).")
+    click.echo(f"Merged into '{code.path}' ({plural(code.codings, 'coding')}).")
 
 
 @codes.command("delete")
@@ -262,6 +281,10 @@ def codes_merge(directory, source, target):
 @click.option("--force", is_flag=True, help="Also delete the code's codings.")
 @friendly
 def codes_delete(directory, code, force):
+    """Delete a code and its subcodes (if they have codings, only with --force).
+
+    Example: syrmak codes delete kz-study Burnout
+    """
     from syrmak.qual.codebook import delete_code
 
     delete_code(open_study(directory), code, force=force)
@@ -273,7 +296,10 @@ def codes_delete(directory, code, force):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @friendly
 def codes_import(directory, file):
-    """Import a codebook from YAML or REFI-QDA .qdc."""
+    """Import a codebook from YAML or REFI-QDA .qdc.
+
+    Example: syrmak codes import kz-study codebook.yaml
+    """
     study = open_study(directory)
     if file.lower().endswith(".qdc"):
         from syrmak.qual.refi_qda import import_qdc
@@ -283,7 +309,7 @@ def codes_import(directory, file):
         from syrmak.qual.codebook import import_yaml
 
         book = import_yaml(study, Path(file))
-    click.echo(f"The codebook now has {len(book)} codes.")
+    click.echo(f"The codebook now has {plural(len(book), 'code')}.")
 
 
 @codes.command("export")
@@ -291,7 +317,10 @@ def codes_import(directory, file):
 @click.argument("file", type=click.Path(dir_okay=False))
 @friendly
 def codes_export(directory, file):
-    """Export the codebook as YAML (.yaml) or REFI-QDA (.qdc)."""
+    """Export the codebook as YAML (.yaml) or REFI-QDA (.qdc).
+
+    Example: syrmak codes export kz-study codebook.yaml
+    """
     study = open_study(directory)
     if file.lower().endswith(".qdc"):
         from syrmak.qual.refi_qda import export_qdc
@@ -317,7 +346,10 @@ def codes_export(directory, file):
 @click.option("--comment")
 @friendly
 def code(directory, document, start, end, code, coder, weight, comment):
-    """Code characters START..END (code points, END excluded) of DOCUMENT with CODE."""
+    """Code characters START..END (code points, END excluded) of DOCUMENT with CODE.
+
+    Example: syrmak code kz-study interview-07 120 480 Burnout --coder anna
+    """
     from syrmak.qual.coding import code_span
 
     coding = code_span(open_study(directory), document, start, end, code, coder, weight=weight,
@@ -335,7 +367,10 @@ def code(directory, document, start, end, code, coder, weight, comment):
 @click.option("--author", envvar="SYRMAK_USER")
 @friendly
 def memo(directory, text, document, code_, coding, title, author):
-    """Write a memo on the study, a document, a code or a coding."""
+    """Write a memo on the study, a document, a code or a coding.
+
+    Example: syrmak memo kz-study "Compare with Table 3" --code Burnout --author anna
+    """
     from syrmak.qual.coding import add_memo
 
     m = add_memo(open_study(directory), text, document=document, code=code_, coding=coding,
@@ -347,20 +382,30 @@ def memo(directory, text, document, code_, coding, title, author):
 @click.argument("directory")
 @click.argument("query")
 @click.option("--coder", "coders", multiple=True, help="Only codings by these coders.")
-@click.option("--where", "where", multiple=True, help="Document variable filter NAME=VALUE.")
+@click.option("--where", "where", multiple=True,
+              help="Only documents whose variables match, in the filter language of freq and "
+                   "crosstab, e.g. \"respondent_type = cso\"; repeatable.")
 @click.option("--context", default="100", show_default=True,
               help="Characters of context each side, or 'paragraph'.")
 @click.option("--lang")
 @_format_options
 @friendly
 def segments(directory, query, coders, where, context, lang, fmt, output):
-    """Coded segments: QUERY is e.g. 'burnout AND funding', 'a NEAR/200 b', 'a NOT b'."""
+    """Coded segments: QUERY is e.g. 'burnout AND funding', 'a NEAR/200 b', 'a NOT b'.
+
+    Example: syrmak segments kz-study "=Burnout"
+    """
     from syrmak.qual.retrieval import retrieve
 
     result = retrieve(open_study(directory), query, coders=list(coders) or None,
-                      where=_pairs(where) or None, lang=lang,
+                      where=list(where) or None, lang=lang,
                       context=context if context == "paragraph" else int(context))
-    emit(result.to_frame(), fmt, output, markdown=result.to_markdown() if fmt == "md" else None)
+    frame = result.to_frame()
+    emit(frame, fmt, output, markdown=result.to_markdown() if fmt == "markdown" else None,
+         passage={"text": "text", "before": "before", "after": "after"},
+         empty="No coded segments match.")
+    if fmt == "table" and not output and len(frame):
+        click.echo(f"{plural(len(frame), 'segment')}.")
 
 
 # -- search ----------------------------------------------------------------------------
@@ -369,24 +414,29 @@ def segments(directory, query, coders, where, context, lang, fmt, output):
 @click.argument("directory")
 @click.argument("query")
 @click.option("--context", type=int, default=40, show_default=True)
-@click.option("--where", "where", multiple=True, help="Document variable filter NAME=VALUE.")
+@click.option("--where", "where", multiple=True,
+              help="Only documents whose variables match, in the filter language of freq and "
+                   "crosstab, e.g. \"respondent_type = cso\"; repeatable.")
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True,
               help="Hits shown on the terminal (a file gets them all).")
 @click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many hits.")
 @_format_options
 @friendly
 def search(directory, query, context, where, limit, offset, fmt, output):
-    """Search words (any form), wildcards (выгор*) and phrases; shows keywords in context."""
+    """Search words (any form), wildcards (выгор*) and phrases; shows keywords in context.
+
+    Example: syrmak search kz-study "выгор*"
+    """
     from syrmak.qual.search import search as run
 
     # A page on the terminal; every hit when writing a file or for a machine format.
     paged = fmt == "table" and not output
-    hits = run(open_study(directory), query, context=context, where=_pairs(where) or None,
+    hits = run(open_study(directory), query, context=context, where=list(where) or None,
                limit=limit if paged else None, offset=offset if paged else 0)
     if paged:
         click.echo(hits.kwic(context) or "No hits.")
         if hits.complete:
-            click.echo(f"{hits.total} hit{'' if hits.total == 1 else 's'}.")
+            click.echo(f"{plural(hits.total, 'hit')}.")
         else:
             shown = f"{hits.offset + 1}-{hits.offset + len(hits)}" if len(hits) else "none"
             click.echo(f"Hits {shown} of {hits.total} (--offset {hits.offset + len(hits)} "
@@ -404,11 +454,14 @@ def search(directory, query, context, where, limit, offset, fmt, output):
               show_default=True)
 @friendly
 def autocode(directory, query, code, coder, unit):
-    """Code every search hit (or its sentence or paragraph) with CODE."""
+    """Code every search hit (or its sentence or paragraph) with CODE.
+
+    Example: syrmak autocode kz-study "выгор*" Burnout --coder auto --unit sentence
+    """
     from syrmak.qual.search import autocode as run
 
     result = run(open_study(directory), query, code, coder, unit=unit)
-    click.echo(f"{result.hits} hits; added {len(result.added)} codings, "
+    click.echo(f"{plural(result.hits, 'hit')}; added {plural(len(result.added), 'coding')}, "
                f"{result.skipped} already there.")
 
 
@@ -429,7 +482,10 @@ def matrix() -> None:
 @_format_options
 @friendly
 def matrix_codes(directory, variable, codes_, unit, lang, fmt, output):
-    """How many documents/respondents of each VARIABLE group carry each code."""
+    """How many documents/respondents of each VARIABLE group carry each code.
+
+    Example: syrmak matrix codes kz-study political --unit respondents --lang en
+    """
     from syrmak.qual.matrices import code_matrix
 
     result = code_matrix(open_study(directory), variable, list(codes_) or None, unit=unit, lang=lang)
@@ -445,6 +501,10 @@ def matrix_codes(directory, variable, codes_, unit, lang, fmt, output):
 @_format_options
 @friendly
 def matrix_cooccurrence(directory, codes_, level, jaccard, fmt, output):
+    """Which codes occur together: on the same documents, or overlapping segments.
+
+    Example: syrmak matrix cooccurrence kz-study --level segment --jaccard
+    """
     from syrmak.qual.matrices import cooccurrence
 
     result = cooccurrence(open_study(directory), list(codes_) or None, level=level)
@@ -459,11 +519,14 @@ def matrix_cooccurrence(directory, codes_, level, jaccard, fmt, output):
 @_format_options
 @friendly
 def matrix_quotes(directory, variable, codes_, lang, fmt, output):
-    """The coded segments in a code x VARIABLE-group grid."""
+    """The coded segments in a code x VARIABLE-group grid.
+
+    Example: syrmak matrix quotes kz-study political --format markdown -o quotes.md
+    """
     from syrmak.qual.matrices import quote_matrix
 
     result = quote_matrix(open_study(directory), variable, list(codes_) or None, lang=lang)
-    emit(result.to_frame(), fmt, output, markdown=result.to_markdown() if fmt == "md" else None)
+    emit(result.to_frame(), fmt, output, markdown=result.to_markdown() if fmt == "markdown" else None)
 
 
 # -- agreement -------------------------------------------------------------------------
@@ -485,7 +548,10 @@ def matrix_quotes(directory, variable, codes_, lang, fmt, output):
 @friendly
 def agreement(directory, coders, codes_, level, threshold, disagreements, documents, fmt,
               output):
-    """Intercoder agreement: percent, Cohen's and Brennan-Prediger kappa, Krippendorff's alpha."""
+    """Intercoder agreement: percent, Cohen's and Brennan-Prediger kappa, Krippendorff's alpha.
+
+    Example: syrmak agreement kz-study --coder anna --coder viktoriya
+    """
     from syrmak.qual import agreement as ag
 
     study = open_study(directory)
@@ -521,14 +587,17 @@ _PROGRAMS = ("standard", "nvivo", "atlasti", "maxqda", "qualcoder")  # positions
               "(nvivo: UTF-16 code units; standard: code points).")
 @friendly
 def export_qdpx(directory, file, target):
-    """The whole qualitative project as REFI-QDA .qdpx (validated against the XSD)."""
+    """The whole qualitative project as REFI-QDA .qdpx (validated against the XSD).
+
+    Example: syrmak export qdpx kz-study project.qdpx --for nvivo
+    """
     from syrmak.qual.refi_qda import export_qdpx as run
     from syrmak.qual.refi_qda.positions import convention
 
     result = run(open_study(directory), file, target)
     conv = convention(result.positions)
-    click.echo(f"Wrote {file}: {result.sources} sources, {result.codes} codes, "
-               f"{result.codings} codings; positions in {conv.unit}, as {conv.label} "
+    click.echo(f"Wrote {file}: {plural(result.sources, 'source')}, {plural(result.codes, 'code')}, "
+               f"{plural(result.codings, 'coding')}; positions in {conv.unit}, as {conv.label} "
                "counts them.")
 
 
@@ -537,7 +606,10 @@ def export_qdpx(directory, file, target):
 @click.argument("file", type=click.Path(dir_okay=False))
 @friendly
 def export_qdc(directory, file):
-    """The codebook as REFI-QDA .qdc."""
+    """The codebook as REFI-QDA .qdc.
+
+    Example: syrmak export qdc kz-study codebook.qdc
+    """
     from syrmak.qual.refi_qda import export_qdc as run
 
     run(open_study(directory), file)
@@ -555,14 +627,17 @@ def import_qdpx(directory, file, source):
     """Import a REFI-QDA .qdpx project, or a bare .qde (MAXQDA, NVivo, ATLAS.ti...).
 
     Prints what was imported, how selection positions were read, and everything in the
-    file that was not imported."""
+    file that was not imported.
+
+    Example: syrmak import-qdpx kz-study project.qdpx
+    """
     from syrmak.qual.refi_qda import import_qdpx as run
     from syrmak.qual.refi_qda.positions import convention
 
     result = run(open_study(directory), file, positions=source)
     conv = convention(result.positions)
-    click.echo(f"Imported {result.sources} sources, {result.codes} codes, "
-               f"{result.codings} codings, {result.notes} memos.")
+    click.echo(f"Imported {plural(result.sources, 'source')}, {plural(result.codes, 'code')}, "
+               f"{plural(result.codings, 'coding')}, {plural(result.notes, 'memo')}.")
     click.echo(f"Positions read as {conv.label} counts them ({conv.unit}).")
     if result.not_imported:
         click.echo(f"Not imported ({len(result.not_imported)}):")
