@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from syrmak.clitools import friendly, open_study
+from syrmak.clitools import audit_export, friendly, open_study
 from syrmak.errors import SyrmakError
 
 
@@ -252,6 +252,7 @@ def responses(directory, lang, output):
     frame = open_study(directory).responses(lang=lang)
     if output:
         write_table(frame, output, sheet_name="responses")
+        audit_export(output, Path(output).suffix.lstrip(".") or "csv")
         click.echo(f"Wrote {len(frame)} respondents to {output}")
     else:
         click.echo(frame.to_string())
@@ -267,7 +268,7 @@ def withdraw(directory, number, yes):
 
     Example: syrmak withdraw my-study 12
     """
-    from syrmak.store.erasure import ErasureIncomplete
+    from syrmak.privacy.erasure import ErasureIncomplete
 
     if not yes:
         click.confirm(f"Erase respondent {number} and every document linked to them?", abort=True)
@@ -298,7 +299,7 @@ def seal(directory, question):
 
     Example: syrmak seal my-study colleagues_contacts
     """
-    from syrmak.store.erasure import ErasureIncomplete
+    from syrmak.privacy.erasure import ErasureIncomplete
     from syrmak.survey.sealing import seal_question
 
     try:
@@ -319,7 +320,7 @@ def scrub(directory):
 
     Example: syrmak scrub my-study
     """
-    from syrmak.store.erasure import finish
+    from syrmak.privacy.erasure import finish
 
     study = open_study(directory)
     for problem in finish(study):
@@ -368,6 +369,7 @@ def emit(result, fmt: str, output: str | None) -> None:
     if fmt == "xlsx" and not output:
         raise SyrmakError("the xlsx format writes a file.", "add -o TABLE.xlsx.", code="bad-argument")
     rendered = render(result, fmt, output)
+    audit_export(output, fmt)
     click.echo(f"Wrote {output}" if output else rendered)
 
 
@@ -605,10 +607,11 @@ def users_remove(directory, name):
 
 def _register_plugins() -> None:
     """Command groups that live beside their library code (qualitative, reports)."""
+    from syrmak.cli_privacy import COMMANDS as PRIVACY
     from syrmak.qual.commands import COMMANDS as QUAL
     from syrmak.report.commands import COMMANDS as REPORT
 
-    for command in (*QUAL, *REPORT):
+    for command in (*QUAL, *REPORT, *PRIVACY):
         main.add_command(command)
 
 

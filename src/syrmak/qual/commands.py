@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from syrmak.clitools import friendly, open_study
+from syrmak.clitools import audit_export, friendly, open_study
 from syrmak.errors import SyrmakError
 from syrmak.exports import csv_text, write_xlsx
 
@@ -36,6 +36,7 @@ def emit(frame: pd.DataFrame, fmt: str, output: str | None = None, markdown: str
             raise SyrmakError("--format xlsx needs --output FILE.xlsx.", "add --output.",
                               code="bad-argument")
         write_xlsx(frame, output)
+        audit_export(output, fmt)
         click.echo(f"Wrote {output}")
         return
     if fmt == "csv":
@@ -51,6 +52,7 @@ def emit(frame: pd.DataFrame, fmt: str, output: str | None = None, markdown: str
             text = frame.to_string()
     if output:
         Path(output).write_text(text, encoding="utf-8")
+        audit_export(output, fmt)
         click.echo(f"Wrote {output}")
     else:
         click.echo(text)

@@ -381,3 +381,25 @@ web_sessions = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
 )
+
+
+# -- audit trail (migration 0010) ----------------------------------------------------------
+# Append-only and hash-chained (privacy/audit.py): each row's ``hash`` covers its fields and
+# the previous row's hash, kept in ``prev_hash``. The unique ``prev_hash`` makes two appends
+# on the same head fail instead of forking the chain. The migration adds triggers that
+# refuse UPDATE and DELETE, on SQLite and PostgreSQL. ``at`` is ISO-8601 text in UTC so the
+# hashed value is exactly what is stored, whatever the database does with time zones.
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.String(40), nullable=False),
+    sa.Column("actor", sa.String(255), nullable=False),
+    sa.Column("action", sa.String(64), nullable=False),
+    sa.Column("target", sa.String(255), nullable=False, server_default=""),
+    sa.Column("detail", sa.Text, nullable=False, server_default="{}"),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.UniqueConstraint("prev_hash"),
+    sa.Index(None, "action"),
+)

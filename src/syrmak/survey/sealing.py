@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 
 from syrmak.errors import SyrmakError
-from syrmak.store import db, erasure, schema
+from syrmak.privacy import erasure
+from syrmak.store import db, schema
 from syrmak.store.vault import ContactValue
 from syrmak.survey import identity
 from syrmak.survey.instrument import Questionnaire

@@ -11,7 +11,7 @@ reported when it cannot finish.
 On PostgreSQL a deleted or updated row stays in the table's files until the table is
 rewritten: ``VACUUM FULL`` does that (it needs the table's owner and a moment with no
 other session using the table). What PostgreSQL cannot erase at all is said in
-docs/privacy-withdrawal.md: WAL segments, replicas, base backups, dump files.
+docs/privacy.md: WAL segments, replicas, base backups, dump files.
 """
 
 from __future__ import annotations

@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 
 from syrmak.errors import SyrmakError
-from syrmak.store import answers, db, erasure, schema
+from syrmak.privacy import erasure
+from syrmak.store import answers, db, schema
 
 if TYPE_CHECKING:
     from syrmak.study import Study
