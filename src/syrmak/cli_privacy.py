@@ -50,4 +50,47 @@ def audit(directory, verify, action, actor, since, until):
                    f"  {detail}")
 
 
-COMMANDS = [audit]
+@click.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--contacts", is_flag=True, help="Delete the vault's entries (contacts, quarantined answers).")
+@click.option("--before", help="With --contacts: only of respondents who answered before this date.")
+@click.option("--recordings", is_flag=True, help="Delete the recordings in the study's media/ folder.")
+@click.option("--backups", is_flag=True, help="Delete the store's backups (study.*.bak.db).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@friendly
+def purge(directory, contacts, before, recordings, backups, yes):
+    """Delete for good what the study no longer needs: contacts, recordings, old backups.
+
+    Example: syrmak purge my-study --contacts --before 2026-06-01
+    """
+    from syrmak.privacy import retention
+
+    if not (contacts or recordings or backups):
+        raise click.UsageError("say what to purge: --contacts, --recordings and/or --backups.")
+    if before and not contacts:
+        raise click.UsageError("--before goes with --contacts.")
+    study = open_study(directory)
+    files = {"backups": retention.backups(study) if backups else (),
+             "recordings": retention.recordings(study) if recordings else ()}
+    for kind, found in files.items():
+        for path in found:
+            click.echo(f"{kind[:-1]}: {path}")
+    if not yes:
+        what = [w for w, on in (("every contact" + (f" given before {before}" if before else ""),
+                                 contacts), (f"{len(files['recordings'])} recording(s)", recordings),
+                                (f"{len(files['backups'])} backup(s)", backups)) if on]
+        click.confirm(f"Delete {', '.join(what)} for good (this cannot be undone)?", abort=True)
+    done = []
+    if contacts:
+        done.append(retention.purge_contacts(study, before))
+    if recordings:
+        done.append(retention.purge_recordings(study))
+    if backups:
+        done.append(retention.purge_backups(study))
+    for result in done:
+        click.echo(result.summary())
+        for problem in result.residue:
+            click.secho(f"Warning: {problem}", fg="yellow", err=True)
+
+
+COMMANDS = [audit, purge]
