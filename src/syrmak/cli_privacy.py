@@ -94,3 +94,65 @@ def purge(directory, contacts, before, recordings, backups, yes):
 
 
 COMMANDS = [audit, purge]
+
+
+def _archive_passphrase(confirm: bool) -> str:
+    """The archive's passphrase: SYRMAK_ARCHIVE_PASSPHRASE for scripts, else asked for.
+
+    Never an option: it would sit in the shell history and in every process listing.
+    """
+    import os
+
+    from syrmak.clitools import _interactive
+
+    if os.environ.get("SYRMAK_ARCHIVE_PASSPHRASE"):
+        return os.environ["SYRMAK_ARCHIVE_PASSPHRASE"]
+    if not _interactive():
+        raise click.UsageError("no terminal to ask for the archive's passphrase: run it in a "
+                               "terminal, or set SYRMAK_ARCHIVE_PASSPHRASE (less safe).")
+    return click.prompt("Archive passphrase", hide_input=True, confirmation_prompt=confirm,
+                        err=True)
+
+
+@click.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.argument("out", type=click.Path(dir_okay=False))
+@click.option("--to", "recipients", multiple=True,
+              help="Encrypt to this age public key (age1...) instead of a passphrase; repeatable.")
+@friendly
+def archive(directory, out, recipients):
+    """Write the whole study (store, media, settings; not the key) as one encrypted file.
+
+    Example: syrmak archive my-study my-study.syrmak.age
+    """
+    from syrmak.privacy.archive import create
+
+    study = open_study(directory)
+    passphrase = None if recipients else _archive_passphrase(confirm=True)
+    done = create(study, out, passphrase=passphrase, recipients=tuple(recipients))
+    click.echo(f"Wrote {done.path} ({done.files} files, {done.size:,} bytes, encrypted to "
+               f"{'the passphrase' if passphrase else 'the given keys'}). The vault key is not "
+               "in it: hand it over separately to whoever must read contacts.")
+    for line in done.left_out:
+        click.secho(f"Not archived: {line}", fg="yellow", err=True)
+
+
+@click.command()
+@click.argument("archive_file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--identity", type=click.Path(exists=True, dir_okay=False),
+              help="The age key file the archive was encrypted to (instead of a passphrase).")
+@friendly
+def unarchive(archive_file, directory, identity):
+    """Restore a study from an encrypted archive into a new folder.
+
+    Example: syrmak unarchive my-study.syrmak.age restored-study
+    """
+    from syrmak.privacy.archive import restore
+
+    passphrase = None if identity else _archive_passphrase(confirm=False)
+    folder = restore(archive_file, directory, passphrase=passphrase, identity=identity)
+    click.echo(f"Restored the study into {folder}.")
+
+
+COMMANDS += [archive, unarchive]
