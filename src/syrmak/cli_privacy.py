@@ -156,3 +156,23 @@ def unarchive(archive_file, directory, identity):
 
 
 COMMANDS += [archive, unarchive]
+
+
+@click.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("-k", "k", type=click.IntRange(min=2),
+              help="Smallest group size that is safe to publish (default: [privacy] k, or 3).")
+@friendly
+def disclosure(directory, k):
+    """Check before publishing: who is unique on the identifying questions, which quote
+    attributions and map regions point at few people.
+
+    Example: syrmak disclosure my-study -k 3
+    """
+    from syrmak.privacy.disclosure import check
+
+    for line in check(open_study(directory), k).lines():
+        click.echo(line)
+
+
+COMMANDS += [disclosure]
