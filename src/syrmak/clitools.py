@@ -39,6 +39,15 @@ def audit_export(output: str | None, fmt: str) -> None:
         _opened.log("export", {"file": Path(output).name, "format": fmt})
 
 
+def publishable(result):
+    """The running command's result as it may be written to a file (privacy.disclosure)."""
+    if _opened is None:
+        return result
+    from syrmak.privacy.disclosure import for_export
+
+    return for_export(_opened, result)
+
+
 def open_study(directory: str):
     """Open a study, saying so when an older store was backed up and upgraded."""
     from syrmak.study import Study

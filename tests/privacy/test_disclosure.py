@@ -148,3 +148,35 @@ def test_the_cli_lists_unique_respondents(reported):
     assert run.exit_code == 0, run.output
     assert "Unique on these questions: 1 respondent(s): 5." in run.output
     assert "smaller than 3 (but not alone): 4: 1, 3, 6, 8." in run.output
+
+
+def _hidden_cells(path, fmt) -> int:
+    import csv
+    import json
+
+    import pandas as pd
+
+    if fmt == "xlsx":
+        return int((pd.read_excel(path, header=None).astype(str) == "x").to_numpy().sum())
+    text = path.read_text(encoding="utf-8")
+    if fmt == "csv":
+        return sum(field == "x" for row in csv.reader(text.splitlines()) for field in row)
+    if fmt == "json":
+        data = json.loads(text)
+        return sum(v == "x" for key in ("counts", "percent") for row in data[key] for v in row)
+    return text.count("| x ")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "markdown", "xlsx"])
+def test_exports_hide_small_cells_the_screen_stays_exact(reported, tmp_path, fmt):
+    out = tmp_path / f"cross.{fmt}"
+    screen = CliRunner().invoke(main, ["crosstab", str(reported.folder), "kind", "political",
+                                       "--lang", "en"])
+    assert screen.exit_code == 0 and "not shown" not in screen.output
+    run = CliRunner().invoke(main, ["crosstab", str(reported.folder), "kind", "political",
+                                    "--lang", "en", "--format", fmt, "-o", str(out)])
+    assert run.exit_code == 0, run.output
+    # Four inner counts and their four percentages hidden; the margins and base stay.
+    assert _hidden_cells(out, fmt) == 8
+    if fmt != "xlsx":
+        assert "not shown (x)" in out.read_text(encoding="utf-8")

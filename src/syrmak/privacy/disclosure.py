@@ -240,3 +240,44 @@ def _map(study: Study, frame: pd.DataFrame, k: int):
         return name, tuple((label.get(c, c), int(n)) for c, n in sorted(counts.items())
                            if c != "(no answer)" and 0 < n < k)
     return None, ()
+
+
+def for_export(study: Study, result):
+    """A crosstab as it may leave the researcher's screen: cells of a table crossing an
+    identifying question suppressed (``SUPPRESSED``), with a note. Other results, and
+    crosstabs of questions that identify no one, come back unchanged."""
+    import dataclasses
+
+    from syrmak.analysis.results import Crosstab
+
+    if not isinstance(result, Crosstab):
+        return result
+    form = study.questionnaire
+    if not (form.question(result.question).identifying
+            or form.question(result.column_question).identifying):
+        return result
+    k = k_of(study)
+    hidden = suppress(result.counts, k)
+    if not hidden.any:
+        return result
+
+    def mask(matrix, shut):
+        return tuple(tuple(SUPPRESSED if shut[i][j] else v for j, v in enumerate(row))
+                     for i, row in enumerate(matrix))
+
+    def line(values, shut):
+        return tuple(SUPPRESSED if s else v for v, s in zip(values, shut, strict=True))
+
+    ci = None if result.ci is None else tuple(
+        tuple((None, None) if hidden.cells[i][j] else c for j, c in enumerate(row))
+        for i, row in enumerate(result.ci))
+    note = (f"Cells with fewer than {k} respondents, and cells from which they could be "
+            f"worked out, are not shown ({SUPPRESSED}).")
+    return dataclasses.replace(
+        result, counts=mask(result.counts, hidden.cells),
+        percent=mask(result.percent, hidden.cells),
+        row_totals=line(result.row_totals, hidden.row_totals),
+        row_total_percent=line(result.row_total_percent, hidden.row_totals),
+        column_totals=line(result.column_totals, hidden.column_totals),
+        column_total_percent=line(result.column_total_percent, hidden.column_totals),
+        ci=ci, notes=(*result.notes, note))
