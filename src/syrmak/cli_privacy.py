@@ -32,7 +32,7 @@ def audit(directory, verify, action, actor, since, until):
         result = trail.verify(study)
         if result.ok:
             click.echo(f"The audit trail is intact: {result.entries} entries, each chained to "
-                       "the one before.")
+                       f"the one before. Newest hash: {result.head}")
             return
         entry = result.broken
         click.secho(f"The audit trail is broken at entry {entry.id} ({entry.at}, {entry.actor}, "

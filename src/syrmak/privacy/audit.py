@@ -70,6 +70,8 @@ class Verification:
     #: The first entry whose hash or link does not hold, or None when the chain is whole.
     broken: Entry | None = None
     reason: str = ""
+    #: The newest entry's hash: keep a copy elsewhere to notice entries cut from the end.
+    head: str = GENESIS
 
     @property
     def ok(self) -> bool:
@@ -175,4 +177,4 @@ def verify(study: Study) -> Verification:
                 return Verification(count, _entry(row),
                                     "its content does not match its hash (it was edited)")
             prev = row.hash
-    return Verification(count)
+    return Verification(count, head=prev)
