@@ -176,3 +176,44 @@ def disclosure(directory, k):
 
 
 COMMANDS += [disclosure]
+
+
+@click.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--document", help="Only this document (name or id).")
+@click.option("--list", "list_", is_flag=True, help="List the proposals (with their context) instead of finding new ones.")
+@click.option("--status", type=click.Choice(["proposed", "accepted", "rejected"]),
+              help="With --list: only proposals in this state.")
+@click.option("--accept", type=int, multiple=True, help="Accept proposal ID (repeatable).")
+@click.option("--reject", type=int, multiple=True, help="Reject proposal ID (repeatable).")
+@click.option("--reveal", type=int, help="Show the original text behind redaction ID (audited).")
+@friendly
+def redact(directory, document, list_, status, accept, reject, reveal):
+    """Propose redactions of names, places, organisations and contacts; accept or reject them.
+
+    Example: syrmak redact my-study --document interview-26
+    """
+    from syrmak.privacy import redaction
+
+    study = open_study(directory)
+    if reveal is not None:
+        click.echo(redaction.reveal(study, reveal))
+        return
+    if accept or reject:
+        if accept:
+            redaction.decide(study, list(accept), True)
+        if reject:
+            redaction.decide(study, list(reject), False)
+        click.echo(f"Accepted {len(accept)}, rejected {len(reject)}. Accepted ones are "
+                   "pseudonymised in the report's quotes.")
+        return
+    if not list_:
+        new = redaction.propose(study, document)
+        click.echo(f"{new} new proposal(s). Review them with 'syrmak redact {directory} --list'.")
+        return
+    for p in redaction.proposals(study, document, status):
+        click.echo(f"{p.id:>5}  {p.status:<9} {p.kind:<12} {p.document}:{p.start}-{p.end}  "
+                   f"{p.context}")
+
+
+COMMANDS += [redact]

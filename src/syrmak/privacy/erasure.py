@@ -36,7 +36,8 @@ VACUUM_WAIT_SECONDS = 10
 #: Tables that can hold a respondent's answers, contacts or documents.
 RESPONDENT_TABLES = ("answer_columns", "contacts", "respondents")
 DOCUMENT_TABLES = ("documents", "document_segments", "document_variables", "codings", "memos",
-                   "translations", "search_tokens", "search_chunks", "search_indexed")
+                   "translations", "search_tokens", "search_chunks", "search_indexed",
+                   "redactions")
 CLOSE_THESE = ("syrmak serve, a Jupyter notebook, DB Browser for SQLite, the sqlite3 shell, "
                "or a backup or sync tool")
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from syrmak import analysis as A
 from syrmak.errors import SyrmakError
-from syrmak.privacy import disclosure
+from syrmak.privacy import disclosure, redaction
 from syrmak.report import charts as C
 from syrmak.report import geo, i18n, model, quotes
 from syrmak.report import spec as S
@@ -631,7 +631,10 @@ class Builder:
                                              self._answers(span.respondent), self.form,
                                              self.lang)
         text = quotes.attribute(compiled[source], context, file=self.file, line=block.line)
-        return model.QuoteBlock(span.text, original_lang, translation, self.lang, text,
+        # Accepted redactions replace names by pseudonyms; the stored text stays as it is.
+        original = redaction.redact(connection, span.document_id, span.start, span.end,
+                                    span.text)
+        return model.QuoteBlock(original, original_lang, translation, self.lang, text,
                                 self.spec.quote_layout, block.id or f"quote-{number}")
 
     def _attribution_source(self, span: quotes.Span) -> str:

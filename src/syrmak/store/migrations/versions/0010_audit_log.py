@@ -1,4 +1,4 @@
-"""audit_log: the append-only, hash-chained record of sensitive acts
+"""audit_log: the append-only, hash-chained record of sensitive acts; redactions
 
 Revision ID: 0010
 Revises: 0008
@@ -57,9 +57,33 @@ def upgrade() -> None:
     name = op.get_bind().dialect.name
     for statement in {"sqlite": SQLITE, "postgresql": POSTGRESQL}.get(name, []):
         op.execute(statement)
+    op.create_table(
+        "redactions",
+        sa.Column("id", sa.Integer, autoincrement=True, nullable=False),
+        sa.Column("document_id", sa.Integer, nullable=False),
+        sa.Column("start_offset", sa.Integer, nullable=False),
+        sa.Column("end_offset", sa.Integer, nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("source", sa.String(16), nullable=False),
+        sa.Column("status", sa.String(12), nullable=False, server_default="proposed"),
+        sa.Column("key_hash", sa.String(64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("decided_by", sa.String(255), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["document_id"], ["documents.id"],
+                                name=op.f("fk_redactions_document_id_documents"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_redactions")),
+        sa.UniqueConstraint("document_id", "start_offset", "end_offset",
+                            name="uq_redactions_span"),
+    )
+    with op.batch_alter_table("redactions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_redactions_document_id"), ["document_id"],
+                              unique=False)
 
 
 def downgrade() -> None:
+    op.drop_table("redactions")
     name = op.get_bind().dialect.name
     if name == "postgresql":
         op.execute("DROP TABLE audit_log")
