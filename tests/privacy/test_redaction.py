@@ -104,6 +104,22 @@ def test_report_quotes_use_the_redacted_text(documents):
     report = resolve_report(study, spec)
     quote = next(b for b in report.blocks if hasattr(b, "original"))
     assert quote.original == "Спасибо [Person 1] за помощь в [Place 1]."
+    assert not any("redacted" in w for w in report.warnings)
+
+
+def test_a_redacted_quote_with_a_translation_warns(documents):
+    from syrmak.report.quotes import set_translation
+
+    study = documents
+    redaction.propose(study, "answer-01", sources=("gazetteer",))
+    redaction.decide(study, [p.id for p in redaction.proposals(study)], accept=True)
+    set_translation(study, {"document": "answer-01", "text": ANSWER}, "en",
+                    "Thanks to Erlan in Atyrau.")
+    spec = study.folder / "report.yaml"
+    spec.write_text("title: T\nlang: en\ncontent:\n  - quote: {document: answer-01, "
+                    "text: \"Спасибо Ерлану за помощь в Атырау.\"}\n", encoding="utf-8")
+    report = resolve_report(study, spec)
+    assert [w for w in report.warnings if "is redacted, but its translation" in w]
 
 
 def test_withdrawal_removes_the_proposals_of_the_respondents_documents(study, tmp_path):

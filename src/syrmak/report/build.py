@@ -634,6 +634,11 @@ class Builder:
         # Accepted redactions replace names by pseudonyms; the stored text stays as it is.
         original = redaction.redact(connection, span.document_id, span.start, span.end,
                                     span.text)
+        if original != span.text and translation is not None:
+            self.warnings.append(
+                f"[{self.file}, line {block.line}] the quote from '{span.document}' is "
+                "redacted, but its translation is printed as it was stored: check that it "
+                "names no one ('syrmak translation set' replaces it).")
         return model.QuoteBlock(original, original_lang, translation, self.lang, text,
                                 self.spec.quote_layout, block.id or f"quote-{number}")
 
