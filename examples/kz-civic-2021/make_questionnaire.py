@@ -39,6 +39,7 @@ SURVEY_COLUMNS = [
     "constraint",
     "appearance",
     "personal_data",
+    "identifying",
 ]
 CHOICES_COLUMNS = ["list_name", "name", f"label::{RU}", f"label::{EN}"]
 
@@ -57,6 +58,7 @@ def q(
     constraint="",
     appearance="",
     personal=False,
+    identifying=False,
 ):
     return {
         "type": type_,
@@ -70,6 +72,8 @@ def q(
         "constraint": constraint,
         "appearance": appearance,
         "personal_data": "yes" if personal else "",
+        # Together these single out a respondent (privacy/disclosure.py, docs/privacy.md).
+        "identifying": "yes" if identifying else "",
     }
 
 
@@ -379,12 +383,14 @@ SURVEY = [
         "независимым активистом?",
         "Do you represent a registered civil society organization (CSO) or are you an "
         "independent activist?",
+        identifying=True,
     ),
     q(
         "select_one political",
         "political",
         "Носит ли ваша деятельность политический характер?",
         "Does your work pursue political activities?",
+        identifying=True,
     ),
     q(
         "integer",
@@ -400,6 +406,7 @@ SURVEY = [
         "team_size",
         "Сколько человек работает в вашей организации или инициативе (включая вас)?",
         "How many people work in your organization or initiative (including you)?",
+        identifying=True,
     ),
     q(
         "select_multiple regions",
@@ -407,6 +414,7 @@ SURVEY = [
         "В каких регионах Казахстана вы ведете деятельность?",
         "In which regions of Kazakhstan are you active?",
         hint=MULTI_HINT,
+        identifying=True,
     ),
     q(
         "select_multiple spheres or_other",

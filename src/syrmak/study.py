@@ -240,14 +240,23 @@ class Study:
 
     def log(self, action: str, detail: dict | None = None, actor: str | None = None,
             connection: sa.Connection | None = None) -> None:
-        """Append to the event log. Never put personal data in ``detail``."""
+        """Append to the event log. Never put personal data in ``detail``.
+
+        Sensitive acts (``privacy.audit.AUDITED``) also go to the hash-chained audit trail,
+        in the same transaction, so an act and its audit entry commit or fail together.
+        """
+        from syrmak.privacy import audit
+
         row = {"at": db.now(), "actor": actor or default_actor(), "action": action,
                "detail": json.dumps(detail or {}, ensure_ascii=False, sort_keys=True)}
-        if connection is not None:
-            connection.execute(sa.insert(schema.events), row)
+        if connection is None:
+            with self.engine.begin() as conn:
+                self.log(action, detail, actor, conn)
             return
-        with self.engine.begin() as conn:
-            conn.execute(sa.insert(schema.events), row)
+        connection.execute(sa.insert(schema.events), row)
+        if action in audit.AUDITED:
+            audit.append(connection, action, row["actor"], audit.target_of(action, detail),
+                         detail)
 
     # -- the vault --------------------------------------------------------------
     @property
@@ -455,7 +464,7 @@ class Study:
 
     def withdraw(self, number: int, actor: str | None = None):
         """Erase a respondent who withdrew: answers, contacts, linked documents."""
-        from syrmak.survey.withdrawal import withdraw
+        from syrmak.privacy.withdrawal import withdraw
 
         return withdraw(self, number, actor)
 

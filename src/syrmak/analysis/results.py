@@ -36,7 +36,9 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _count(x: float, weighted: bool) -> float | int:
+def _count(x: float | str, weighted: bool) -> float | int | str:
+    if isinstance(x, str):  # a cell suppressed before export (privacy.disclosure)
+        return x
     return x if weighted else int(round(x))
 
 

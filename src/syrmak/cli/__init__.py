@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "syrmak.cli.workspace",
     "syrmak.cli.qual",
     "syrmak.cli.report",
+    "syrmak.cli_privacy",
 ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from syrmak.cli.tools import friendly, open_study
+from syrmak.cli.tools import audit_export, friendly, open_study, publishable
 from syrmak.errors import SyrmakError
 
 
@@ -46,7 +46,11 @@ def emit(result, fmt: str, output: str | None) -> None:
 
     if fmt == "xlsx" and not output:
         raise SyrmakError("the xlsx format writes a file.", "add -o TABLE.xlsx.", code="bad-argument")
+    if output:
+        # What leaves the screen hides small cells of tables over identifying questions.
+        result = publishable(result)
     rendered = render(result, fmt, output)
+    audit_export(output, fmt)
     click.echo(f"Wrote {output}" if output else rendered)
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from syrmak.cli.tools import friendly, open_study
+from syrmak.cli.tools import audit_export, friendly, open_study
 from syrmak.errors import SyrmakError
 from syrmak.render import FORMATS
 from syrmak.text import plural
@@ -30,6 +30,7 @@ def emit(frame: pd.DataFrame, fmt: str, output: str | None = None, **layout) -> 
     from syrmak.render.frames import render_frame
 
     text = render_frame(frame, fmt, output, **layout)
+    audit_export(output, fmt)
     click.echo(f"Wrote {output}" if text is None else text)
 
 

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import click
 
-from syrmak.cli.tools import friendly, identity_file_option, keyring_option, open_study
+from syrmak.cli.tools import (
+    audit_export,
+    friendly,
+    identity_file_option,
+    keyring_option,
+    open_study,
+)
 from syrmak.errors import SyrmakError
 from syrmak.text import plural
 
@@ -119,6 +125,7 @@ def responses(directory, lang, output):
     frame = open_study(directory).responses(lang=lang)
     if output:
         write_table(frame, output, sheet_name="responses")
+        audit_export(output, Path(output).suffix.lstrip(".") or "csv")
         click.echo(f"Wrote {plural(len(frame), 'respondent')} to {output}")
     else:
         from syrmak.render.frames import render_frame

@@ -32,11 +32,35 @@ def friendly(func):
     return wrapper
 
 
+#: The study the running command opened, so that writing its output can be audited.
+_opened = None
+
+
+def audit_export(output: str | None, fmt: str) -> None:
+    """Record in the audit trail that the running command wrote a file (name and format only).
+
+    Every command that writes a table or a text of the study to a file calls this after
+    writing, whatever library function made the content.
+    """
+    if output and _opened is not None:
+        _opened.log("export", {"file": Path(output).name, "format": fmt})
+
+
+def publishable(result):
+    """The running command's result as it may be written to a file (privacy.disclosure)."""
+    if _opened is None:
+        return result
+    from syrmak.privacy.disclosure import for_export
+
+    return for_export(_opened, result)
+
+
 def open_study(directory: str):
     """Open a study, saying so when an older store was backed up and upgraded."""
     from syrmak.study import Study
 
-    study = Study.open(directory)
+    global _opened
+    study = _opened = Study.open(directory)
     if study.backup is not None:
         click.echo(f"Upgraded the study store; the old one was backed up to {study.backup}", err=True)
     return study

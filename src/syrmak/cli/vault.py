@@ -147,7 +147,7 @@ def withdraw(directory, number, yes):
 
     Example: syrmak withdraw my-study 12
     """
-    from syrmak.store.erasure import ErasureIncomplete
+    from syrmak.privacy.erasure import ErasureIncomplete
 
     if not yes:
         click.confirm(f"Erase respondent {number} and every document linked to them?", abort=True)
@@ -179,7 +179,7 @@ def seal(directory, question):
 
     Example: syrmak seal my-study colleagues_contacts
     """
-    from syrmak.store.erasure import ErasureIncomplete
+    from syrmak.privacy.erasure import ErasureIncomplete
     from syrmak.survey.sealing import seal_question
 
     try:
@@ -200,7 +200,7 @@ def scrub(directory):
 
     Example: syrmak scrub my-study
     """
-    from syrmak.store.erasure import finish
+    from syrmak.privacy.erasure import finish
 
     study = open_study(directory)
     for problem in finish(study):

@@ -192,3 +192,24 @@ def safe(value: object) -> object:
 
 __all__ = ["KINDS", "MASK", "PATTERNS", "Finding", "Pattern", "contact_kind", "findings",
            "looks_like_contact", "safe", "shown"]
+
+
+def spans(text: str) -> list[tuple[str, int, int]]:
+    """(kind, start, end) of every contact-looking stretch, for redaction (privacy/redaction.py).
+
+    Offsets are code points of ``text``. Patterns that search a lower-cased copy give its
+    offsets, which are the text's unless lower-casing changed its length (a dotted capital
+    I, say); then those matches are left to the other detectors.
+    """
+    found = []
+    for kind, match, searched in _matches(text):
+        if searched is not text and len(searched) != len(text):
+            continue
+        start, end = match.start(), match.end()
+        if kind == "email":  # the match starts at '@': take the local part too
+            while start > 0 and re.match(_AT_BEFORE, text[start - 1]):
+                start -= 1
+        while end > start and text[end - 1] == ".":  # a full stop ends the sentence
+            end -= 1
+        found.append((kind, start, end))
+    return sorted(set(found), key=lambda s: (s[1], -s[2]))

@@ -603,7 +603,7 @@ def delete_document_rows(connection: sa.Connection, document_id: int) -> None:
     # Delete dependants explicitly: SQLite cascades only with foreign_keys on.
     for table in (schema.memos, schema.codings, schema.document_segments,
                   schema.document_variables, schema.search_tokens, schema.search_chunks,
-                  schema.search_indexed, schema.translations):
+                  schema.search_indexed, schema.translations, schema.redactions):
         if table is schema.memos:
             coding_ids = sa.select(schema.codings.c.id).where(
                 schema.codings.c.document_id == document_id)

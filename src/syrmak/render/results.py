@@ -270,6 +270,8 @@ def _missing(value: Any) -> bool:
 
 
 def _cell(value: Any, kind: str, weighted: bool, sign: bool = True) -> str:
+    if isinstance(value, str):  # a suppressed cell (privacy.disclosure) or a label
+        return value
     if _missing(value):
         return "" if value is None else "–"
     if kind == COUNT:
@@ -374,6 +376,8 @@ def _flat_header(g: Grid) -> list[str]:
 
 
 def _plain(value: Any, kind: str, weighted: bool) -> Any:
+    if isinstance(value, str):  # a suppressed cell (privacy.disclosure) or a label
+        return value
     if _missing(value):
         return ""
     if kind == COUNT and not weighted:
@@ -453,7 +457,9 @@ def to_xlsx(results: Result | Sequence[Result], path: str | Path | None = None):
                 if _missing(value):
                     continue
                 cell = sheet.cell(row=line, column=j + 1)
-                if kind in (PERCENT, LOW, HIGH):
+                if isinstance(value, str):  # a suppressed cell (privacy.disclosure) or a label
+                    cell.value = value
+                elif kind in (PERCENT, LOW, HIGH):
                     cell.value = float(value) / 100
                     cell.number_format = "0.00%"
                 elif kind == COUNT:

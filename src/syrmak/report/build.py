@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from syrmak import analysis as A
 from syrmak.errors import SyrmakError
+from syrmak.privacy import disclosure, redaction
 from syrmak.report import charts as C
 from syrmak.report import geo, i18n, model, quotes
 from syrmak.report import spec as S
@@ -246,7 +247,10 @@ class Builder:
             self.question(cols, a.line_of("columns"))
             percent = str(args.get("percent", "total"))
             result = self.run(a.line, A.crosstab, rows, cols, percent=percent, where=where)
-            header, body = self._crosstab_table(result, block, total)
+            hidden = self._suppression(result, rows, cols, a.line)
+            header, body = self._crosstab_table(result, block, total, hidden)
+            if hidden is not None and hidden.any:
+                suppression_note = i18n.word(self.lang, "suppressed", k=self._k)
         elif a.kind == "banner":
             rows = args.get("rows", args.get("row"))
             cols = args.get("columns")
@@ -265,6 +269,8 @@ class Builder:
         else:  # pragma: no cover - spec.py allows only the kinds above
             raise self.fail(f"unknown table analysis '{a.kind}'.", a.line)
         notes = [block.note] if block.note else []
+        if a.kind == "crosstab" and hidden is not None and hidden.any:
+            notes.append(suppression_note)
         return model.TableBlock(number, block.caption, block.id or f"table-{number}",
                                 tuple(header), tuple(body), " ".join(notes) or None, result)
 
@@ -312,8 +318,31 @@ class Builder:
             return f"{fmt_count(n, w)} ({fmt_percent(p, d)})"
         return fmt_percent(p, d)
 
-    def _crosstab_table(self, r, block: S.Table, total: str):
+    @property
+    def _k(self) -> int:
+        return disclosure.k_of(self.study)
+
+    def _suppression(self, result, rows: str, cols: str, line: int):
+        """Which cells a published table crossing an identifying question must hide."""
+        form = self.study.questionnaire
+        if not (form.question(rows).identifying or form.question(cols).identifying):
+            return None
+        try:
+            return disclosure.suppress(result.counts, self._k)
+        except SyrmakError as exc:
+            raise self.fail(exc, line) from None
+
+    def _crosstab_table(self, r, block: S.Table, total: str, hidden=None):
         show = block.show or "percent"
+        x = disclosure.SUPPRESSED
+
+        def cell(shut: bool, *args) -> str:
+            # A hidden count hides its percentage too, or the base would give it back.
+            return x if shut else self._crosstab_cell(*args)
+
+        shut = hidden.cells if hidden is not None else [[False] * len(r.columns)] * len(r.rows)
+        shut_rows = hidden.row_totals if hidden is not None else [False] * len(r.rows)
+        shut_cols = hidden.column_totals if hidden is not None else [False] * len(r.columns)
         d, w = block.decimals, r.weighted
         k = len(r.columns)
         header = [
@@ -332,13 +361,13 @@ class Builder:
         body = []
         for i, label in enumerate(r.rows):
             cells = [Cell(label, kind="label")]
-            cells += [Cell(self._crosstab_cell(r.counts[i][j], r.percent[i][j], show, d, w))
+            cells += [Cell(cell(shut[i][j], r.counts[i][j], r.percent[i][j], show, d, w))
                       for j in range(k)]
-            cells.append(Cell(self._crosstab_cell(r.row_totals[i], row_total_pct[i], show, d,
-                                                  w)))
+            cells.append(Cell(cell(shut_rows[i], r.row_totals[i], row_total_pct[i], show, d,
+                                   w)))
             body.append(tuple(cells))
         cells = [Cell(total, kind="label", header=True)]
-        cells += [Cell(self._crosstab_cell(r.column_totals[j], col_total_pct[j], show, d, w),
+        cells += [Cell(cell(shut_cols[j], r.column_totals[j], col_total_pct[j], show, d, w),
                        header=True) for j in range(k)]
         cells.append(Cell(self._crosstab_cell(r.base, 100.0 if r.base else float("nan"), show,
                                               d, w), header=True))
@@ -602,7 +631,15 @@ class Builder:
                                              self._answers(span.respondent), self.form,
                                              self.lang)
         text = quotes.attribute(compiled[source], context, file=self.file, line=block.line)
-        return model.QuoteBlock(span.text, original_lang, translation, self.lang, text,
+        # Accepted redactions replace names by pseudonyms; the stored text stays as it is.
+        original = redaction.redact(connection, span.document_id, span.start, span.end,
+                                    span.text)
+        if original != span.text and translation is not None:
+            self.warnings.append(
+                f"[{self.file}, line {block.line}] the quote from '{span.document}' is "
+                "redacted, but its translation is printed as it was stored: check that it "
+                "names no one ('syrmak translation set' replaces it).")
+        return model.QuoteBlock(original, original_lang, translation, self.lang, text,
                                 self.spec.quote_layout, block.id or f"quote-{number}")
 
     def _attribution_source(self, span: quotes.Span) -> str:

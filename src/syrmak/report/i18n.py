@@ -7,6 +7,8 @@ WORDS: dict[str, dict[str, str]] = {
         "table": "Table",
         "figure": "Figure",
         "total": "Total",
+        "suppressed": "Cells with fewer than {k} respondents, and cells from which they could "
+                      "be worked out, are not shown (x).",
         "contents": "Table of contents",
         "original_in": "Original in {language}:",
         "interview": "interview",
@@ -29,6 +31,8 @@ WORDS: dict[str, dict[str, str]] = {
         "table": "Таблица",
         "figure": "Рисунок",
         "total": "Всего",
+        "suppressed": "Ячейки, в которых меньше {k} респондентов, и ячейки, по которым их "
+                      "можно вычислить, не показаны (x).",
         "contents": "Содержание",
         "original_in": "Оригинал на {language}:",
         "interview": "интервью",
@@ -51,6 +55,8 @@ WORDS: dict[str, dict[str, str]] = {
         "table": "Кесте",
         "figure": "Сурет",
         "total": "Барлығы",
+        "suppressed": "{k} респонденттен аз ұяшықтар және оларды есептеп шығаруға болатын "
+                      "ұяшықтар көрсетілмеген (x).",
         "contents": "Мазмұны",
         "original_in": "Түпнұсқа ({language}):",
         "interview": "сұхбат",

@@ -381,3 +381,50 @@ web_sessions = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
 )
+
+
+# -- audit trail (migration 0010) ----------------------------------------------------------
+# Append-only and hash-chained (privacy/audit.py): each row's ``hash`` covers its fields and
+# the previous row's hash, kept in ``prev_hash``. The unique ``prev_hash`` makes two appends
+# on the same head fail instead of forking the chain. The migration adds triggers that
+# refuse UPDATE and DELETE, on SQLite and PostgreSQL. ``at`` is ISO-8601 text in UTC so the
+# hashed value is exactly what is stored, whatever the database does with time zones.
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.String(40), nullable=False),
+    sa.Column("actor", sa.String(255), nullable=False),
+    sa.Column("action", sa.String(64), nullable=False),
+    sa.Column("target", sa.String(255), nullable=False, server_default=""),
+    sa.Column("detail", sa.Text, nullable=False, server_default="{}"),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.UniqueConstraint("prev_hash"),
+    sa.Index(None, "action"),
+)
+
+
+# -- redaction (migration 0010) -------------------------------------------------------------
+# Proposed stretches of a document to hide when publishing (privacy/redaction.py). The
+# document's text is never changed; offsets count its code points. ``key_hash`` is a hash
+# of the normalised name, so that the same person gets the same pseudonym everywhere
+# without a second copy of the name in the store.
+redactions = sa.Table(
+    "redactions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("document_id", sa.Integer, sa.ForeignKey("documents.id", ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("start_offset", sa.Integer, nullable=False),
+    sa.Column("end_offset", sa.Integer, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("source", sa.String(16), nullable=False),
+    sa.Column("status", sa.String(12), nullable=False, server_default="proposed"),
+    sa.Column("key_hash", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("decided_by", sa.String(255)),
+    sa.Column("decided_at", sa.DateTime(timezone=True)),
+    sa.UniqueConstraint("document_id", "start_offset", "end_offset",
+                        name="uq_redactions_span"),
+)

@@ -65,6 +65,10 @@ class Question:
     or_other: bool = False
     personal_data: bool = False
     hints: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    #: Identifies in combination with the other identifying questions (region, type of
+    #: organisation, ...): disclosure checks and cell suppression use these
+    #: (``identifying = yes`` on the survey sheet; privacy/disclosure.py).
+    identifying: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "labels", _frozen(self.labels))
@@ -107,6 +111,8 @@ class Question:
             "personal_data": self.personal_data,
             "hints": dict(self.hints),
         }
+        if self.identifying:  # absent when false, so stored forms of before stay equal
+            data["identifying"] = True
         return data
 
     @classmethod
@@ -163,6 +169,10 @@ class Questionnaire:
     @property
     def personal(self) -> tuple[Question, ...]:
         return tuple(q for q in self.questions if q.personal_data)
+
+    @property
+    def identifying(self) -> tuple[Question, ...]:
+        return tuple(q for q in self.questions if q.identifying)
 
     def has(self, name: str) -> bool:
         return any(q.name == name for q in self.questions)

@@ -5,7 +5,7 @@ to ``syrmak seal``) has answers in the plain answer arrays, and row keys compute
 them. In one writing transaction each stored answer is sealed to the study's public key
 (kind "personal"), the batch's row keys are recomputed without the question
 (``identity.rekey``), and the question's answer arrays are deleted; afterwards the freed
-bytes are overwritten (``store.erasure``), as after a withdrawal.
+bytes are overwritten (``privacy.erasure``), as after a withdrawal.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 
 from syrmak.errors import SyrmakError
-from syrmak.store import db, erasure, schema
+from syrmak.privacy import erasure
+from syrmak.store import db, schema
 from syrmak.store.vault import ContactValue
 from syrmak.survey import identity
 from syrmak.survey.instrument import Questionnaire
@@ -103,7 +104,7 @@ def _text(value) -> str:
 
 
 def finish(study: Study, done: Sealing) -> Sealing:
-    """Overwrite the freed plaintext after the commit (see ``store.erasure``)."""
+    """Overwrite the freed plaintext after the commit (see ``privacy.erasure``)."""
     if not done.questions:
         return done
     done = dataclasses.replace(done, residue=erasure.vacuum(study, TOUCHED))

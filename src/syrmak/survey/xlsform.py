@@ -85,6 +85,8 @@ YES = {"yes", "true", "1", "y", "да", "true()"}
 #: The survey-sheet column syrmak adds to XLSForm. pyxform passes unknown columns through
 #: without a word, so a misspelt one would silently store contacts as plain answers.
 PERSONAL_DATA = "personal_data"
+#: Marks questions that identify a respondent in combination (privacy/disclosure.py).
+IDENTIFYING = "identifying"
 #: Headers that show the intent to protect a question but that syrmak would not read.
 _PERSONAL_SYNONYMS = frozenset({
     "pii", "sensitive", "sensitive_data", "personal", "personal_info", "personal_information",
@@ -329,6 +331,14 @@ def _questionnaire(form: dict, rows, path: Path) -> Questionnaire:
                     code="bad-xlsform", file=path.name, sheet="survey",
                     row=_survey_row(rows, name), column="personal_data",
                 )
+            identifying = str(child.get(IDENTIFYING) or "").strip().lower()
+            if identifying and identifying not in YES | {"no", "false", "0", "n", "нет"}:
+                raise SyrmakError(
+                    f"question '{name}' has identifying = '{child.get(IDENTIFYING)}'.",
+                    "write yes or no (or leave the cell empty).",
+                    code="bad-xlsform", file=path.name, sheet="survey",
+                    row=_survey_row(rows, name), column="identifying",
+                )
             # pyxform adds "<q>_other" itself; its English-only label is replaced.
             if qtype == "text" and name.endswith(OTHER_SUFFIX) and questions and \
                     questions[-1].or_other and questions[-1].name + OTHER_SUFFIX == name:
@@ -348,6 +358,7 @@ def _questionnaire(form: dict, rows, path: Path) -> Questionnaire:
                     constraint=bind.get("constraint"),
                     or_other=or_other,
                     personal_data=personal in YES,
+                    identifying=identifying in YES,
                     hints=_labels(child.get("hint"), fallback),
                 )
             )

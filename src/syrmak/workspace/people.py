@@ -249,9 +249,15 @@ def verify_password(study: Study, name: str, password: str) -> Researcher | None
     encoded = row.password_hash if row is not None and row.password_hash else _dummy_hash()
     try:
         hasher.verify(encoded, password)
+        ok = row is not None and bool(row.password_hash)
     except (VerificationError, InvalidHashError):
-        return None
-    if row is None or not row.password_hash:
+        ok = False
+    if not ok:
+        # The typed name is logged only when it is a researcher's: an unknown one may be a
+        # mistyped password or anything else a person typed.
+        study.log("login-failed", {"researcher": row.id if row is not None else None,
+                                   "known": row is not None},
+                  row.name if row is not None else "unknown")
         return None
     if hasher.check_needs_rehash(encoded):
         with study.engine.begin() as connection:

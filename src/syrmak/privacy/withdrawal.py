@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 
 from syrmak.errors import SyrmakError
-from syrmak.store import answers, db, erasure, schema
+from syrmak.privacy import erasure, retention
+from syrmak.store import answers, db, schema
 
 if TYPE_CHECKING:
     from syrmak.study import Study
@@ -84,7 +85,7 @@ def withdraw(study: Study, number: int, actor: str | None = None) -> Withdrawal:
     _drop_chart_cache(study)
     spec = _report_spec(study)
     done = Withdrawal(
-        number, contacts, len(documents), backups=_backups(study),
+        number, contacts, len(documents), backups=retention.backups(study),
         reports=_reports(study, spec),
         quotes=tuple(_citing_quotes(spec, documents, codings)) if spec else (),
         residue=erasure.vacuum(study, tables))
@@ -101,14 +102,6 @@ def _drop_chart_cache(study: Study) -> None:
 
     if study.folder is not None:
         shutil.rmtree(study.folder / FOLDER, ignore_errors=True)
-
-
-def _backups(study: Study) -> tuple[Path, ...]:
-    folders = {study.folder} if study.folder is not None else set()
-    if study.engine.dialect.name == "sqlite" and study.engine.url.database:
-        folders.add(Path(study.engine.url.database).parent)
-    return tuple(sorted({p for f in folders if f is not None and f.is_dir()
-                         for p in f.glob("study.*.bak.db")}))
 
 
 def _report_spec(study: Study):

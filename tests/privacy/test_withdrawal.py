@@ -107,7 +107,7 @@ def _file_bytes(study) -> bytes:
 def test_another_reader_open_makes_withdrawal_fail_loudly(tmp_path, form_path, monkeypatch):
     import sqlite3
 
-    from syrmak.store import erasure
+    from syrmak.privacy import erasure
 
     monkeypatch.setattr(erasure, "CHECKPOINT_WAIT_SECONDS", 0.5)
     study = _file_study(tmp_path, form_path)
@@ -132,7 +132,7 @@ def test_another_reader_open_makes_withdrawal_fail_loudly(tmp_path, form_path, m
 def test_cli_scrub_finishes_an_interrupted_erasure(tmp_path, form_path, monkeypatch):
     import sqlite3
 
-    from syrmak.store import erasure
+    from syrmak.privacy import erasure
 
     monkeypatch.setattr(erasure, "CHECKPOINT_WAIT_SECONDS", 0.3)
     study = _file_study(tmp_path, form_path)

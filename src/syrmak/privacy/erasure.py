@@ -11,7 +11,7 @@ reported when it cannot finish.
 On PostgreSQL a deleted or updated row stays in the table's files until the table is
 rewritten: ``VACUUM FULL`` does that (it needs the table's owner and a moment with no
 other session using the table). What PostgreSQL cannot erase at all is said in
-docs/privacy-withdrawal.md: WAL segments, replicas, base backups, dump files.
+docs/privacy.md: WAL segments, replicas, base backups, dump files.
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ VACUUM_WAIT_SECONDS = 10
 #: Tables that can hold a respondent's answers, contacts or documents.
 RESPONDENT_TABLES = ("answer_columns", "contacts", "respondents")
 DOCUMENT_TABLES = ("documents", "document_segments", "document_variables", "codings", "memos",
-                   "translations", "search_tokens", "search_chunks", "search_indexed")
+                   "translations", "search_tokens", "search_chunks", "search_indexed",
+                   "redactions")
 CLOSE_THESE = ("syrmak serve, a Jupyter notebook, DB Browser for SQLite, the sqlite3 shell, "
                "or a backup or sync tool")
 
