@@ -383,7 +383,7 @@ def study_frame(directory: str, lang: str | None, names, where=(), weight=(None,
     config = {} if unweighted else study.config
     design = from_config(config, weight=weight_, strata=strata, cluster=cluster, fpc=fpc)
     frame = analysis_frame(study, list(names), where=list(where), weight=design, lang=lang)
-    return study.questionnaire, frame, design
+    return study.analysis_questionnaire, frame, design
 
 
 @main.command()
@@ -605,10 +605,11 @@ def users_remove(directory, name):
 
 def _register_plugins() -> None:
     """Command groups that live beside their library code (qualitative, reports)."""
+    from syrmak.cli_interviews import COMMANDS as INTERVIEWS
     from syrmak.qual.commands import COMMANDS as QUAL
     from syrmak.report.commands import COMMANDS as REPORT
 
-    for command in (*QUAL, *REPORT):
+    for command in (*QUAL, *REPORT, *INTERVIEWS):
         main.add_command(command)
 
 

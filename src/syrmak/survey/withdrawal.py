@@ -77,11 +77,19 @@ def withdraw(study: Study, number: int, actor: str | None = None) -> Withdrawal:
             sa.select(k.c.id).where(k.c.document_id.in_(documents))).scalars())
         for document_id in documents:
             delete_document_rows(connection, document_id)
+        # A voice identifies a person as surely as a phone number: recordings go too, and
+        # so does their place on the interview shortlist.
+        recordings = connection.execute(sa.delete(schema.recordings).where(
+            schema.recordings.c.respondent_id == row.id)).rowcount
+        connection.execute(sa.delete(schema.interview_selections).where(
+            schema.interview_selections.c.respondent_id == row.id))
         connection.execute(sa.update(r).where(r.c.id == row.id).values(
             withdrawn_at=datetime.now(UTC), submitted_at=None))
         study.log("withdraw", {"respondent": number, "contacts": contacts,
-                               "documents": len(documents)}, actor, connection)
-    tables = erasure.RESPONDENT_TABLES + (erasure.DOCUMENT_TABLES if documents else ())
+                               "documents": len(documents), "recordings": recordings},
+                  actor, connection)
+    tables = (erasure.RESPONDENT_TABLES + (erasure.DOCUMENT_TABLES if documents else ())
+              + (("recordings", "interview_selections") if recordings else ()))
     spec = _report_spec(study)
     done = Withdrawal(
         number, contacts, len(documents), backups=_backups(study),

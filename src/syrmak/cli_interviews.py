@@ -1,0 +1,127 @@
+"""`syrmak interviews ...` and `syrmak transcribe`: thin shells over syrmak.interviews."""
+
+from __future__ import annotations
+
+import click
+
+from syrmak.clitools import friendly, open_study
+
+
+@click.group()
+def interviews() -> None:
+    """Choose interviewees by criteria, and reach the chosen ones."""
+
+
+def _split_names(values) -> list[str]:
+    return [n.strip() for v in values for n in v.split(",") if n.strip()]
+
+
+@interviews.command("candidates")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--where", "where", multiple=True, help='A filter, e.g. "interview_consent = yes".')
+@click.option("--strata", multiple=True, required=True,
+              help="Single-answer variables to stratify by, comma-separated.")
+@click.option("--per-stratum", type=int, default=1, show_default=True,
+              help="How many to draw from each stratum.")
+@click.option("--seed", type=int, help="Seed of the draw (printed; give it to repeat the draw).")
+@click.option("--lang", help="Label language.")
+@friendly
+def candidates_command(directory, where, strata, per_stratum, seed, lang):
+    """The strata grid of the candidates, the empty strata, and a reproducible draw.
+
+    Example: syrmak interviews candidates my-study --where "interview_consent = yes" --strata respondent_type,political,region_kind --seed 7
+    """
+    from syrmak.interviews.selection import candidates
+
+    result = candidates(open_study(directory), where=list(where), strata=_split_names(strata),
+                        per_stratum=per_stratum, seed=seed, lang=lang)
+    click.echo(result.to_frame().to_string(index=False))
+    click.echo(f"\n{result.total} candidates; seed {result.seed}; "
+               f"{len(result.empty)} empty strata.")
+    for stratum in result.empty:
+        click.echo(f"Empty: {' / '.join(stratum.values)}")
+    click.echo(f"Drawn: {' '.join(map(str, result.shortlist)) or '(nobody)'}")
+
+
+@interviews.command("select")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.argument("numbers", nargs=-1, type=int, required=True)
+@click.option("--reason", required=True, help="Why these respondents (kept with the choice).")
+@click.option("--where", "where", multiple=True, help="The filter the candidates met.")
+@click.option("--strata", multiple=True, help="The criteria they were chosen by.")
+@click.option("--seed", type=int, help="The seed of the draw, if they were drawn.")
+@friendly
+def select_command(directory, numbers, reason, where, strata, seed):
+    """Put respondents on the interview shortlist, with the reason and the criteria.
+
+    Example: syrmak interviews select my-study 6 13 15 25 26 --reason "one per stratum"
+    """
+    from syrmak.interviews.selection import select
+
+    criteria = {"where": list(where), "strata": _split_names(strata), "seed": seed}
+    chosen = select(open_study(directory), numbers, reason=reason, criteria=criteria)
+    click.echo(f"Shortlisted {len(chosen)}: {' '.join(str(s.number) for s in chosen)}")
+
+
+@interviews.command("shortlist")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@friendly
+def shortlist_command(directory):
+    """Who is on the interview shortlist, chosen by whom, when and why (no contacts).
+
+    Example: syrmak interviews shortlist my-study
+    """
+    from syrmak.interviews.selection import shortlist
+
+    chosen = shortlist(open_study(directory))
+    if not chosen:
+        click.echo("Nobody is on the shortlist yet.")
+    for s in chosen:
+        click.echo(f"{s.number}\t{s.selected_by}\t{s.selected_at:%Y-%m-%d}\t{s.reason}")
+
+
+@interviews.command("contacts")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--identity-file", type=click.Path(),
+              help="Where the vault key file is, if it is kept as a file.")
+@friendly
+def contacts_command(directory, identity_file):
+    """The shortlisted respondents' contact details (asks for the vault passphrase; each
+    decryption is logged).
+
+    Example: syrmak interviews contacts my-study
+    """
+    from syrmak.clitools import unlock
+    from syrmak.interviews.selection import contacts
+
+    study = open_study(directory)
+    table = contacts(study, unlock(study, identity_file))
+    for problem in table.attrs.get("damaged", ()):
+        click.secho(f"Warning: {problem}", fg="yellow", err=True)
+    click.echo(table.to_string(index=False) if len(table) else
+               "The shortlisted respondents left no contact.")
+
+
+@interviews.command("derive")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.argument("name")
+@click.option("--from", "source", required=True, help="The source question.")
+@click.option("--category", "categories", multiple=True, required=True,
+              help="NAME=CHOICE,CHOICE (first match wins); repeat for each category.")
+@click.option("--otherwise", help="Category of everyone else who answered the source.")
+@friendly
+def derive_command(directory, name, source, categories, otherwise):
+    """Define a derived variable (a recode of one question) usable in --where, crosstabs
+    and strata.
+
+    Example: syrmak interviews derive my-study region_kind --from regions --category big_city=KZ-ALA,KZ-AST,KZ-SHY,national --otherwise region
+    """
+    from syrmak.survey.derived import derive, parse_categories
+
+    variable = derive(open_study(directory), name, source, parse_categories(categories),
+                      otherwise=otherwise)
+    click.echo(f"Defined {variable.name}: "
+               f"{', '.join(c.name for c in variable.categories)} (from {variable.source})")
+
+
+COMMANDS = [interviews]
