@@ -84,18 +84,20 @@ def shortlist_command(directory):
 @click.argument("directory", type=click.Path(exists=True, file_okay=False))
 @click.option("--identity-file", type=click.Path(),
               help="Where the vault key file is, if it is kept as a file.")
+@click.option("--question", "questions", multiple=True,
+              help="Only this personal-data question (e.g. the interview contact); repeatable.")
 @friendly
-def contacts_command(directory, identity_file):
+def contacts_command(directory, identity_file, questions):
     """The shortlisted respondents' contact details (asks for the vault passphrase; each
     decryption is logged).
 
-    Example: syrmak interviews contacts my-study
+    Example: syrmak interviews contacts my-study --question interview_contact
     """
     from syrmak.clitools import unlock
     from syrmak.interviews.selection import contacts
 
     study = open_study(directory)
-    table = contacts(study, unlock(study, identity_file))
+    table = contacts(study, unlock(study, identity_file), questions=questions)
     for problem in table.attrs.get("damaged", ()):
         click.secho(f"Warning: {problem}", fg="yellow", err=True)
     click.echo(table.to_string(index=False) if len(table) else

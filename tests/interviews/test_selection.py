@@ -173,3 +173,13 @@ def test_withdrawal_takes_a_respondent_off_the_shortlist(surveyed):
     select(surveyed, [1, 3], reason="r")
     surveyed.withdraw(1)
     assert [s.number for s in shortlist(surveyed)] == [3]
+
+
+@pytest.mark.parametrize(("questions", "code"), [(["story"], "unknown-question"),
+                                                 (["nope"], "unknown-question")])
+def test_contacts_of_a_question_that_is_not_personal(surveyed, questions, code):
+    select(surveyed, [1], reason="r")
+    with pytest.raises(SyrmakError) as caught:
+        contacts(surveyed, surveyed.unlock(), questions=questions)
+    assert caught.value.code == code
+    assert _events(surveyed, "interview-contact-read") == []

@@ -190,10 +190,12 @@ def shortlist(study: Study) -> tuple[Selected, ...]:
                  for n, reason, criteria, by, at in rows)
 
 
-def contacts(study: Study, identity: Identity, actor: str | None = None) -> pd.DataFrame:
+def contacts(study: Study, identity: Identity, questions=(), actor: str | None = None
+             ) -> pd.DataFrame:
     """The shortlisted respondents' contact details (needs the vault key). Only their
-    entries are decrypted, and each decryption is logged (respondent and question, never
-    the value)."""
+    entries (of ``questions``, when given: e.g. the interview contact and not the snowball
+    contacts of other people) are decrypted, and each decryption is logged (respondent and
+    question, never the value)."""
     from syrmak.store import contacts as vault_contacts
 
     numbers = [s.number for s in shortlist(study)]
@@ -201,9 +203,15 @@ def contacts(study: Study, identity: Identity, actor: str | None = None) -> pd.D
         raise SyrmakError("nobody is on the interview shortlist yet.",
                           "choose with 'syrmak interviews select DIR N ...'.",
                           code="empty-shortlist")
+    personal = {q.name for q in study.questionnaire.personal}
+    for name in questions:
+        if name not in personal:
+            raise SyrmakError(f"'{name}' is not a personal-data question of the study.",
+                              f"use one of: {', '.join(sorted(personal)) or '(none)'}.",
+                              code="unknown-question", value=name)
     with study.engine.connect() as connection:
         found = vault_contacts.read(connection, identity, study.id, kinds=("personal",),
-                                    numbers=numbers)
+                                    numbers=numbers, questions=tuple(questions) or None)
     with db.writer(study.engine, study.id) as connection:
         for row in found.table.itertuples():
             study.log("interview-contact-read",
