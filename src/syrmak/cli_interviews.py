@@ -126,4 +126,41 @@ def derive_command(directory, name, source, categories, otherwise):
                f"{', '.join(c.name for c in variable.categories)} (from {variable.source})")
 
 
-COMMANDS = [interviews]
+@click.command("transcribe")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.argument("recordings", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--respondent", type=int, help="The respondent interviewed.")
+@click.option("--language", default="ru", show_default=True, help="Language spoken.")
+@click.option("--speaker", "speakers", multiple=True,
+              help="Speaker of each track, in order (one track per participant).")
+@click.option("--interviewer", help="Which speaker is the interviewer.")
+@click.option("--name", help="Name of the transcript document (default: the file name).")
+@friendly
+def transcribe_command(directory, recordings, respondent, language, speakers, interviewer,
+                       name):
+    """Transcribe a recording offline into a timed transcript; the recording is kept with
+    the study, encrypted. Several files are one track per speaker.
+
+    Example: syrmak transcribe my-study zoom-26.m4a --respondent 26 --language ru
+    """
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from syrmak.interviews.transcribe import transcribe
+
+    study = open_study(directory)
+    with Progress(TextColumn("Transcribing"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                  TimeRemainingColumn(), transient=True) as bar:
+        task = bar.add_task("transcribe", total=None)
+
+        def progress(done, total):
+            bar.update(task, completed=done, total=total)
+
+        result = transcribe(study, recordings, respondent=respondent, language=language,
+                            speakers=speakers, interviewer=interviewer, name=name,
+                            progress=progress)
+    click.echo(f"Stored transcript '{result.name}': {result.segments} segments, "
+               f"{len(result.speakers)} speaker(s), {result.duration:.0f} s of audio; "
+               f"recording(s) {', '.join(map(str, result.recordings))} sealed in the store.")
+
+
+COMMANDS = [interviews, transcribe_command]
