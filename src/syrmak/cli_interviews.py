@@ -126,6 +126,31 @@ def derive_command(directory, name, source, categories, otherwise):
                f"{', '.join(c.name for c in variable.categories)} (from {variable.source})")
 
 
+@interviews.command("edit")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.argument("document")
+@click.argument("corrected", type=click.Path(exists=True, dir_okay=False))
+@click.option("--editor", help="Who corrects (default: your user name).")
+@click.option("--drop-lost", is_flag=True,
+              help="Delete codings whose words the correction deletes (listed).")
+@friendly
+def edit_command(directory, document, corrected, editor, drop_lost):
+    """Replace a transcript's text with a corrected version; codings follow their words.
+
+    Example: syrmak interviews edit my-study interview-26 interview-26-corrected.txt
+    """
+    from pathlib import Path
+
+    from syrmak.interviews.editing import edit_text
+
+    result = edit_text(open_study(directory), document,
+                       Path(corrected).read_text(encoding="utf-8"), editor=editor,
+                       drop_lost=drop_lost)
+    click.echo(f"Corrected; {result.kept} codings kept, {result.moved} of them moved.")
+    for lost in result.lost:
+        click.secho(f"Dropped: {lost}", fg="yellow")
+
+
 @click.command("transcribe")
 @click.argument("directory", type=click.Path(exists=True, file_okay=False))
 @click.argument("recordings", nargs=-1, required=True, type=click.Path(dir_okay=False))
