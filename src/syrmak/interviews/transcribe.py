@@ -148,27 +148,30 @@ def _check_respondent(study: Study, number: int | None) -> None:
                           code="withdrawn-respondent", value=number)
 
 
-def transcribe(study: Study, recordings: Sequence[str | Path], *, respondent: int | None = None,
-               language: str = "ru", speakers: Sequence[str] = (),
-               interviewer: str | None = None, name: str | None = None,
-               engine: Engine | None = None, progress: Progress | None = None,
-               actor: str | None = None) -> Transcript:
-    """Transcribe a recording (or one track per speaker) into a transcript document.
+@dataclass(frozen=True)
+class Prepared:
+    """Recordings read, decoded and checked, with the options of the transcription."""
 
-    Everything is checked before the model runs and stored in one transaction after it:
-    bad input or a failure writes nothing.
-    """
-    from syrmak.qual.documents import _assemble, _insert, _set_variable
-    from syrmak.study import default_actor
+    tracks: tuple[tuple[str, bytes, np.ndarray], ...]  # file name, bytes, 16 kHz audio
+    speakers: tuple[str, ...]
+    respondent: int | None
+    language: str
+    interviewer: str | None
+    name: str
 
-    paths = [Path(p) for p in recordings]
-    if not paths:
+
+def check_options(study: Study, files: Sequence[str], *, respondent: int | None,
+                  language: str, speakers: Sequence[str], interviewer: str | None,
+                  languages: Sequence[str]) -> tuple[str, ...]:
+    """Everything about a transcription that can be wrong before any audio is read."""
+    if not files:
         raise SyrmakError("no recording given.", "name the audio file(s).", code="bad-argument")
-    if speakers and len(speakers) != len(paths):
-        raise SyrmakError(f"{len(speakers)} speaker names for {len(paths)} tracks.",
+    if speakers and len(speakers) != len(files):
+        raise SyrmakError(f"{len(speakers)} speaker names for {len(files)} tracks.",
                           "give one --speaker per track, in the same order.",
                           code="bad-argument")
-    names = list(speakers) or ([p.stem for p in paths] if len(paths) > 1 else ["Speaker 1"])
+    names = tuple(speakers) or (tuple(Path(f).stem for f in files) if len(files) > 1
+                                else ("Speaker 1",))
     if len(set(names)) != len(names):
         raise SyrmakError("two tracks have the same speaker name.",
                           "name each track's speaker with --speaker.", code="bad-argument")
@@ -177,66 +180,121 @@ def transcribe(study: Study, recordings: Sequence[str | Path], *, respondent: in
                           f"use one of: {', '.join(names)}.", code="bad-argument",
                           value=interviewer)
     _check_respondent(study, respondent)
-    engine = engine or WhisperEngine()
-    if language not in engine.languages():
+    if language not in languages:
         raise SyrmakError(f"the speech model does not know the language '{language}'.",
                           "give a two-letter code such as ru, kk or en.",
                           code="unknown-language", value=language)
+    return names
+
+
+def prepare(study: Study, recordings: Sequence[str | Path], *, respondent: int | None = None,
+            language: str = "ru", speakers: Sequence[str] = (), interviewer: str | None = None,
+            name: str | None = None, languages: Sequence[str]) -> Prepared:
+    paths = [Path(p) for p in recordings]
+    names = check_options(study, [str(p) for p in paths], respondent=respondent,
+                          language=language, speakers=speakers, interviewer=interviewer,
+                          languages=languages)
     tracks = []
     for path in paths:
         if not path.is_file():
             raise SyrmakError("the recording does not exist.", "check the path.",
                               code="recording-missing", file=str(path))
         data = path.read_bytes()
-        tracks.append((path, data, decode(data, path.name)))
-    total = sum(len(audio) for _, _, audio in tracks) / SAMPLE_RATE
+        tracks.append((path.name, data, decode(data, path.name)))
+    return Prepared(tuple(tracks), names, respondent, language, interviewer,
+                    name or paths[0].stem)
+
+
+def recognise(prepared: Prepared, engine: Engine, progress: Progress | None = None):
+    """The speech model over every track; the turns interleaved by time, as a ParsedText."""
+    from syrmak.qual.documents import _assemble
+
+    total = sum(len(audio) for _, _, audio in prepared.tracks) / SAMPLE_RATE
     done_before = 0.0
     turns = []
-    for speaker, (_path, _data, audio) in zip(names, tracks, strict=True):
+    for speaker, (_name, _data, audio) in zip(prepared.speakers, prepared.tracks, strict=True):
         def step(seconds, _base=done_before):
             if progress:
                 progress(min(total, _base + seconds), total)
-        for piece in engine.transcribe(audio, language, step):
+        for piece in engine.transcribe(audio, prepared.language, step):
             turns.append((round(piece.start * 1000), round(piece.end * 1000), speaker,
                           piece.text))
         done_before += len(audio) / SAMPLE_RATE
         if progress:
             progress(done_before, total)
     # Tracks of one conversation interleave by time; ties keep the track order.
-    turns.sort(key=lambda t: (t[0], names.index(t[2])))
+    turns.sort(key=lambda t: (t[0], prepared.speakers.index(t[2])))
     parsed = _assemble([(s, a, b, text) for a, b, s, text in turns if text], merge=True)
     if not parsed.segments:
         raise SyrmakError("no speech was recognised in the recording.",
                           "check the language (--language) and that the file holds speech.",
-                          code="recording-silent", file=paths[0].name)
-    actor = actor or default_actor()
+                          code="recording-silent", file=prepared.tracks[0][0])
+    return parsed, total
+
+
+def seal_recordings(study: Study, connection: sa.Connection, prepared: Prepared,
+                    document_id: int | None, actor: str) -> list[int]:
+    """Store each track sealed to the study's public key (no private key needed)."""
     recipient = study.recipient
-    name = name or paths[0].stem
-    now = datetime.now(UTC)
+    respondent_id = connection.execute(sa.select(schema.respondents.c.id).where(
+        schema.respondents.c.number == prepared.respondent)).scalar() \
+        if prepared.respondent else None
+    ids = []
+    for speaker, (file_name, data, audio) in zip(prepared.speakers, prepared.tracks,
+                                                 strict=True):
+        header = json.dumps({"study": study.id, "file": file_name, "speaker": speaker},
+                            ensure_ascii=False).encode()
+        ids.append(connection.execute(
+            sa.insert(schema.recordings).returning(schema.recordings.c.id), {
+                "respondent_id": respondent_id, "document_id": document_id,
+                "name": file_name[:255], "size": len(data),
+                "duration_ms": round(len(audio) * 1000 / SAMPLE_RATE),
+                "sealed": recipient.seal_bytes(header + b"\n" + data),
+                "created_by": actor, "created_at": datetime.now(UTC)}).scalar_one())
+    return ids
+
+
+def store_transcript(study: Study, connection: sa.Connection, prepared: Prepared, parsed,
+                     actor: str) -> int:
+    from syrmak.qual.documents import _insert, _set_variable
+
+    doc_id = _insert(study, connection, name=prepared.name, kind="transcript", parsed=parsed,
+                     respondent=prepared.respondent, question=None,
+                     source_name=", ".join(t[0] for t in prepared.tracks), source_bytes=None,
+                     actor=actor)
+    if prepared.interviewer:
+        _set_variable(study, connection, doc_id, "interviewer", prepared.interviewer, None,
+                      actor)
+    return doc_id
+
+
+def transcribe(study: Study, recordings: Sequence[str | Path], *, respondent: int | None = None,
+               language: str = "ru", speakers: Sequence[str] = (),
+               interviewer: str | None = None, name: str | None = None,
+               engine: Engine | None = None, progress: Progress | None = None,
+               actor: str | None = None) -> Transcript:
+    """Transcribe a recording (or one track per speaker) into a transcript document, in
+    this process (a laptop; ``jobs.submit_transcription`` queues it on a team store).
+
+    Everything is checked before the model runs and stored in one transaction after it:
+    bad input or a failure writes nothing.
+    """
+    from syrmak.study import default_actor
+
+    engine = engine or WhisperEngine()
+    prepared = prepare(study, recordings, respondent=respondent, language=language,
+                       speakers=speakers, interviewer=interviewer, name=name,
+                       languages=engine.languages())
+    parsed, total = recognise(prepared, engine, progress)
+    actor = actor or default_actor()
     with db.writer(study.engine, study.id) as connection:
-        doc_id = _insert(study, connection, name=name, kind="transcript", parsed=parsed,
-                         respondent=respondent, question=None,
-                         source_name=", ".join(p.name for p in paths), source_bytes=None,
-                         actor=actor)
-        if interviewer:
-            _set_variable(study, connection, doc_id, "interviewer", interviewer, None, actor)
-        respondent_id = connection.execute(sa.select(schema.respondents.c.id).where(
-            schema.respondents.c.number == respondent)).scalar() if respondent else None
-        ids = []
-        for speaker, (path, data, audio) in zip(names, tracks, strict=True):
-            header = json.dumps({"study": study.id, "file": path.name, "speaker": speaker},
-                                ensure_ascii=False).encode()
-            ids.append(connection.execute(
-                sa.insert(schema.recordings).returning(schema.recordings.c.id), {
-                    "respondent_id": respondent_id, "document_id": doc_id,
-                    "name": path.name[:255], "size": len(data),
-                    "duration_ms": round(len(audio) * 1000 / SAMPLE_RATE),
-                    "sealed": recipient.seal_bytes(header + b"\n" + data),
-                    "created_by": actor, "created_at": now}).scalar_one())
+        doc_id = store_transcript(study, connection, prepared, parsed, actor)
+        ids = seal_recordings(study, connection, prepared, doc_id, actor)
         study.log("transcribe", {"document": doc_id, "recordings": ids, "language": language,
-                                 "tracks": len(paths), "segments": len(parsed.segments)},
-                  actor, connection)
-    return Transcript(doc_id, name, tuple(names), len(parsed.segments), total, tuple(ids))
+                                 "tracks": len(prepared.tracks),
+                                 "segments": len(parsed.segments)}, actor, connection)
+    return Transcript(doc_id, prepared.name, prepared.speakers, len(parsed.segments), total,
+                      tuple(ids))
 
 
 @dataclass(frozen=True)
