@@ -152,7 +152,7 @@ def edit_command(directory, document, corrected, editor, drop_lost):
 
 
 @click.command("transcribe")
-@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.argument("directory")
 @click.argument("recordings", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--respondent", type=int, help="The respondent interviewed.")
 @click.option("--language", default="ru", show_default=True, help="Language spoken.")
@@ -160,9 +160,11 @@ def edit_command(directory, document, corrected, editor, drop_lost):
               help="Speaker of each track, in order (one track per participant).")
 @click.option("--interviewer", help="Which speaker is the interviewer.")
 @click.option("--name", help="Name of the transcript document (default: the file name).")
+@click.option("--here", is_flag=True,
+              help="On a team store, transcribe in this process instead of queueing a job.")
 @friendly
 def transcribe_command(directory, recordings, respondent, language, speakers, interviewer,
-                       name):
+                       name, here):
     """Transcribe a recording offline into a timed transcript; the recording is kept with
     the study, encrypted. Several files are one track per speaker.
 
@@ -173,6 +175,15 @@ def transcribe_command(directory, recordings, respondent, language, speakers, in
     from syrmak.interviews.transcribe import transcribe
 
     study = open_study(directory)
+    if study.engine.dialect.name == "postgresql" and not here:
+        from syrmak.interviews.jobs import submit_transcription
+
+        job = submit_transcription(study, recordings, respondent=respondent,
+                                   language=language, speakers=speakers,
+                                   interviewer=interviewer, name=name)
+        click.echo(f"Queued job {job.id}; a 'syrmak worker' on any machine with the vault "
+                   f"key takes it. Follow it with: syrmak jobs {directory}")
+        return
     with Progress(TextColumn("Transcribing"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                   TimeRemainingColumn(), transient=True) as bar:
         task = bar.add_task("transcribe", total=None)
@@ -188,4 +199,41 @@ def transcribe_command(directory, recordings, respondent, language, speakers, in
                f"recording(s) {', '.join(map(str, result.recordings))} sealed in the store.")
 
 
-COMMANDS = [interviews, transcribe_command]
+@click.command("worker")
+@click.argument("directory")
+@click.option("--once", is_flag=True, help="Stop when the queue is empty.")
+@click.option("--identity-file", type=click.Path(),
+              help="Where the vault key file is, if it is kept as a file.")
+@friendly
+def worker_command(directory, once, identity_file):
+    """Take transcription jobs from a team store's queue (needs the vault key).
+
+    Example: syrmak worker postgresql://lab@db.example.org/study
+    """
+    from syrmak.clitools import unlock
+    from syrmak.interviews.jobs import work
+
+    study = open_study(directory)
+    work(study, unlock(study, identity_file), once=once)
+
+
+@click.command("jobs")
+@click.argument("directory")
+@friendly
+def jobs_command(directory):
+    """Background jobs of a team store and their progress.
+
+    Example: syrmak jobs postgresql://lab@db.example.org/study
+    """
+    from syrmak.interviews.jobs import jobs
+
+    found = jobs(open_study(directory))
+    if not found:
+        click.echo("No jobs.")
+    for j in found:
+        line = f"{j.id}\t{j.kind}\t{j.status}\t{100 * j.fraction:.0f}%"
+        click.echo(line + (f"\t{j.error}" if j.error else "")
+                   + (f"\t{j.worker}" if j.worker else ""))
+
+
+COMMANDS = [interviews, transcribe_command, worker_command, jobs_command]

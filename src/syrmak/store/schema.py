@@ -437,3 +437,24 @@ recordings = sa.Table(
     sa.Column("created_by", sa.String(255), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
+
+#: Long work (transcription) queued on a team store for ``syrmak worker``: what, options
+#: (JSON, never personal data), state and progress for the CLI and the workspace to show.
+jobs = sa.Table(
+    "jobs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    # queued | running | done | failed
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("options", sa.Text, nullable=False),
+    sa.Column("done_seconds", sa.Float, nullable=False, server_default="0"),
+    sa.Column("total_seconds", sa.Float, nullable=False, server_default="0"),
+    sa.Column("document_id", sa.Integer,
+              sa.ForeignKey("documents.id", ondelete="SET NULL")),
+    sa.Column("error", sa.Text),
+    sa.Column("worker", sa.String(255)),
+    sa.Column("created_by", sa.String(255), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("finished_at", sa.DateTime(timezone=True)),
+)

@@ -1,4 +1,5 @@
-"""derived_variables, interview_selections, recordings: choosing and recording interviewees
+"""derived_variables, interview_selections, recordings, jobs: choosing, recording and
+transcribing interviewees
 
 Revision ID: 0012
 Revises: 0008
@@ -57,6 +58,25 @@ def upgrade() -> None:
                                 ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_recordings")),
     )
+    op.create_table(
+        "jobs",
+        sa.Column("id", sa.Integer, autoincrement=True, nullable=False),
+        sa.Column("kind", sa.String(32), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("options", sa.Text, nullable=False),
+        sa.Column("done_seconds", sa.Float, nullable=False, server_default="0"),
+        sa.Column("total_seconds", sa.Float, nullable=False, server_default="0"),
+        sa.Column("document_id", sa.Integer, nullable=True),
+        sa.Column("error", sa.Text, nullable=True),
+        sa.Column("worker", sa.String(255), nullable=True),
+        sa.Column("created_by", sa.String(255), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["document_id"], ["documents.id"],
+                                name=op.f("fk_jobs_document_id_documents"),
+                                ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_jobs")),
+    )
     with op.batch_alter_table("recordings", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_recordings_respondent_id"), ["respondent_id"],
                               unique=False)
@@ -68,6 +88,7 @@ def downgrade() -> None:
     with op.batch_alter_table("recordings", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_recordings_document_id"))
         batch_op.drop_index(batch_op.f("ix_recordings_respondent_id"))
+    op.drop_table("jobs")
     op.drop_table("recordings")
     op.drop_table("interview_selections")
     op.drop_table("derived_variables")
