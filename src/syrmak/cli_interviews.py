@@ -151,6 +151,58 @@ def edit_command(directory, document, corrected, editor, drop_lost):
         click.secho(f"Dropped: {lost}", fg="yellow")
 
 
+@interviews.group("guide")
+def guide_group() -> None:
+    """The interview guide: store, print, and read answers question by question."""
+
+
+@guide_group.command("set")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@friendly
+def guide_set(directory, file):
+    """Store the interview guide (numbered questions in a UTF-8 text file).
+
+    Example: syrmak interviews guide set my-study guide.txt
+    """
+    from syrmak.interviews.guide import set_guide
+
+    click.echo(f"Stored the guide: {len(set_guide(open_study(directory), file))} questions.")
+
+
+@guide_group.command("show")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@friendly
+def guide_show(directory):
+    """Print the interview guide.
+
+    Example: syrmak interviews guide show my-study
+    """
+    from syrmak.interviews.guide import guide
+
+    for q in guide(open_study(directory)):
+        click.echo(f"{q.number}. {q.text}")
+
+
+@guide_group.command("answers")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.argument("number", type=int)
+@friendly
+def guide_answers(directory, number):
+    """What every interviewee answered to guide question NUMBER.
+
+    Example: syrmak interviews guide answers my-study 7
+    """
+    from syrmak.interviews.guide import answers
+
+    found = answers(open_study(directory), number)
+    if not found:
+        click.echo("No interviewer turn asks this question in the transcripts.")
+    for a in found:
+        who = f"respondent {a.respondent}" if a.respondent else a.document
+        click.echo(f"[{a.document} {a.start}-{a.end}, {who}] {a.text}\n")
+
+
 @click.command("transcribe")
 @click.argument("directory")
 @click.argument("recordings", nargs=-1, required=True, type=click.Path(dir_okay=False))

@@ -47,6 +47,11 @@ def build_example(name: str, folder: Path, keeper=None) -> list[str]:
 
         names = derive_from_yaml(study, derived)
         lines.append(f"Derived variables: {', '.join(names)}")
+    guide = source / "guide.txt"
+    if guide.exists():
+        from syrmak.interviews.guide import set_guide
+
+        lines.append(f"Interview guide: {len(set_guide(study, guide))} questions")
     interviews = source / "interviews" / "load_interviews.py"
     if interviews.exists():
         lines.append(_run_loader(interviews, study))

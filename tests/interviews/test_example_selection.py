@@ -69,3 +69,15 @@ def test_cli_grid_selection_and_contacts(kz, monkeypatch):
     numbers = [line.split()[0] for line in listed.output.splitlines()[1:]]
     assert numbers == ["6", "13", "15", "25", "26"]
     assert "snowball_contacts" not in listed.output
+
+
+def test_example_guide_answers_across_interviews(kz):
+    from syrmak.interviews.guide import answers, guide
+
+    kz, _ = kz
+    with Study.open(kz) as study:
+        assert len(guide(study)) == 9
+        coping = answers(study, 7)
+    assert any(a.respondent == 26 and "групповые психологические сессии" in a.text
+               for a in coping)
+    assert len({a.document for a in coping}) >= 3
