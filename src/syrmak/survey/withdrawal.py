@@ -89,7 +89,7 @@ def withdraw(study: Study, number: int, actor: str | None = None) -> Withdrawal:
                                "documents": len(documents), "recordings": recordings},
                   actor, connection)
     tables = (erasure.RESPONDENT_TABLES + (erasure.DOCUMENT_TABLES if documents else ())
-              + (("recordings", "interview_selections") if recordings else ()))
+              + (erasure.INTERVIEW_TABLES if recordings else ()))
     spec = _report_spec(study)
     done = Withdrawal(
         number, contacts, len(documents), backups=_backups(study),
