@@ -41,6 +41,17 @@ def build_example(name: str, folder: Path, keeper=None) -> list[str]:
     result = study.import_responses(source / "responses.csv", format="google-forms")
     lines.append(result.summary())
     lines.extend(f"Warning: {w}" for w in result.warnings)
+    derived = source / "derived.yaml"
+    if derived.exists():
+        from syrmak.survey.derived import derive_from_yaml
+
+        names = derive_from_yaml(study, derived)
+        lines.append(f"Derived variables: {', '.join(names)}")
+    guide = source / "guide.txt"
+    if guide.exists():
+        from syrmak.interviews.guide import set_guide
+
+        lines.append(f"Interview guide: {len(set_guide(study, guide))} questions")
     interviews = source / "interviews" / "load_interviews.py"
     if interviews.exists():
         lines.append(_run_loader(interviews, study))

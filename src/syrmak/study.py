@@ -411,6 +411,21 @@ class Study:
                               code="no-questionnaire")
         return Questionnaire.from_dict(json.loads(definition))
 
+    @property
+    def derived_variables(self):
+        """The study's derived variables (``survey/derived.py``)."""
+        from syrmak.survey.derived import derived_variables
+
+        return derived_variables(self)
+
+    @property
+    def analysis_questionnaire(self) -> Questionnaire:
+        """The questionnaire with the derived variables as questions: what analyses,
+        filters and interview strata read. Imports read ``questionnaire`` alone."""
+        from syrmak.survey.derived import with_derived
+
+        return with_derived(self.questionnaire, self.derived_variables)
+
     def questionnaire_id(self, connection: sa.Connection) -> int | None:
         return connection.execute(sa.select(sa.func.max(schema.questionnaires.c.id))).scalar()
 

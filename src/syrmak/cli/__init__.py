@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "syrmak.cli.qual",
     "syrmak.cli.report",
     "syrmak.cli_privacy",
+    "syrmak.cli_interviews",
 ]
 
 

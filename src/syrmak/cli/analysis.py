@@ -66,7 +66,7 @@ def study_frame(directory: str, lang: str | None, names, where=(), weight=(None,
     config = {} if unweighted else study.config
     design = from_config(config, weight=weight_, strata=strata, cluster=cluster, fpc=fpc)
     frame = analysis_frame(study, list(names), where=list(where), weight=design, lang=lang)
-    return study.questionnaire, frame, design
+    return study.analysis_questionnaire, frame, design
 
 
 @click.command()

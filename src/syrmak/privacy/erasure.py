@@ -35,6 +35,8 @@ CHECKPOINT_WAIT_SECONDS = 10.0
 VACUUM_WAIT_SECONDS = 10
 #: Tables that can hold a respondent's answers, contacts or documents.
 RESPONDENT_TABLES = ("answer_columns", "contacts", "respondents")
+#: What withdrawal erases besides: the sealed recordings and the shortlist entry.
+INTERVIEW_TABLES = ("recordings", "interview_selections")
 DOCUMENT_TABLES = ("documents", "document_segments", "document_variables", "codings", "memos",
                    "translations", "search_tokens", "search_chunks", "search_indexed",
                    "redactions")
@@ -51,7 +53,8 @@ class ErasureIncomplete(SyrmakError):
         self.result = result
 
 
-def finish(study: Study, tables: Iterable[str] = RESPONDENT_TABLES + DOCUMENT_TABLES,
+def finish(study: Study,
+           tables: Iterable[str] = RESPONDENT_TABLES + DOCUMENT_TABLES + INTERVIEW_TABLES,
            *, what: str = "erased data") -> tuple[str, ...]:
     """Overwrite what committed erasures freed; the run of ``syrmak scrub``.
 

@@ -7,7 +7,7 @@ answer array is nulled, their vault entries are deleted, and every document link
 index. The respondent row stays, without its submission time, marked withdrawn, so that
 re-importing the same export does not bring them back; their number is never reused.
 
-After the commit the freed bytes are overwritten (``store.erasure``): SQLite's log is
+After the commit the freed bytes are overwritten (``privacy.erasure``): SQLite's log is
 folded in and truncated, or the withdrawal says which program prevents it; PostgreSQL's
 tables are rewritten with ``VACUUM FULL`` where the role may. What the store cannot reach
 is named in the result: backups (``study.*.bak.db``), reports already built from the
@@ -77,11 +77,19 @@ def withdraw(study: Study, number: int, actor: str | None = None) -> Withdrawal:
             sa.select(k.c.id).where(k.c.document_id.in_(documents))).scalars())
         for document_id in documents:
             delete_document_rows(connection, document_id)
+        # A voice identifies a person as surely as a phone number: recordings go too, and
+        # so does their place on the interview shortlist.
+        recordings = connection.execute(sa.delete(schema.recordings).where(
+            schema.recordings.c.respondent_id == row.id)).rowcount
+        connection.execute(sa.delete(schema.interview_selections).where(
+            schema.interview_selections.c.respondent_id == row.id))
         connection.execute(sa.update(r).where(r.c.id == row.id).values(
             withdrawn_at=db.now(), submitted_at=None))
         study.log("withdraw", {"respondent": number, "contacts": contacts,
-                               "documents": len(documents)}, actor, connection)
-    tables = erasure.RESPONDENT_TABLES + (erasure.DOCUMENT_TABLES if documents else ())
+                               "documents": len(documents), "recordings": recordings},
+                  actor, connection)
+    tables = (erasure.RESPONDENT_TABLES + (erasure.DOCUMENT_TABLES if documents else ())
+              + (erasure.INTERVIEW_TABLES if recordings else ()))
     _drop_chart_cache(study)
     spec = _report_spec(study)
     done = Withdrawal(

@@ -68,7 +68,7 @@ class Builder:
         self.study = study
         self.spec = spec
         self.file = spec.file
-        self.form: Questionnaire = study.questionnaire
+        self.form: Questionnaire = study.analysis_questionnaire
         self.lang = self.form.language(spec.lang) if spec.lang else self.form.language(None)
         self.progress = progress or (lambda _step: None)
         self._frame: pd.DataFrame | None = None

@@ -54,11 +54,19 @@ def _entries_query():
 
 
 def read(connection: sa.Connection, identity: Identity, study_id: str,
-         kinds: tuple[str, ...] = ("personal", "quarantine")) -> ContactList:
+         kinds: tuple[str, ...] = ("personal", "quarantine"),
+         numbers: Iterable[int] | None = None,
+         questions: Iterable[str] | None = None) -> ContactList:
+    """Open the vault's entries (of respondents ``numbers`` only, when given: nothing else
+    is decrypted, so an interviewer's list never opens the snowball contacts of others)."""
     import pandas as pd
 
     records, damaged = [], []
     query = _entries_query().where(schema.contacts.c.kind.in_(kinds))
+    if numbers is not None:
+        query = query.where(schema.respondents.c.number.in_(list(numbers)))
+    if questions is not None:
+        query = query.where(schema.contacts.c.question.in_(list(questions)))
     for row in connection.execute(query):
         entry = Entry(study_id, row.number, row.submission_key, row.question)
         try:

@@ -428,3 +428,80 @@ redactions = sa.Table(
     sa.UniqueConstraint("document_id", "start_offset", "end_offset",
                         name="uq_redactions_span"),
 )
+
+
+# -- interviews (migration 0012) -----------------------------------------------------------
+
+#: A variable computed from a question's answers (e.g. "big city or region" from the regions
+#: a respondent works in), defined once so that filters, crosstabs and interview strata all
+#: read the same recode. ``definition`` is JSON (``survey/derived.py``).
+derived_variables = sa.Table(
+    "derived_variables",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("definition", sa.Text, nullable=False),
+    sa.Column("created_by", sa.String(255), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+#: Respondents chosen for an in-depth interview: who, by whom, when, why and under which
+#: criteria (the filter, strata and seed of the draw, as JSON). Numbers only, no contact.
+interview_selections = sa.Table(
+    "interview_selections",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "respondent_id",
+        sa.Integer,
+        sa.ForeignKey("respondents.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("criteria", sa.Text, nullable=False),
+    sa.Column("selected_by", sa.String(255), nullable=False),
+    sa.Column("selected_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+#: Interview recordings, sealed with age to the study's public key: a voice identifies a
+#: person as surely as a phone number, so the audio is never stored in clear. Kept in the
+#: store (not beside it) so that a team store holds them too and withdrawal deletes them in
+#: the same transaction as the answers.
+recordings = sa.Table(
+    "recordings",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("respondent_id", sa.Integer,
+              sa.ForeignKey("respondents.id", ondelete="CASCADE"), index=True),
+    sa.Column("document_id", sa.Integer,
+              sa.ForeignKey("documents.id", ondelete="SET NULL"), index=True),
+    sa.Column("name", sa.String(255), nullable=False),
+    # Size of the clear audio in bytes and its length in milliseconds: shown in listings
+    # without decrypting. No hash of the clear file: it would confirm a guessed recording.
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("duration_ms", sa.Integer, nullable=False),
+    sa.Column("sealed", sa.LargeBinary, nullable=False),
+    sa.Column("created_by", sa.String(255), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+#: Long work (transcription) queued on a team store for ``syrmak worker``: what, options
+#: (JSON, never personal data), state and progress for the CLI and the workspace to show.
+jobs = sa.Table(
+    "jobs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    # queued | running | done | failed
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("options", sa.Text, nullable=False),
+    sa.Column("done_seconds", sa.Float, nullable=False, server_default="0"),
+    sa.Column("total_seconds", sa.Float, nullable=False, server_default="0"),
+    sa.Column("document_id", sa.Integer,
+              sa.ForeignKey("documents.id", ondelete="SET NULL")),
+    sa.Column("error", sa.Text),
+    sa.Column("worker", sa.String(255)),
+    sa.Column("created_by", sa.String(255), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("finished_at", sa.DateTime(timezone=True)),
+)

@@ -119,6 +119,10 @@ class Recipient:
     def seal(self, entry: Entry, value: str) -> bytes:
         return pyrage.encrypt(_payload(entry, value), [x25519.Recipient.from_str(self.public_key)])
 
+    def seal_bytes(self, data: bytes) -> bytes:
+        """A whole file (a recording) sealed with age to the study's public key."""
+        return pyrage.encrypt(data, [x25519.Recipient.from_str(self.public_key)])
+
 
 @dataclass(frozen=True)
 class Identity:
@@ -140,6 +144,12 @@ class Identity:
         except pyrage.DecryptError as exc:
             raise DamagedEntry("it does not decrypt with this study's key (damaged or foreign)") from exc
         return _unpack(entry, plain)
+
+    def open_bytes(self, sealed: bytes) -> bytes:
+        try:
+            return pyrage.decrypt(sealed, [x25519.Identity.from_str(self.secret)])
+        except pyrage.DecryptError as exc:
+            raise DamagedEntry("it does not decrypt with this study's key (damaged or foreign)") from exc
 
 
 # -- keeping the identity --------------------------------------------------------------------

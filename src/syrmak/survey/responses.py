@@ -70,16 +70,25 @@ def question_columns(q: Question, values: pd.Series, lang: str | None) -> dict[s
 
 
 def response_frame(study: Study, lang: str | None = None, questions: list[str] | None = None) -> pd.DataFrame:
-    form: Questionnaire = study.questionnaire
+    form: Questionnaire = study.analysis_questionnaire
+    derived = {v.name: v for v in study.derived_variables}
     lang = form.language(lang)
     wanted = [form.question(n) for n in questions] if questions else [
         q for q in form.answered if not q.personal_data]
     wanted = [q for q in wanted if q.has_answer and not q.personal_data]
-    index, stored = _stored_answers(study, [q.name for q in wanted])
+    # A derived variable is read as its source question's stored answers, recoded.
+    reads = list(dict.fromkeys(derived[q.name].source if q.name in derived else q.name
+                               for q in wanted))
+    index, stored = _stored_answers(study, reads)
     columns: dict[str, pd.Series] = {}
     empty = pd.Series([None] * len(index), index=index, dtype=object)
     for q in wanted:
-        values = stored[q.name] if q.name in stored.columns else empty
+        if q.name in derived:
+            source = derived[q.name].source
+            values = derived[q.name].recode(stored[source] if source in stored.columns
+                                            else empty)
+        else:
+            values = stored[q.name] if q.name in stored.columns else empty
         for name, column in question_columns(q, values, lang).items():
             series = column if isinstance(column, pd.Series) else pd.Series(column, index=index)
             series.index = index
@@ -113,7 +122,7 @@ def analysis_frame(study: Study, names, *, where=None, weight=None,
     every question of the study."""
     from syrmak.analysis.where import fields
 
-    form = study.questionnaire
+    form = study.analysis_questionnaire
     if weight is None:
         design = []
     elif isinstance(weight, str):

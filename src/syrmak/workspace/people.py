@@ -34,6 +34,7 @@ PERMISSIONS = {
     "codebook": {"owner"},
     "adjudicate": {"owner"},
     "report": {"owner"},
+    "interviewees": {"owner"},
     "users": {"owner"},
     "uncode-others": {"owner"},
 }

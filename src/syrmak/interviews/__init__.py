@@ -1,0 +1,1 @@
+"""Interviews: choosing interviewees, recordings, transcription."""

@@ -1,0 +1,193 @@
+"""Correcting a transcript's text without losing its codings.
+
+Offsets of codings, segments and translations count code points of the stored text
+(docs/ARCHITECTURE.md), so correcting a word moves every position after it. ``edit_text``
+diffs the old and the new text (``difflib``, character by character) and carries every
+span across: a span keeps the same words; a corrected word inside or at the edge of a span
+stays inside it. A coding (or translation) whose words were all deleted cannot be carried
+anywhere honest: the edit is refused and names it, unless the caller says ``drop_lost``,
+and then it is deleted and reported, never silently moved.
+"""
+
+from __future__ import annotations
+
+import difflib
+from bisect import bisect_right
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+
+from syrmak.errors import SyrmakError
+from syrmak.store import db, schema
+
+if TYPE_CHECKING:
+    from syrmak.study import Study
+
+
+class Remap:
+    """Old-text offsets to new-text offsets, from the diff of the two texts."""
+
+    def __init__(self, old: str, new: str):
+        matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+        # Only opcodes that consume old text place old offsets; inserts sit between them.
+        self.ops = [op for op in matcher.get_opcodes() if op[1] < op[2]]
+        self.starts = [op[1] for op in self.ops]
+        self.old_length = len(old)
+        self.new_length = len(new)
+        self.old, self.new = old, new
+
+    def _op(self, offset: int):
+        return self.ops[bisect_right(self.starts, offset) - 1]
+
+    def start(self, offset: int) -> int:
+        if offset >= self.old_length:
+            return self.new_length
+        tag, i1, _i2, j1, _j2 = self._op(offset)
+        return j1 + (offset - i1) if tag == "equal" else j1
+
+    def end(self, offset: int) -> int:
+        if offset <= 0:
+            return 0
+        tag, i1, _i2, j1, j2 = self._op(offset - 1)
+        if tag == "equal":
+            return j1 + (offset - i1)
+        return j2 if tag == "replace" else j1
+
+    def deleted(self, start: int, end: int) -> bool:
+        """Whether every character of old [start, end) was deleted."""
+        if start >= end:
+            return True
+        i = bisect_right(self.starts, start) - 1
+        while i < len(self.ops) and self.ops[i][1] < end:
+            if self.ops[i][0] != "delete":
+                return False
+            i += 1
+        return True
+
+    def span(self, start: int, end: int) -> tuple[int, int] | None:
+        """The new span of old [start, end), or None when its text was deleted."""
+        if self.deleted(start, end):
+            return None
+        new_start, new_end = self.start(start), self.end(end)
+        # A span that ended (began) at a word's edge keeps ending (beginning) at one: a
+        # word lengthened by the correction ("онлайн" -> "онлайн-режим") stays whole.
+        if not _wordy(self.old, end) and _wordy(self.old, end - 1):
+            while _wordy(self.new, new_end) and _wordy(self.new, new_end - 1):
+                new_end += 1
+        if not _wordy(self.old, start - 1) and _wordy(self.old, start):
+            while _wordy(self.new, new_start - 1) and _wordy(self.new, new_start):
+                new_start -= 1
+        return (new_start, new_end) if new_start < new_end else None
+
+
+def _wordy(text: str, i: int) -> bool:
+    return 0 <= i < len(text) and (text[i].isalnum() or text[i] in "-'’")
+
+
+@dataclass(frozen=True)
+class Lost:
+    table: str  # codings | translations | document_segments
+    id: int
+    start: int
+    end: int
+    what: str  # the code path and coder, or the translation's language; never the text
+
+    def __str__(self) -> str:
+        return f"{self.what} at {self.start}-{self.end}"
+
+
+@dataclass(frozen=True)
+class Edit:
+    document_id: int
+    moved: int  # codings whose offsets changed
+    kept: int  # codings carried over in all
+    lost: tuple[Lost, ...]
+
+
+def edit_text(study: Study, document: int | str, new_text: str, *, editor: str | None = None,
+              drop_lost: bool = False, base_text: str | None = None) -> Edit:
+    """Replace a document's text with a corrected one, carrying codings, segments and
+    translations over. ``base_text`` is the text the editor started from: when someone
+    else changed the document meanwhile the edit is refused rather than mis-mapped."""
+    from syrmak.qual.documents import canonical, get_document
+    from syrmak.qual.lookup import code_paths, code_rows
+    from syrmak.study import default_actor
+
+    editor = editor or default_actor()
+    new_text = canonical(new_text)
+    doc = get_document(study, document)
+    if not new_text.strip():
+        raise SyrmakError("the corrected text is empty.",
+                          "remove the document instead, if that is what you mean.",
+                          code="bad-argument")
+    d, k, s, t = schema.documents, schema.codings, schema.document_segments, schema.translations
+    with db.writer(study.engine, study.id) as connection:
+        old_text = connection.execute(sa.select(d.c.text).where(d.c.id == doc.id)).scalar_one()
+        if base_text is not None and canonical(base_text) != old_text:
+            raise SyrmakError(f"document '{doc.name}' changed since you opened it.",
+                              "reload it and make your correction again.",
+                              code="edit-conflict", value=doc.name)
+        remap = Remap(old_text, new_text)
+        paths = code_paths(code_rows(connection))
+        kept = 0
+        lost: list[Lost] = []
+        updates: dict[str, list[dict]] = {"codings": [], "translations": [],
+                                          "document_segments": []}
+        for row in connection.execute(sa.select(k.c.id, k.c.code_id, k.c.coder, k.c.start_offset,
+                                                k.c.end_offset).where(k.c.document_id == doc.id)):
+            span = remap.span(row.start_offset, row.end_offset)
+            if span is None:
+                lost.append(Lost("codings", row.id, row.start_offset, row.end_offset,
+                                 f"coding '{paths.get(row.code_id, row.code_id)}' by "
+                                 f"{row.coder}"))
+            else:
+                kept += 1
+                if span != (row.start_offset, row.end_offset):
+                    updates["codings"].append({"i": row.id, "a": span[0], "b": span[1]})
+        for row in connection.execute(sa.select(t.c.id, t.c.language, t.c.start_offset,
+                                                t.c.end_offset).where(t.c.document_id == doc.id)):
+            span = remap.span(row.start_offset, row.end_offset)
+            if span is None:
+                lost.append(Lost("translations", row.id, row.start_offset, row.end_offset,
+                                 f"translation ({row.language})"))
+            elif span != (row.start_offset, row.end_offset):
+                updates["translations"].append({"i": row.id, "a": span[0], "b": span[1]})
+        gone_segments = []
+        for row in connection.execute(sa.select(s.c.id, s.c.start_offset, s.c.end_offset)
+                                      .where(s.c.document_id == doc.id)):
+            span = remap.span(row.start_offset, row.end_offset)
+            if span is None:
+                gone_segments.append(row.id)  # its words were deleted: nothing to play
+            elif span != (row.start_offset, row.end_offset):
+                updates["document_segments"].append({"i": row.id, "a": span[0], "b": span[1]})
+        if lost and not drop_lost:
+            raise SyrmakError(
+                f"the correction deletes all the words of {len(lost)} coded or translated "
+                f"passage(s): {'; '.join(map(str, lost))}.",
+                "keep some of their words, recode them first, or confirm that they are to "
+                "be dropped.", code="edit-loses-codings", value=doc.name)
+        for table_name, rows in updates.items():
+            if rows:
+                table = getattr(schema, table_name)
+                connection.execute(
+                    sa.update(table).where(table.c.id == sa.bindparam("i"))
+                    .values(start_offset=sa.bindparam("a"), end_offset=sa.bindparam("b")), rows)
+        for item in lost:
+            table = getattr(schema, item.table)
+            if table is schema.codings:
+                connection.execute(sa.delete(schema.memos)
+                                   .where(schema.memos.c.coding_id == item.id))
+            connection.execute(sa.delete(table).where(table.c.id == item.id))
+        if gone_segments:
+            connection.execute(sa.delete(s).where(s.c.id.in_(gone_segments)))
+        connection.execute(sa.update(d).where(d.c.id == doc.id).values(
+            text=new_text, length=len(new_text)))
+        # The search index holds the old words: drop it so the next search re-indexes.
+        for table in (schema.search_tokens, schema.search_chunks, schema.search_indexed):
+            connection.execute(sa.delete(table).where(table.c.document_id == doc.id))
+        study.log("document-edit", {
+            "document": doc.id, "length": len(new_text), "codings_moved":
+            len(updates["codings"]), "lost": [[x.table, x.id] for x in lost]},
+            editor, connection)
+    return Edit(doc.id, len(updates["codings"]), kept, tuple(lost))

@@ -1,0 +1,347 @@
+"""Offline transcription of interview recordings, and recordings sealed at rest.
+
+``transcribe`` reads one recording, or one track per participant (Zoom can record each
+speaker separately; the speakers are then exact), decodes it with PyAV (wav, mp3, m4a,
+mp4, ...), runs faster-whisper with the bundled Whisper base model (VAD on, word
+timestamps, int8 on CPU or CUDA when present), and stores in one transaction a transcript
+document with timed, attributed segments and the recordings themselves, sealed with age to
+the study's public key: a voice identifies a person as surely as a phone number, so the
+audio is never in clear in the study folder or the store. Only ``recording_audio``, with
+the vault key, decrypts one, in memory, and logs it.
+
+The model is pluggable (``Engine``): tests and benchmarks can give their own.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+import sqlalchemy as sa
+
+from syrmak.errors import SyrmakError
+from syrmak.store import db, schema
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from syrmak.store.vault import Identity
+    from syrmak.study import Study
+
+SAMPLE_RATE = 16_000
+Progress = Callable[[float, float], None]  # seconds done, seconds in all
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One recognised stretch of speech: seconds from the start of its track."""
+
+    start: float
+    end: float
+    text: str
+
+
+class Engine(Protocol):
+    def languages(self) -> Sequence[str]: ...
+
+    def transcribe(self, audio: np.ndarray, language: str,
+                   progress: Callable[[float], None]) -> list[Piece]: ...
+
+
+class WhisperEngine:
+    """faster-whisper over the bundled model; loaded on first use."""
+
+    def __init__(self, model_folder: Path | None = None, threads: int | None = None):
+        self._folder = model_folder
+        self._threads = threads
+        self._model = None
+
+    def languages(self) -> Sequence[str]:
+        from faster_whisper.tokenizer import _LANGUAGE_CODES
+
+        return tuple(_LANGUAGE_CODES)
+
+    def model(self):
+        if self._model is None:
+            # Belt and braces: the model is a local folder, but huggingface_hub must never
+            # be tempted to look anything up.
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            import ctranslate2
+            from faster_whisper import WhisperModel
+
+            from syrmak.interviews.model import model_dir
+
+            cuda = ctranslate2.get_cuda_device_count() > 0
+            self._model = WhisperModel(
+                str(self._folder or model_dir()), device="cuda" if cuda else "cpu",
+                compute_type="int8_float16" if cuda else "int8",
+                cpu_threads=self._threads or os.cpu_count() or 1)
+        return self._model
+
+    def transcribe(self, audio, language, progress):
+        segments, _info = self.model().transcribe(audio, language=language, vad_filter=True,
+                                                  word_timestamps=True, beam_size=5)
+        pieces = []
+        for segment in segments:
+            pieces.append(Piece(segment.start, segment.end, segment.text.strip()))
+            progress(segment.end)
+        return pieces
+
+
+def decode(data: bytes, name: str) -> np.ndarray:
+    """Audio of any container PyAV reads, as 16 kHz mono float32; a clear error otherwise."""
+    try:
+        import av
+        from faster_whisper.audio import decode_audio
+    except ImportError as exc:
+        from syrmak.interviews.model import INSTALL_HINT
+
+        raise SyrmakError("transcription is not installed.", INSTALL_HINT,
+                          code="transcribe-missing") from exc
+    if not data:
+        raise SyrmakError("the recording is empty (0 bytes).",
+                          "copy the file again from the recorder or Zoom's folder.",
+                          code="recording-empty", file=name)
+    try:
+        audio = decode_audio(io.BytesIO(data), sampling_rate=SAMPLE_RATE)
+    except (av.FFmpegError, ValueError, IndexError, StopIteration) as exc:
+        raise SyrmakError("the file is not a recording syrmak can read (no audio stream, or "
+                          "damaged).",
+                          "give a wav, mp3, m4a or mp4 file; if it is one, it is damaged: "
+                          "copy it again.", code="recording-unreadable", file=name) from exc
+    if audio.size == 0:
+        raise SyrmakError("the recording holds no sound.",
+                          "check that the right file was given.", code="recording-empty",
+                          file=name)
+    return audio
+
+
+@dataclass(frozen=True)
+class Transcript:
+    document_id: int
+    name: str
+    speakers: tuple[str, ...]
+    segments: int
+    duration: float
+    recordings: tuple[int, ...]
+
+
+def _check_respondent(study: Study, number: int | None) -> None:
+    if number is None:
+        return
+    r = schema.respondents
+    with study.engine.connect() as connection:
+        row = connection.execute(sa.select(r.c.withdrawn_at).where(r.c.number == number)).first()
+    if row is None:
+        raise SyrmakError(f"there is no respondent {number}.",
+                          "check the number with 'syrmak interviews shortlist DIR'.",
+                          code="unknown-respondent", value=number)
+    if row.withdrawn_at is not None:
+        raise SyrmakError(f"respondent {number} has withdrawn from the study.",
+                          "a withdrawn respondent's interview is not stored.",
+                          code="withdrawn-respondent", value=number)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Recordings read, decoded and checked, with the options of the transcription."""
+
+    tracks: tuple[tuple[str, bytes, np.ndarray], ...]  # file name, bytes, 16 kHz audio
+    speakers: tuple[str, ...]
+    respondent: int | None
+    language: str
+    interviewer: str | None
+    name: str
+
+
+def check_options(study: Study, files: Sequence[str], *, respondent: int | None,
+                  language: str, speakers: Sequence[str], interviewer: str | None,
+                  languages: Sequence[str]) -> tuple[str, ...]:
+    """Everything about a transcription that can be wrong before any audio is read."""
+    if not files:
+        raise SyrmakError("no recording given.", "name the audio file(s).", code="bad-argument")
+    if speakers and len(speakers) != len(files):
+        raise SyrmakError(f"{len(speakers)} speaker names for {len(files)} tracks.",
+                          "give one --speaker per track, in the same order.",
+                          code="bad-argument")
+    names = tuple(speakers) or (tuple(Path(f).stem for f in files) if len(files) > 1
+                                else ("Speaker 1",))
+    if len(set(names)) != len(names):
+        raise SyrmakError("two tracks have the same speaker name.",
+                          "name each track's speaker with --speaker.", code="bad-argument")
+    if interviewer is not None and interviewer not in names:
+        raise SyrmakError(f"the interviewer '{interviewer}' is none of the speakers.",
+                          f"use one of: {', '.join(names)}.", code="bad-argument",
+                          value=interviewer)
+    _check_respondent(study, respondent)
+    if language not in languages:
+        raise SyrmakError(f"the speech model does not know the language '{language}'.",
+                          "give a two-letter code such as ru, kk or en.",
+                          code="unknown-language", value=language)
+    return names
+
+
+def prepare(study: Study, recordings: Sequence[str | Path], *, respondent: int | None = None,
+            language: str = "ru", speakers: Sequence[str] = (), interviewer: str | None = None,
+            name: str | None = None, languages: Sequence[str]) -> Prepared:
+    paths = [Path(p) for p in recordings]
+    names = check_options(study, [str(p) for p in paths], respondent=respondent,
+                          language=language, speakers=speakers, interviewer=interviewer,
+                          languages=languages)
+    tracks = []
+    for path in paths:
+        if not path.is_file():
+            raise SyrmakError("the recording does not exist.", "check the path.",
+                              code="recording-missing", file=str(path))
+        data = path.read_bytes()
+        tracks.append((path.name, data, decode(data, path.name)))
+    return Prepared(tuple(tracks), names, respondent, language, interviewer,
+                    name or paths[0].stem)
+
+
+def recognise(prepared: Prepared, engine: Engine, progress: Progress | None = None):
+    """The speech model over every track; the turns interleaved by time, as a ParsedText."""
+    from syrmak.qual.documents import _assemble
+
+    total = sum(len(audio) for _, _, audio in prepared.tracks) / SAMPLE_RATE
+    done_before = 0.0
+    turns = []
+    for speaker, (_name, _data, audio) in zip(prepared.speakers, prepared.tracks, strict=True):
+        def step(seconds, _base=done_before):
+            if progress:
+                progress(min(total, _base + seconds), total)
+        for piece in engine.transcribe(audio, prepared.language, step):
+            turns.append((round(piece.start * 1000), round(piece.end * 1000), speaker,
+                          piece.text))
+        done_before += len(audio) / SAMPLE_RATE
+        if progress:
+            progress(done_before, total)
+    # Tracks of one conversation interleave by time; ties keep the track order.
+    turns.sort(key=lambda t: (t[0], prepared.speakers.index(t[2])))
+    parsed = _assemble([(s, a, b, text) for a, b, s, text in turns if text], merge=True)
+    if not parsed.segments:
+        raise SyrmakError("no speech was recognised in the recording.",
+                          "check the language (--language) and that the file holds speech.",
+                          code="recording-silent", file=prepared.tracks[0][0])
+    return parsed, total
+
+
+def seal_recordings(study: Study, connection: sa.Connection, prepared: Prepared,
+                    document_id: int | None, actor: str) -> list[int]:
+    """Store each track sealed to the study's public key (no private key needed)."""
+    recipient = study.recipient
+    respondent_id = connection.execute(sa.select(schema.respondents.c.id).where(
+        schema.respondents.c.number == prepared.respondent)).scalar() \
+        if prepared.respondent else None
+    ids = []
+    for speaker, (file_name, data, audio) in zip(prepared.speakers, prepared.tracks,
+                                                 strict=True):
+        header = json.dumps({"study": study.id, "file": file_name, "speaker": speaker},
+                            ensure_ascii=False).encode()
+        ids.append(connection.execute(
+            sa.insert(schema.recordings).returning(schema.recordings.c.id), {
+                "respondent_id": respondent_id, "document_id": document_id,
+                "name": file_name[:255], "size": len(data),
+                "duration_ms": round(len(audio) * 1000 / SAMPLE_RATE),
+                "sealed": recipient.seal_bytes(header + b"\n" + data),
+                "created_by": actor, "created_at": datetime.now(UTC)}).scalar_one())
+    return ids
+
+
+def store_transcript(study: Study, connection: sa.Connection, prepared: Prepared, parsed,
+                     actor: str) -> int:
+    from syrmak.qual.documents import _insert, _set_variable
+
+    doc_id = _insert(study, connection, name=prepared.name, kind="transcript", parsed=parsed,
+                     respondent=prepared.respondent, question=None,
+                     source_name=", ".join(t[0] for t in prepared.tracks), source_bytes=None,
+                     actor=actor)
+    if prepared.interviewer:
+        _set_variable(study, connection, doc_id, "interviewer", prepared.interviewer, None,
+                      actor)
+    return doc_id
+
+
+def transcribe(study: Study, recordings: Sequence[str | Path], *, respondent: int | None = None,
+               language: str = "ru", speakers: Sequence[str] = (),
+               interviewer: str | None = None, name: str | None = None,
+               engine: Engine | None = None, progress: Progress | None = None,
+               actor: str | None = None) -> Transcript:
+    """Transcribe a recording (or one track per speaker) into a transcript document, in
+    this process (a laptop; ``jobs.submit_transcription`` queues it on a team store).
+
+    Everything is checked before the model runs and stored in one transaction after it:
+    bad input or a failure writes nothing.
+    """
+    from syrmak.study import default_actor
+
+    engine = engine or WhisperEngine()
+    prepared = prepare(study, recordings, respondent=respondent, language=language,
+                       speakers=speakers, interviewer=interviewer, name=name,
+                       languages=engine.languages())
+    parsed, total = recognise(prepared, engine, progress)
+    actor = actor or default_actor()
+    with db.writer(study.engine, study.id) as connection:
+        doc_id = store_transcript(study, connection, prepared, parsed, actor)
+        ids = seal_recordings(study, connection, prepared, doc_id, actor)
+        study.log("transcribe", {"document": doc_id, "recordings": ids, "language": language,
+                                 "tracks": len(prepared.tracks),
+                                 "segments": len(parsed.segments)}, actor, connection)
+    return Transcript(doc_id, prepared.name, prepared.speakers, len(parsed.segments), total,
+                      tuple(ids))
+
+
+@dataclass(frozen=True)
+class Recording:
+    id: int
+    name: str
+    document: str | None
+    respondent: int | None
+    size: int
+    duration_ms: int
+
+
+def list_recordings(study: Study) -> tuple[Recording, ...]:
+    rec, d, r = schema.recordings, schema.documents, schema.respondents
+    with study.engine.connect() as connection:
+        rows = connection.execute(
+            sa.select(rec.c.id, rec.c.name, d.c.name.label("document"), r.c.number,
+                      rec.c.size, rec.c.duration_ms)
+            .select_from(rec.outerjoin(d, d.c.id == rec.c.document_id)
+                         .outerjoin(r, r.c.id == rec.c.respondent_id))
+            .order_by(rec.c.id)).all()
+    return tuple(Recording(*row) for row in rows)
+
+
+def recording_audio(study: Study, recording_id: int, identity: Identity,
+                    actor: str | None = None) -> bytes:
+    """A recording's audio, decrypted in memory (for playback); the opening is logged."""
+    from syrmak.store.vault import DamagedEntry
+
+    rec = schema.recordings
+    with study.engine.connect() as connection:
+        sealed = connection.execute(sa.select(rec.c.sealed)
+                                    .where(rec.c.id == recording_id)).scalar()
+    if sealed is None:
+        raise SyrmakError(f"there is no recording {recording_id}.",
+                          "list them with 'syrmak transcribe --list DIR'.",
+                          code="unknown-recording", value=recording_id)
+    try:
+        plain = identity.open_bytes(sealed)
+    except DamagedEntry as exc:
+        raise SyrmakError(f"recording {recording_id} cannot be read: {exc}.",
+                          "restore the study store from a backup.",
+                          code="recording-damaged", value=recording_id) from exc
+    header, _, audio = plain.partition(b"\n")
+    if json.loads(header).get("study") != study.id:
+        raise SyrmakError(f"recording {recording_id} belongs to another study.",
+                          "restore the study store from a backup.",
+                          code="recording-damaged", value=recording_id)
+    study.log("recording-open", {"recording": recording_id}, actor)
+    return audio

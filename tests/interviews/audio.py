@@ -1,0 +1,40 @@
+"""Recordings made in code: a tone in wav, or the same encoded as AAC in an .m4a (PyAV)."""
+
+from __future__ import annotations
+
+import wave
+from pathlib import Path
+
+import numpy as np
+
+
+def tone(seconds: float = 2.0, rate: int = 16_000) -> np.ndarray:
+    t = np.arange(int(seconds * rate)) / rate
+    return (0.2 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+
+
+def write_wav(path: Path, samples: np.ndarray | None = None, rate: int = 16_000) -> Path:
+    samples = tone() if samples is None else samples
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes((samples * 32767).astype("<i2").tobytes())
+    return path
+
+
+def write_m4a(path: Path, samples: np.ndarray | None = None, rate: int = 16_000) -> Path:
+    import av
+
+    samples = tone() if samples is None else samples
+    with av.open(str(path), "w", format="mp4") as container:
+        stream = container.add_stream("aac", rate=rate)
+        stream.layout = "mono"
+        frame = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="flt",
+                                           layout="mono")
+        frame.sample_rate = rate
+        for packet in stream.encode(frame):
+            container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+    return path
