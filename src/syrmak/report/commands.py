@@ -16,9 +16,15 @@ from syrmak.clitools import friendly, open_study
 @click.option("--format", "formats", multiple=True, type=click.Choice(["html", "docx"]),
               help="Only this format (repeatable; default: both).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--drop-missing-quotes", "drop", is_flag=True,
+              help="First remove from the spec the quotes whose document is gone (after "
+                   "'syrmak withdraw'); the old spec is kept as report.yaml.bak.")
 @friendly
-def report(directory, out, spec_path, formats, quiet):
-    """Build the study's report (report.yaml) as one self-contained HTML file and a DOCX."""
+def report(directory, out, spec_path, formats, quiet, drop):
+    """Build the study's report (report.yaml) as one self-contained HTML file and a DOCX.
+
+    Example: syrmak report my-study --drop-missing-quotes
+    """
     from pathlib import Path
 
     from rich.console import Console
@@ -26,8 +32,19 @@ def report(directory, out, spec_path, formats, quiet):
 
     from syrmak.report import FORMATS, build_report, load_spec, steps
 
+    from syrmak.report import drop_missing_quotes
+
     study = open_study(directory)
-    spec = load_spec(Path(spec_path) if spec_path else Path(directory) / "report.yaml")
+    path = Path(spec_path) if spec_path else Path(directory) / "report.yaml"
+    if drop:
+        dropped = drop_missing_quotes(study, path)
+        if dropped:
+            click.echo(f"Removed {len(dropped)} quote{'s' if len(dropped) != 1 else ''} whose "
+                       f"document is gone from {path.name} (lines "
+                       f"{', '.join(map(str, dropped))}); the old spec is {path.name}.bak.")
+        else:
+            click.echo("No quote points at a missing document.")
+    spec = load_spec(path)
     formats = tuple(formats) or FORMATS
     console = Console(stderr=True)
     bar = Progress(TextColumn("{task.description:<12}"), BarColumn(),
