@@ -30,9 +30,7 @@ def report(directory, out, spec_path, formats, quiet, drop):
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from syrmak.report import FORMATS, build_report, load_spec, steps
-
-    from syrmak.report import drop_missing_quotes
+    from syrmak.report import FORMATS, build_report, drop_missing_quotes, load_spec, steps
 
     study = open_study(directory)
     path = Path(spec_path) if spec_path else Path(directory) / "report.yaml"
