@@ -15,7 +15,7 @@ from datetime import datetime
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
@@ -78,6 +78,41 @@ def _repeat_header(row) -> None:
     el = OxmlElement("w:tblHeader")
     el.set(qn("w:val"), "true")
     trpr.append(el)
+
+
+def _cant_split(row) -> None:
+    """A row is never broken across two pages (a number must sit beside its label)."""
+    trpr = row._tr.get_or_add_trPr()
+    trpr.append(OxmlElement("w:cantSplit"))
+
+
+def _column_widths(grid_text: list[list[str]], width: int) -> list[int]:
+    """Column widths from content: each column gets at least its longest word (so no word
+    is broken mid-word, "collab|oration"), the rest of the text width is shared in
+    proportion to each column's longest text. Widths in EMU, summing to TEXT_WIDTH."""
+    char = Pt(8.5) * 0.56  # the average width of a character of the 8.5 pt table font
+    pad = Cm(0.4)           # the cell's left and right margins
+    words = [0] * width
+    lines = [0] * width
+    for row in grid_text:
+        for c, text in enumerate(row):
+            if text is None:
+                continue
+            words[c] = max([words[c], *(len(w) for w in text.split())])
+            lines[c] = max(lines[c], len(text))
+    floor = [int(w * char * 1.1 + pad) for w in words]
+    if sum(floor) >= TEXT_WIDTH:
+        return [int(TEXT_WIDTH * f / sum(floor)) for f in floor]
+    want = [max(f, int(n * char + pad)) for f, n in zip(floor, lines, strict=True)]
+    if sum(want) <= TEXT_WIDTH:
+        # Everything fits on one line: spread the spare width evenly.
+        spare = (TEXT_WIDTH - sum(want)) // width
+        return [w + spare for w in want]
+    # Share what is left above the floors in proportion to how much more each column wants.
+    spare = TEXT_WIDTH - sum(floor)
+    extra = [w - f for w, f in zip(want, floor, strict=True)]
+    total = sum(extra) or 1
+    return [f + int(spare * e / total) for f, e in zip(floor, extra, strict=True)]
 
 
 def _shade(cell, fill: str) -> None:
@@ -224,19 +259,24 @@ def _table(doc, t: model.TableBlock, lang: str) -> None:
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    # The label column gets room for the questions' wording; the numbers share the rest.
-    share = 0.55 if width <= 3 else 0.42 if width <= 5 else 0.32
-    first = TEXT_WIDTH * share if width > 1 else TEXT_WIDTH
-    rest = (TEXT_WIDTH - first) / max(1, width - 1)
+    # Only cells spanning one column say how wide that column must be.
+    texts: list[list] = [[None] * width for _ in rows]
+    for r, placed in enumerate(grid):
+        for c, cell in placed:
+            if cell.colspan == 1:
+                texts[r][c] = cell.text
+    widths = _column_widths(texts, width)
     # table.cell() walks the whole table each time: fetch the grid once, merge at the end.
     cells = table._cells
     for c, column in enumerate(table.columns):
-        column.width = int(first if c == 0 else rest)  # the grid LibreOffice lays out by
+        column.width = widths[c]  # the grid LibreOffice lays out by
     for i, cell in enumerate(cells):
-        cell.width = int(first if i % width == 0 else rest)
+        cell.width = widths[i % width]
     n_head = len(t.header)
     for r in range(n_head):
         _repeat_header(table.rows[r])
+    for row in table.rows:
+        _cant_split(row)
     merges = []
     for r, placed in enumerate(grid):
         for c, cell in placed:
@@ -254,6 +294,11 @@ def _table(doc, t: model.TableBlock, lang: str) -> None:
             if cell.kind == "number":
                 paragraph.alignment = (WD_ALIGN_PARAGRAPH.CENTER if r < n_head
                                        else WD_ALIGN_PARAGRAPH.RIGHT)
+            # Keep-with-next on every row but the last keeps a table that fits on a page
+            # on one page (Word's and LibreOffice's way); a longer one breaks between rows,
+            # its header rows repeated.
+            if r < len(rows) - 1:
+                _keep_with_next(paragraph)
     for r, c, r2, c2 in merges:
         table.cell(r, c).merge(table.cell(r2, c2))
     if t.note:
@@ -290,13 +335,17 @@ def _quote(doc, q: model.QuoteBlock) -> None:
             if keep:
                 _keep_with_next(paragraph)
 
-    def attribution() -> None:
+    def attribution(keep: bool = False) -> None:
         paragraph = doc.add_paragraph()
         paragraph.paragraph_format.left_indent = Cm(1)
         paragraph.paragraph_format.space_after = Pt(10)
         run = paragraph.add_run(q.attribution)
         run.font.size = Pt(9)
         run.font.color.rgb = MUTED
+        if keep:
+            # The reference layout prints "Original in Russian:" after the attribution:
+            # without this the original could start the next page, alone.
+            _keep_with_next(paragraph)
 
     def original() -> None:
         label = i18n.word(q.lang, "original_in",
@@ -316,7 +365,7 @@ def _quote(doc, q: model.QuoteBlock) -> None:
         return
     if q.layout == "reference":
         quoted(q.translation, q.lang, True)
-        attribution()
+        attribution(keep=True)
         original()
     elif q.layout == "attribution-last":
         quoted(q.translation, q.lang, True)
@@ -328,25 +377,59 @@ def _quote(doc, q: model.QuoteBlock) -> None:
         attribution()
 
 
-def _toc(doc, toc: model.Toc) -> None:
+def _bookmark_name(index: int) -> str:
+    # Word's own name for the targets of a table of contents (hidden from its bookmark list).
+    return f"_Toc{index:08d}"
+
+
+def _heading(doc, h: model.Heading, index: int) -> None:
+    """A heading, wrapped in the bookmark its table-of-contents entry points at."""
+    paragraph = _add(doc, f"Heading {min(h.level, 4)}")
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), str(index))
+    start.set(qn("w:name"), _bookmark_name(index))
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), str(index))
+    paragraph._p.append(start)
+    paragraph.add_run(h.text)
+    paragraph._p.append(end)
+
+
+def _toc(doc, toc: model.Toc, numbers: dict) -> None:
     _add(doc, "TOC Heading", toc.title)
     entries = list(toc.entries) or [model.Heading("", 1, "")]
-    # One field whose cached result lists the headings, so the contents read well even
-    # before Word updates the field (it is marked dirty, and settings ask for an update).
+    # One TOC field whose cached result lists the headings, each ending in a PAGEREF field
+    # to the heading's bookmark: LibreOffice (and a PDF made with it) computes those page
+    # numbers when it lays the document out, and Word rebuilds the whole field on opening
+    # (it is marked dirty, and settings ask for an update).
+    right = TEXT_WIDTH
     for i, h in enumerate(entries):
         paragraph = doc.add_paragraph()
-        paragraph.paragraph_format.left_indent = Cm(0.6 * (h.level - 1))
-        paragraph.paragraph_format.space_after = Pt(2)
+        fmt = paragraph.paragraph_format
+        fmt.left_indent = Cm(0.6 * (h.level - 1))
+        fmt.space_after = Pt(2)
+        fmt.tab_stops.add_tab_stop(right, WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
         if i == 0:
             run = paragraph.add_run()
             _fld_char(run, "begin")
-            # Dirty: Word refreshes the contents (with page numbers) when it opens the file.
             run._r[-1].set(qn("w:dirty"), "true")
             _instr(paragraph.add_run(), ' TOC \\o "1-4" \\h \\z \\u ')
             _fld_char(paragraph.add_run(), "separate")
         paragraph.add_run(h.text)
+        if h.text:
+            paragraph.add_run("\t")
+            _field(paragraph, f"PAGEREF {_bookmark_name(numbers[h.anchor])} \\h", "1")
         if i == len(entries) - 1:
             _fld_char(paragraph.add_run(), "end")
+
+
+def _footer(doc, lang: str) -> None:
+    """Page numbers, centred in the footer: "3" as a PAGE field every viewer computes."""
+    paragraph = doc.sections[0].footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _field(paragraph, "PAGE \\* ARABIC", "1")
+    for run in paragraph.runs:
+        run.font.size = Pt(9)
 
 
 def _settings(doc) -> None:
@@ -425,9 +508,14 @@ def render(report: model.Report) -> bytes:
         doc.add_paragraph(", ".join(report.authors))
     if report.date:
         doc.add_paragraph(report.date)
+    _footer(doc, lang)
+    # The table of contents points at headings by bookmark, numbered by the headings'
+    # anchors (unique in a report).
+    numbers = {b.anchor: i for i, b in enumerate(
+        (b for b in report.blocks if isinstance(b, model.Heading)), start=1)}
     for block in report.blocks:
         if isinstance(block, model.Heading):
-            _add(doc, f"Heading {min(block.level, 4)}", block.text)
+            _heading(doc, block, numbers[block.anchor])
         elif isinstance(block, model.Prose):
             _prose(doc, block.markdown, lang)
         elif isinstance(block, model.TableBlock):
@@ -437,7 +525,7 @@ def render(report: model.Report) -> bytes:
         elif isinstance(block, model.QuoteBlock):
             _quote(doc, block)
         elif isinstance(block, model.Toc):
-            _toc(doc, block)
+            _toc(doc, block, numbers)
         elif isinstance(block, model.PageBreak):
             doc.add_page_break()
     buffer = io.BytesIO()

@@ -1,0 +1,105 @@
+"""The Word report's page layout, checked in the DOCX itself with python-docx: page numbers,
+a table of contents with page numbers, tables that neither split rows nor break words,
+quotes and captions kept with what follows them."""
+
+from __future__ import annotations
+
+import io
+
+import docx
+import pytest
+from docx.oxml.ns import qn
+from docx.shared import Pt
+
+from syrmak.report import build_report, model, word
+
+
+@pytest.fixture(scope="module")
+def document(shared_reported):
+    result = build_report(shared_reported, formats=("docx",))
+    return docx.Document(result.files[0])
+
+
+def _instructions(element) -> list[str]:
+    return [t.text.strip() for t in element.iter(qn("w:instrText"))]
+
+
+def test_footer_carries_a_page_number_field(document):
+    footer = document.sections[0].footer
+    assert _instructions(footer._element) == ["PAGE \\* ARABIC"]
+
+
+def test_contents_entries_point_at_the_headings_page(document):
+    body = document.element.body
+    bookmarks = {b.get(qn("w:name")): b.getparent() for b in body.iter(qn("w:bookmarkStart"))}
+    toc = [p for p in document.paragraphs if any(
+        i.startswith("PAGEREF") for i in _instructions(p._p))]
+    assert [p.text.split("\t")[0] for p in toc] == ["Results", "Voices"]
+    for p in toc:
+        (ref,) = [i for i in _instructions(p._p) if i.startswith("PAGEREF")]
+        target = ref.split()[1]
+        heading = docx.text.paragraph.Paragraph(bookmarks[target], document.part)
+        assert heading.text == p.text.split("\t")[0]
+        assert heading.style.name.startswith("Heading")
+    # The dotted leader to a right-aligned page number.
+    tabs = toc[0]._p.find(qn("w:pPr")).find(qn("w:tabs"))
+    assert tabs[0].get(qn("w:leader")) == "dot" and tabs[0].get(qn("w:val")) == "right"
+
+
+def test_table_rows_repeat_headers_never_split_and_stay_together(document):
+    assert len(document.tables) == 2
+    for table in document.tables:
+        rows = table.rows
+        header = [i for i, r in enumerate(rows)
+                  if r._tr.trPr.find(qn("w:tblHeader")) is not None]
+        assert header and header == list(range(len(header)))
+        assert all(r._tr.trPr.find(qn("w:cantSplit")) is not None for r in rows)
+        for r, row in enumerate(rows):
+            keeps = {p.paragraph_format.keep_with_next for c in row.cells for p in c.paragraphs}
+            assert keeps == ({None} if r == len(rows) - 1 else {True}), r
+
+
+def test_captions_and_quotes_are_kept_with_what_follows(document):
+    paragraphs = document.paragraphs
+    texts = [p.text for p in paragraphs]
+    for p in paragraphs:
+        if p.style.name == "Caption":
+            assert p.paragraph_format.keep_with_next
+    i = texts.index("Before the pandemic we never had enough money for the office rent.")
+    # translation, attribution and "Original in Russian:" all hold on to the original.
+    assert [paragraphs[k].paragraph_format.keep_with_next for k in range(i, i + 4)] == [
+        True, True, True, None]
+    assert texts[i + 2] == "Original in Russian:"
+
+
+def _table(header: list[str], body: list[list[str]]) -> model.TableBlock:
+    return model.TableBlock(
+        1, "Wide", "t1",
+        (tuple(model.Cell(h, header=True, kind="label" if i == 0 else "number")
+               for i, h in enumerate(header)),),
+        tuple(tuple(model.Cell(c, kind="label" if i == 0 else "number") for i, c in
+                    enumerate(row)) for row in body))
+
+
+@pytest.mark.parametrize("header", [
+    ["How effective was the work of your organisation during the pandemic?",
+     "Effectiveness", "collaboration", "Significantly", "Unchanged", "Decreased",
+     "Difficult to answer", "Total"],
+    ["Q", "Effectiveness"],
+    ["Question", "a", "b", "c", "d", "e", "f", "g", "h", "Total"],
+])
+def test_column_widths_come_from_content_no_word_broken(header):
+    body = [["Row label", *["12.90%"] * (len(header) - 1)]]
+    report = model.Report("T", None, (), None, "en", (_table(header, body),),
+                          "2022-01-15T00:00:00+00:00")
+    table = docx.Document(io.BytesIO(word.render(report))).tables[0]
+    widths = [c.width for c in table.columns]
+    assert sum(widths) <= word.TEXT_WIDTH + 635 * len(widths)  # stored in twips
+    assert sum(widths) >= word.TEXT_WIDTH * 0.99
+    char = Pt(8.5) * 0.56
+    for width, text in zip(widths, header, strict=True):
+        longest = max(len(w) for w in text.split())
+        assert width >= longest * char, (text, width)
+    # A short label column gives its room to the numbers, a long one takes more.
+    if header[0] == "Q":
+        assert widths[0] < widths[1]
