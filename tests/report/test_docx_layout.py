@@ -32,8 +32,8 @@ def test_footer_carries_a_page_number_field(document):
 def test_contents_entries_point_at_the_headings_page(document):
     body = document.element.body
     bookmarks = {b.get(qn("w:name")): b.getparent() for b in body.iter(qn("w:bookmarkStart"))}
-    toc = [p for p in document.paragraphs if any(
-        i.startswith("PAGEREF") for i in _instructions(p._p))]
+    toc = [docx.text.paragraph.Paragraph(p, document.part) for p in body.iter(qn("w:p"))
+           if any(i.startswith("PAGEREF") for i in _instructions(p))]
     assert [p.text.split("\t")[0] for p in toc] == ["Results", "Voices"]
     for p in toc:
         (ref,) = [i for i in _instructions(p._p) if i.startswith("PAGEREF")]
@@ -41,6 +41,12 @@ def test_contents_entries_point_at_the_headings_page(document):
         heading = docx.text.paragraph.Paragraph(bookmarks[target], document.part)
         assert heading.text == p.text.split("\t")[0]
         assert heading.style.name.startswith("Heading")
+    # In Word's "Table of Contents" content control, not a TOC field, whose cached text
+    # LibreOffice would print as it is.
+    (sdt,) = body.iter(qn("w:sdt"))
+    gallery = sdt.find(".//" + qn("w:docPartGallery"))
+    assert gallery.get(qn("w:val")) == "Table of Contents"
+    assert [p for p in sdt.iter(qn("w:p"))] == [p._p for p in toc]
     # The dotted leader to a right-aligned page number.
     tabs = toc[0]._p.find(qn("w:pPr")).find(qn("w:tabs"))
     assert tabs[0].get(qn("w:leader")) == "dot" and tabs[0].get(qn("w:val")) == "right"
@@ -96,10 +102,26 @@ def test_column_widths_come_from_content_no_word_broken(header):
     widths = [c.width for c in table.columns]
     assert sum(widths) <= word.TEXT_WIDTH + 635 * len(widths)  # stored in twips
     assert sum(widths) >= word.TEXT_WIDTH * 0.99
-    char = Pt(8.5) * 0.56
+    char = Pt(8.5) * 0.62
     for width, text in zip(widths, header, strict=True):
         longest = max(len(w) for w in text.split())
         assert width >= longest * char, (text, width)
     # A short label column gives its room to the numbers, a long one takes more.
     if header[0] == "Q":
         assert widths[0] < widths[1]
+
+
+def test_no_figure_taller_than_fifteen_centimetres():
+    """A figure kept with its caption and taller than what is left of a page leaves that
+    rest blank: figures are at most 15 cm tall (narrower if need be)."""
+    from syrmak.report import charts as C
+
+    tall = C.GroupedChart(tuple(f"Platform {i}" for i in range(40)), ("Before", "During"),
+                          (tuple([50.0] * 40), tuple([60.0] * 40)),
+                          (tuple([5.0] * 40), tuple([6.0] * 40)), "% of respondents", "n = 10")
+    png = C.render(tall, "png", "t")
+    block = model.FigureBlock(1, "Tall", "f1", tall, "alt", png=png)
+    report = model.Report("T", None, (), None, "en", (block,), "2022-01-15T00:00:00+00:00")
+    (shape,) = docx.Document(io.BytesIO(word.render(report))).inline_shapes
+    assert shape.height <= word.FIGURE_MAX_HEIGHT
+    assert shape.width < word.FIGURE_WIDTH

@@ -560,7 +560,8 @@ class Builder:
             tuple(f.name(self.lang) for f in boundaries.features),
             tuple(f.kind for f in boundaries.features),
             tuple(values), i18n.word(self.lang, "respondents"), self.n_text(r),
-            i18n.word(self.lang, "not_on_map", items="; ".join(outside)) if outside else None)
+            i18n.word(self.lang, "not_on_map", items="; ".join(outside)) if outside else None,
+            {"city_legend": i18n.word(self.lang, "city_dot")})
         return chart, boundaries.attribution
 
     def alt(self, chart: C.Chart) -> str:

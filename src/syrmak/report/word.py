@@ -25,6 +25,9 @@ from syrmak.report import i18n, model
 
 _MD = MarkdownIt("commonmark", {"html": False, "typographer": False})
 FIGURE_WIDTH = Cm(16)
+#: A taller figure is drawn narrower: one that needs most of a page, kept with its caption,
+#: left the rest of the page before it blank.
+FIGURE_MAX_HEIGHT = Cm(15)
 TEXT_WIDTH = Cm(17)
 MUTED = RGBColor(0x55, 0x55, 0x55)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -90,8 +93,10 @@ def _column_widths(grid_text: list[list[str]], width: int) -> list[int]:
     """Column widths from content: each column gets at least its longest word (so no word
     is broken mid-word, "collab|oration"), the rest of the text width is shared in
     proportion to each column's longest text. Widths in EMU, summing to TEXT_WIDTH."""
-    char = Pt(8.5) * 0.56  # the average width of a character of the 8.5 pt table font
-    pad = Cm(0.4)           # the cell's left and right margins
+    # A character of the 8.5 pt table font: digits and bold capitals of DejaVu Sans (what
+    # LibreOffice puts in Calibri's place) are ~0.62 em; LibreOffice broke "12.90|%" at 0.56.
+    char = Pt(8.5) * 0.62
+    pad = Cm(0.5)           # the cell's left and right margins, and a little air
     words = [0] * width
     lines = [0] * width
     for row in grid_text:
@@ -312,6 +317,9 @@ def _figure(doc, f: model.FigureBlock, lang: str) -> None:
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     run = paragraph.add_run()
     shape = run.add_picture(io.BytesIO(f.png or b""), width=FIGURE_WIDTH)
+    if shape.height > FIGURE_MAX_HEIGHT:
+        shape.width = int(shape.width * FIGURE_MAX_HEIGHT / shape.height)
+        shape.height = FIGURE_MAX_HEIGHT
     # Alt text for screen readers (Word shows it as the picture's description).
     doc_pr = shape._inline.docPr
     doc_pr.set("descr", f"{i18n.word(lang, 'figure')} {f.number}. {f.caption}. {f.alt}")
@@ -396,31 +404,36 @@ def _heading(doc, h: model.Heading, index: int) -> None:
 
 
 def _toc(doc, toc: model.Toc, numbers: dict) -> None:
-    _add(doc, "TOC Heading", toc.title)
-    entries = list(toc.entries) or [model.Heading("", 1, "")]
-    # One TOC field whose cached result lists the headings, each ending in a PAGEREF field
-    # to the heading's bookmark: LibreOffice (and a PDF made with it) computes those page
-    # numbers when it lays the document out, and Word rebuilds the whole field on opening
-    # (it is marked dirty, and settings ask for an update).
-    right = TEXT_WIDTH
-    for i, h in enumerate(entries):
+    """The contents: one line per heading ending in a PAGEREF field to the heading's
+    bookmark, inside a "Table of Contents" content control (Word's own wrapper).
+
+    Not a TOC field: LibreOffice keeps a TOC field's cached text as it is, so a PDF made
+    with it showed no page numbers (or wrong ones), whereas it computes PAGEREF fields when
+    it lays the pages out; Word updates them on opening (settings ask for it).
+    """
+    title = _add(doc, "TOC Heading", toc.title)
+    sdt = OxmlElement("w:sdt")
+    pr = OxmlElement("w:sdtPr")
+    part = OxmlElement("w:docPartObj")
+    gallery = OxmlElement("w:docPartGallery")
+    gallery.set(qn("w:val"), "Table of Contents")
+    part.append(gallery)
+    part.append(OxmlElement("w:docPartUnique"))
+    pr.append(part)
+    sdt.append(pr)
+    content = OxmlElement("w:sdtContent")
+    sdt.append(content)
+    for h in toc.entries:
         paragraph = doc.add_paragraph()
         fmt = paragraph.paragraph_format
         fmt.left_indent = Cm(0.6 * (h.level - 1))
         fmt.space_after = Pt(2)
-        fmt.tab_stops.add_tab_stop(right, WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
-        if i == 0:
-            run = paragraph.add_run()
-            _fld_char(run, "begin")
-            run._r[-1].set(qn("w:dirty"), "true")
-            _instr(paragraph.add_run(), ' TOC \\o "1-4" \\h \\z \\u ')
-            _fld_char(paragraph.add_run(), "separate")
+        fmt.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
         paragraph.add_run(h.text)
-        if h.text:
-            paragraph.add_run("\t")
-            _field(paragraph, f"PAGEREF {_bookmark_name(numbers[h.anchor])} \\h", "1")
-        if i == len(entries) - 1:
-            _fld_char(paragraph.add_run(), "end")
+        paragraph.add_run("\t")
+        _field(paragraph, f"PAGEREF {_bookmark_name(numbers[h.anchor])} \\h", "1")
+        content.append(paragraph._p)  # moves it from the body into the control
+    title._p.addnext(sdt)
 
 
 def _footer(doc, lang: str) -> None:
