@@ -9,7 +9,7 @@ import io
 import docx
 import pytest
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Cm, Pt
 
 from syrmak.report import build_report, model, word
 
@@ -111,9 +111,9 @@ def test_column_widths_come_from_content_no_word_broken(header):
         assert widths[0] < widths[1]
 
 
-def test_no_figure_taller_than_fifteen_centimetres():
+def test_no_figure_taller_than_twelve_centimetres():
     """A figure kept with its caption and taller than what is left of a page leaves that
-    rest blank: figures are at most 15 cm tall (narrower if need be)."""
+    rest blank: figures are at most 12 cm tall (narrower if need be)."""
     from syrmak.report import charts as C
 
     tall = C.GroupedChart(tuple(f"Platform {i}" for i in range(40)), ("Before", "During"),
@@ -125,3 +125,56 @@ def test_no_figure_taller_than_fifteen_centimetres():
     (shape,) = docx.Document(io.BytesIO(word.render(report))).inline_shapes
     assert shape.height <= word.FIGURE_MAX_HEIGHT
     assert shape.width < word.FIGURE_WIDTH
+
+
+NOTES_SPEC = """\
+title: Notes
+lang: en
+footnotes:
+  one: The first note.
+  two: "The second, with *emphasis*."
+content:
+  - text: |
+      A claim.[^two] Another claim.[^one] The first again.[^two]
+  - references:
+      - "Author, A. (2020). *A book*. <https://example.org/book>"
+      - Plain entry without an address.
+"""
+
+
+def test_footnotes_are_word_footnotes_numbered_by_first_citation(reported):
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    from syrmak.report import parse_spec
+
+    result = build_report(reported, parse_spec(NOTES_SPEC), formats=("docx", "html"))
+    assert result.report.footnotes == ("The second, with *emphasis*.", "The first note.")
+    paths = {p.suffix: p for p in result.files}
+    document = docx.Document(paths[".docx"])
+    body = document.element.body
+    assert [r.get(qn("w:id")) for r in body.iter(qn("w:footnoteReference"))] == ["1", "2", "1"]
+    notes = document.part.part_related_by(RT.FOOTNOTES).blob.decode("utf-8")
+    assert 'w:id="1"><w:p>' in notes and "The second, with emphasis." in notes
+    # The bibliography: hanging indents, and the address a real link.
+    entries = [p for p in document.paragraphs if p.text.startswith(("Author", "Plain"))]
+    assert [round(p.paragraph_format.first_line_indent / Cm(1), 2) for p in entries] == [-1, -1]
+    (link,) = entries[0]._p.iter(qn("w:hyperlink"))
+    assert document.part.rels[link.get(qn("r:id"))].target_ref == "https://example.org/book"
+    html = paths[".html"].read_text(encoding="utf-8")
+    assert html.count('<sup class="fn"><a href="#fn-1"') == 2
+    assert '<li id="fn-2">The first note.' in html
+
+
+@pytest.mark.parametrize(("spec", "line", "message"), [
+    (NOTES_SPEC.replace("[^one]", "[^three]"), 8, "there is no footnote 'three'"),
+    (NOTES_SPEC.replace("  one: The first note.", "  one: [a, b]"), 4, "must be text"),
+    (NOTES_SPEC.replace("      - Plain entry without an address.", "      - {a: b}"), 11,
+     "each reference is one line"),
+])
+def test_footnote_and_reference_mistakes_name_the_line(reported, spec, line, message):
+    from syrmak.errors import SyrmakError
+    from syrmak.report import parse_spec
+
+    with pytest.raises(SyrmakError, match=message) as info:
+        build_report(reported, parse_spec(spec), formats=("html",))
+    assert info.value.location.line == line

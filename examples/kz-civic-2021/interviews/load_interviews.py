@@ -62,6 +62,10 @@ def load(study, *, second_coder: bool = True) -> dict:
                                respondent=number if number in known else None,
                                variables={"source": "survey", "respondent_no": number,
                                           "section": row["section"]})
+    # Quoted web pages (the SOSTaldykol initiative's site): no respondent behind them.
+    for path in sorted(HERE.glob("website-*.txt")):
+        documents.add_document(study, path, name=path.stem, kind="text",
+                               variables={"source": "website"})
     codebook.import_yaml(study, HERE / "codebook.yaml")
     names = _documents(quotes)
     items = []

@@ -27,7 +27,7 @@ _MD = MarkdownIt("commonmark", {"html": False, "typographer": False})
 FIGURE_WIDTH = Cm(16)
 #: A taller figure is drawn narrower: one that needs most of a page, kept with its caption,
 #: left the rest of the page before it blank.
-FIGURE_MAX_HEIGHT = Cm(15)
+FIGURE_MAX_HEIGHT = Cm(12)
 TEXT_WIDTH = Cm(17)
 MUTED = RGBColor(0x55, 0x55, 0x55)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -134,7 +134,8 @@ def _shade(cell, fill: str) -> None:
 
 def _inline(paragraph, children, lang: str) -> None:
     bold = italic = code = False
-    link = False
+    link = None  # the w:hyperlink element runs go into, for a web address
+    internal = False
     for tok in children or []:
         t = tok.type
         if t == "strong_open":
@@ -146,24 +147,109 @@ def _inline(paragraph, children, lang: str) -> None:
         elif t == "em_close":
             italic = False
         elif t == "link_open":
-            link = True
+            href = str(tok.attrs.get("href", ""))
+            if href.startswith(("http://", "https://", "mailto:")):
+                link = _hyperlink(paragraph, href)
+            else:
+                internal = True
         elif t == "link_close":
-            link = False
+            link, internal = None, False
         elif t in ("text", "code_inline"):
-            run = paragraph.add_run(tok.content)
-            run.bold = bold or None
-            run.italic = italic or None
-            if t == "code_inline" or code:
-                run.font.name = "DejaVu Sans Mono"
-            if link:
-                run.font.color.rgb = RGBColor(0x0B, 0x53, 0x94)
-                run.underline = True
+            for k, piece in enumerate(model.NOTE_RE.split(tok.content)):
+                if k % 2:
+                    _footnote_mark(paragraph, int(piece))
+                    continue
+                if not piece:
+                    continue
+                run = paragraph.add_run(piece)
+                run.bold = bold or None
+                run.italic = italic or None
+                if t == "code_inline" or code:
+                    run.font.name = "DejaVu Sans Mono"
+                if link is not None or internal:
+                    run.font.color.rgb = RGBColor(0x0B, 0x53, 0x94)
+                    run.underline = True
+                if link is not None:
+                    link.append(run._r)  # moved from the paragraph into the link
         elif t == "softbreak":
             paragraph.add_run(" ")
         elif t == "hardbreak":
             paragraph.add_run().add_break()
         elif t == "image":
             paragraph.add_run(tok.content)
+
+
+def _hyperlink(paragraph, href: str):
+    """A clickable web address (a w:hyperlink to an external relationship)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    rid = paragraph.part.relate_to(href, RT.HYPERLINK, is_external=True)
+    el = OxmlElement("w:hyperlink")
+    el.set(qn("r:id"), rid)
+    paragraph._p.append(el)
+    return el
+
+
+def _footnote_mark(paragraph, number: int) -> None:
+    run = paragraph.add_run()
+    rpr = run._r.get_or_add_rPr()
+    align = OxmlElement("w:vertAlign")
+    align.set(qn("w:val"), "superscript")
+    rpr.append(align)
+    ref = OxmlElement("w:footnoteReference")
+    ref.set(qn("w:id"), str(number))
+    run._r.append(ref)
+
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def _footnotes_part(doc, notes: tuple[str, ...]) -> None:
+    """The footnotes part (word/footnotes.xml) python-docx does not make: Word's two
+    separators, then note N with id N, its text in 9 pt after a superscript number."""
+    from xml.sax.saxutils import escape
+
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    def run(text: str) -> str:
+        return (f'<w:r><w:rPr><w:sz w:val="18"/></w:rPr>'
+                f'<w:t xml:space="preserve">{escape(text)}</w:t></w:r>')
+
+    body = ['<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p>'
+            '</w:footnote>',
+            '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r>'
+            "<w:continuationSeparator/></w:r></w:p></w:footnote>"]
+    for n, text in enumerate(notes, start=1):
+        body.append(f'<w:footnote w:id="{n}"><w:p><w:r><w:rPr><w:vertAlign '
+                    'w:val="superscript"/><w:sz w:val="18"/></w:rPr><w:footnoteRef/></w:r>'
+                    f'{run(" " + _plain(text))}</w:p></w:footnote>')
+    xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+           f'<w:footnotes xmlns:w="{_W}">{"".join(body)}</w:footnotes>').encode()
+    part = Part(PackURI("/word/footnotes.xml"),
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml",
+                xml, doc.part.package)
+    doc.part.relate_to(part, RT.FOOTNOTES)
+
+
+def _plain(markdown: str) -> str:
+    """A footnote's Markdown as plain text (its emphasis dropped)."""
+    tokens = _MD.parseInline(markdown)
+    return "".join(c.content for t in tokens for c in (t.children or [])
+                   if c.type in ("text", "code_inline"))
+
+
+def _references(doc, r: model.References, lang: str) -> None:
+    """A bibliography: each entry a paragraph with a hanging indent, web addresses links."""
+    for item in r.items:
+        paragraph = doc.add_paragraph()
+        fmt = paragraph.paragraph_format
+        fmt.left_indent = Cm(1)
+        fmt.first_line_indent = Cm(-1)
+        fmt.space_after = Pt(4)
+        for tok in _MD.parseInline(item):
+            _inline(paragraph, tok.children, lang)
 
 
 def _prose(doc, text: str, lang: str) -> None:
@@ -541,6 +627,10 @@ def render(report: model.Report) -> bytes:
             _toc(doc, block, numbers)
         elif isinstance(block, model.PageBreak):
             doc.add_page_break()
+        elif isinstance(block, model.References):
+            _references(doc, block, lang)
+    if report.footnotes:
+        _footnotes_part(doc, report.footnotes)
     buffer = io.BytesIO()
     doc.save(buffer)
     return _fixed_zip(buffer.getvalue())
