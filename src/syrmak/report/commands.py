@@ -19,8 +19,14 @@ from syrmak.clitools import friendly, open_study
 @click.option("--drop-missing-quotes", "drop", is_flag=True,
               help="First remove from the spec the quotes whose document is gone (after "
                    "'syrmak withdraw'); the old spec is kept as report.yaml.bak.")
+@click.option("--draft", is_flag=True,
+              help="First write the spec anew from the questionnaire and the codebook (a "
+                   "table and chart per closed question, a quote per code); the old one is "
+                   "kept as report.yaml.bak.")
+@click.option("--lang", help="With --draft: the report's language (default: en if the form "
+                              "has it).")
 @friendly
-def report(directory, out, spec_path, formats, quiet, drop):
+def report(directory, out, spec_path, formats, quiet, drop, draft, lang):
     """Build the study's report (report.yaml) as one self-contained HTML file and a DOCX.
 
     Example: syrmak report my-study --drop-missing-quotes
@@ -34,6 +40,12 @@ def report(directory, out, spec_path, formats, quiet, drop):
 
     study = open_study(directory)
     path = Path(spec_path) if spec_path else Path(directory) / "report.yaml"
+    if draft:
+        from syrmak.report.draft import write_draft
+
+        _, backup = write_draft(study, path, lang)
+        click.echo(f"Wrote a draft {path.name} from the questionnaire and codebook"
+                   + (f" (the old one is {backup.name})." if backup else "."))
     if drop:
         dropped = drop_missing_quotes(study, path)
         if dropped:
