@@ -178,3 +178,11 @@ def test_footnote_and_reference_mistakes_name_the_line(reported, spec, line, mes
     with pytest.raises(SyrmakError, match=message) as info:
         build_report(reported, parse_spec(spec), formats=("html",))
     assert info.value.location.line == line
+
+
+def test_contents_without_headings_is_still_a_valid_control():
+    report = model.Report("T", None, (), None, "en", (model.Toc("Contents", ()),),
+                          "2022-01-15T00:00:00+00:00")
+    body = docx.Document(io.BytesIO(word.render(report))).element.body
+    (sdt,) = body.iter(qn("w:sdt"))
+    assert len(list(sdt.find(qn("w:sdtContent")))) == 1

@@ -519,10 +519,12 @@ def _toc(doc, toc: model.Toc, numbers: dict) -> None:
         paragraph.add_run("\t")
         _field(paragraph, f"PAGEREF {_bookmark_name(numbers[h.anchor])} \\h", "1")
         content.append(paragraph._p)  # moves it from the body into the control
+    if not toc.entries:
+        content.append(OxmlElement("w:p"))  # a content control may not be empty
     title._p.addnext(sdt)
 
 
-def _footer(doc, lang: str) -> None:
+def _footer(doc) -> None:
     """Page numbers, centred in the footer: "3" as a PAGE field every viewer computes."""
     paragraph = doc.sections[0].footer.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -607,7 +609,7 @@ def render(report: model.Report) -> bytes:
         doc.add_paragraph(", ".join(report.authors))
     if report.date:
         doc.add_paragraph(report.date)
-    _footer(doc, lang)
+    _footer(doc)
     # The table of contents points at headings by bookmark, numbered by the headings'
     # anchors (unique in a report).
     numbers = {b.anchor: i for i, b in enumerate(
