@@ -1,4 +1,4 @@
-"""The example study's interviews load, code and analyse (no survey needed)."""
+"""The example study's interviews and open answers load, code and analyse."""
 
 import importlib.util
 from pathlib import Path
@@ -18,6 +18,9 @@ def loaded(new_study):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     study = new_study()
+    # The open answers are the survey's: the loader stores them from the responses.
+    study.load_questionnaire(FOLDER.parent / "questionnaire.xlsx")
+    study.import_responses(FOLDER.parent / "responses.csv", format="google-forms")
     result = module.load(study)
     return study, result
 
@@ -25,10 +28,17 @@ def loaded(new_study):
 def test_every_quote_is_in_a_transcript_and_coded(loaded):
     study, result = loaded
     quotes = yaml.safe_load((FOLDER / "quotes.yaml").read_text(encoding="utf-8"))["quotes"]
-    names = [d["name"] for d in documents.list_documents(study).rows]
+    rows = documents.list_documents(study).rows
+    names = [d["name"] for d in rows]
     assert [n for n in names if n.startswith("interview")] == [
         "interview-06", "interview-13", "interview-15", "interview-25", "interview-26"]
-    assert len(names) == 5 + sum(q["source"] == "survey" for q in quotes)
+    answers = [d for d in rows if d["kind"] == "open-answer"]
+    assert len(names) == 5 + 1 + len(answers)  # interviews, the website, open answers
+    # Every quoted open answer lies in its respondent's answer document, coded there.
+    for q in (q for q in quotes if q["source"] == "survey"):
+        (doc,) = [d for d in answers if d["respondent"] == q["respondent"]
+                  and q["text"] in documents.get_document(study, d["name"]).text]
+        assert doc["codings"] > 0
     doc = documents.get_document(study, "interview-26")
     assert {s.speaker for s in doc.segments} == {"Интервьюер", "Респондент 26"}
     burnout = retrieval.retrieve(study, "Burnout", coders=["anna"])
@@ -62,3 +72,20 @@ def test_analyses_run_on_the_example(loaded, tmp_path):
         ("Pandemic/Fear of infection", "anna")]
     out = refi_qda.export_qdpx(study, tmp_path / "kz.qdpx")
     assert out.sources == len(documents.list_documents(study).rows)
+
+
+def test_open_answers_are_stored_once(loaded):
+    """Issue 10: the example stored its quoted open answers as survey/2-1 documents and
+    'syrmak docs open-answers' stored them again, so searches and codings counted twice."""
+    study, _ = loaded
+    again = documents.import_open_answers(study)
+    assert again.added == () and again.skipped > 0
+    rows = documents.list_documents(study).rows
+    answers = [d for d in rows if d["kind"] == "open-answer"]
+    assert all(d["question"] and d["name"] == f"{d['question']}/{d['respondent']}"
+               for d in answers)
+    texts = [documents.get_document(study, d["name"]).text for d in rows]
+    assert not [(a, b) for i, a in enumerate(texts) for b in texts[i + 1:] if a in b or b in a]
+    # One search hit per place, not two.
+    hits = search.search(study, "фабрики троллей")
+    assert [h["document"] for h in hits] == ["gov_relations_text/2"]

@@ -166,3 +166,66 @@ def test_custom_geojson_file(tmp_path):
                    ' "coordinates": [0, 0]}}]}', encoding="utf-8")
     with pytest.raises(SyrmakError, match="cannot read the map file"):
         geo.load_boundaries(bad)
+
+
+def _kz_map(counts: dict[str, float], **extra) -> C.MapChart:
+    b = geo.load_boundaries(None)
+    values = tuple(counts.get(f.properties["iso_3166_2"], 0.0) for f in b.features)
+    return C.MapChart(tuple(f.rings for f in b.features), tuple(f.name("en") for f in
+                                                                 b.features),
+                      tuple(f.kind for f in b.features), values, "Respondents", "n = 31",
+                      None, extra)
+
+
+def _fill(fig, name: str) -> str:
+    """The colour of the region whose label starts with ``name``."""
+    from matplotlib.colors import to_hex
+    from matplotlib.patches import PathPatch
+
+    ax = fig.axes[0]
+    patches = [p for p in ax.patches if isinstance(p, PathPatch)]
+    b = geo.load_boundaries(None)
+    (i,) = [k for k, f in enumerate(b.features) if f.name("en") == name]
+    return to_hex(patches[i].get_facecolor())
+
+
+def test_map_keeps_one_and_two_apart_when_two_cities_stretch_the_scale():
+    """Issue 10: with 10 and 12 in the cities, regions with 1 and 2 respondents had the
+    same pale blue on a continuous scale."""
+    fig = C.draw(_kz_map({"KZ-ALA": 12.0, "KZ-AST": 10.0, "KZ-ATY": 2.0, "KZ-AKM": 1.0},
+                         city_legend="city, counted apart from its region"))
+    one, two = _fill(fig, "Akmola Region"), _fill(fig, "Atyrau Region")
+    rgb = [tuple(int(c[k:k + 2], 16) for k in (1, 3, 5)) for c in (one, two)]
+    assert sum(abs(a - b) for a, b in zip(*rgb, strict=True)) > 60
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend == ["0", "1", "2", "3\u20134", "5\u20139", "10\u201312",
+                      "city, counted apart from its region"]
+
+
+@pytest.mark.parametrize(("values", "classes"), [
+    ([1], [(1, 1)]),
+    ([1, 2, 5], [(1, 1), (2, 2), (3, 3), (4, 4), (5, 5)]),
+    ([1, 2, 6], [(1, 1), (2, 2), (3, 4), (5, 6)]),
+    ([12, 10, 2, 1], [(1, 1), (2, 2), (3, 4), (5, 9), (10, 12)]),
+    ([250], [(1, 1), (2, 2), (3, 4), (5, 9), (10, 19), (20, 49), (50, 99), (100, 199),
+             (200, 250)]),
+    ([2.4], [(1, 1), (2, 2), (3, 3)]),
+])
+def test_map_classes(values, classes):
+    assert C.map_classes(values) == classes
+
+
+def test_side_panel_labels_each_category_and_its_greys_differ():
+    chart = C.StackedChart(("Fundraising", "Services"),
+                           ("Easier", "Same", "Harder", "No problem", "Difficult to answer"),
+                           ((19.0, 42.0, 29.0, 3.2, 6.45), (16.0, 39.0, 26.0, 19.4, 0.0)),
+                           3, True, "% of respondents", "n = 31")
+    fig = C.draw(chart)
+    side = fig.axes[1]
+    texts = [t.get_text() for t in side.texts]
+    assert texts == ["3% + 6%", "19%"]
+    from matplotlib.colors import to_rgb
+
+    greys = [C.NEUTRAL, *C.NO_POSITION[:2]]
+    light = sorted(sum(to_rgb(g)) / 3 for g in greys)
+    assert all(b - a > 0.2 for a, b in zip(light, light[1:], strict=False))

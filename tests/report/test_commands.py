@@ -6,6 +6,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from syrmak.cli import main
 from syrmak.cli.report import COMMANDS
 
 
@@ -85,3 +86,38 @@ def test_report_files_respect_the_umask(cli, reported, umask, mode):
     for name in ("report.html", "report.docx"):
         assert (reported.folder / name).stat().st_mode & 0o777 == mode, name
     assert not [p for p in reported.folder.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_init_writes_a_starter_spec_that_loads(tmp_path):
+    from syrmak.report import load_spec
+
+    out = CliRunner().invoke(main, ["init", str(tmp_path / "s"), "--title", 'Study "A": ü'])
+    assert out.exit_code == 0, out.output
+    spec = load_spec(tmp_path / "s" / "report.yaml")
+    assert spec.title == 'Study "A": ü'
+    assert "--draft" in (tmp_path / "s" / "report.yaml").read_text(encoding="utf-8")
+
+
+def test_draft_from_questionnaire_and_codebook(reported):
+    """--draft: a frequency (or multiple-response) table and a bar chart per closed
+    question, in the form's order, and a quote per applied code; the old spec kept."""
+    from syrmak.report import load_spec
+    from syrmak.report import spec as S
+
+    old = (reported.folder / "report.yaml").read_text(encoding="utf-8")
+    out = CliRunner().invoke(main, ["report", str(reported.folder), "--draft", "--quiet",
+                                    "--format", "html"])
+    assert out.exit_code == 0, out.output
+    assert (reported.folder / "report.yaml.bak").read_text(encoding="utf-8") == old
+    spec = load_spec(reported.folder / "report.yaml")
+    closed = ["kind", "political", "region", "before", "during", "trust", "hope", "change"]
+    assert [t.analysis.args["question"] for t in spec.tables] == closed
+    assert [t.analysis.kind for t in spec.tables] == [
+        "frequencies", "frequencies", "multiple", "multiple", "multiple", "frequencies",
+        "frequencies", "frequencies"]
+    assert [f.analysis.args["question"] for f in spec.figures] == closed
+    assert [dict(q.locator) for q in spec.quotes] == [
+        {"document": "interview-01", "code": "Funding", "occurrence": 1},
+        {"document": "interview-01", "code": "Online", "occurrence": 1}]
+    assert spec.lang == "en" and isinstance(spec.blocks[0], S.Toc)
+    assert "8 tables, 8 figures, 2 quotes" in out.output

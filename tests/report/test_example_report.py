@@ -13,6 +13,8 @@ from pathlib import Path
 
 import docx
 import pytest
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml.ns import qn
 from tests.conftest import throwaway_keys
 
 from syrmak.report import build_report
@@ -175,6 +177,11 @@ def test_text_numbers_come_from_the_data(example):
 def test_quotes_translation_original_attribution(example):
     _, result = example
     quotes = result.report.quotes
+    # The reference's one quote from a web page, the SOSTaldykol initiative's site.
+    (website,) = [q for q in quotes if q.attribution == "Website of “SOSTaldykol”"]
+    assert website.translation.startswith("And for more than a year now, our community")
+    assert website.original.startswith("И вот уже больше года наше сообщество")
+    quotes = [q for q in quotes if q is not website]
     assert len(quotes) == 46 and result.warnings == ()
     for q, x in zip(quotes, QUOTES, strict=True):
         number, kind = int(x[:-1]), {"i": "interview", "s": "survey"}[x[-1]]
@@ -203,3 +210,26 @@ def test_docx_renders_quotes_in_the_reference_layout(example):
     assert texts[i + 1] == "Original in Russian:"
     assert texts[i + 2] == "Тесная работа с психологом, так как в период пандемии нахлынула " \
                            "волна апатии."
+
+
+def test_footnotes_and_references_of_the_reference(example):
+    """The reference's three footnotes as Word footnotes, and its reference list with
+    clickable web addresses, SOSTaldykol's among them."""
+    _, result = example
+    assert len(result.report.footnotes) == 3
+    assert result.report.footnotes[2].startswith("Troll farms are organizations")
+    document = _docx(result)
+    body = document.element.body
+    marks = [int(r.get(qn("w:id"))) for r in body.iter(qn("w:footnoteReference"))]
+    assert marks == [1, 2, 3]
+    part = document.part.part_related_by(RT.FOOTNOTES)
+    notes = part.blob.decode("utf-8")
+    assert "A copy of the survey questionnaire is available upon request." in notes
+    assert "Available in Appendix 1 [in Russian]." in notes
+    links = {rel.target_ref for rel in document.part.rels.values()
+             if rel.reltype == RT.HYPERLINK}
+    assert "https://sostaldykol.info/" in links and "https://paperlab.kz/map" in links
+    assert len(links) == 12  # every entry but Almond & Verba has one
+    html = next(p for p in result.files if p.suffix == ".html").read_text(encoding="utf-8")
+    assert '<a href="https://sostaldykol.info/">https://sostaldykol.info/</a>' in html
+    assert html.count('<sup class="fn">') == 3 and '<li id="fn-3">Troll farms' in html

@@ -355,7 +355,7 @@ def test_refusals_viewer_and_missing_csrf(example, server, browser):
     context.close()
 
 
-PAGES = ["/", "/documents/interview-26", "/documents/survey/26-1", "/codes",
+PAGES = ["/", "/documents/interview-26", "/documents/challenges_text/26", "/codes",
          "/segments?q=Burnout&where=political%20%3D%20Pursuing%20political%20activities&lang=en",
          "/search?q=выгор*", "/matrix?variable=political&lang=en",
          "/matrix?variable=political&kind=quotes&lang=en",

@@ -5,8 +5,9 @@
 Every quote of quotes.yaml is coded, whole, by coder "anna" with its codes. A second coder,
 "viktoriya", codes the interviews of respondents 6 and 26 again, mostly alike, so that
 'syrmak agreement' has something to compare; her differences are listed in SECOND_CODER
-and are illustrative, not from the report. Documents are linked to their respondents when
-the study holds them (after the survey responses are imported).
+and are illustrative, not from the report. The study must hold the survey (questionnaire
+and responses): the open answers are stored from it, one document per answer
+(QUESTION/NUMBER, as 'syrmak docs open-answers' does), and the quoted excerpts coded there.
 """
 
 from __future__ import annotations
@@ -30,14 +31,22 @@ SECOND_CODER = {
 }
 
 
-def _documents(quotes: list[dict]) -> dict[tuple[int, str], str]:
+def _documents(study, quotes: list[dict], open_answers: list[str]) -> dict[tuple[int, str], str]:
+    """The document of each quote: the interview, or the respondent's open answer (named
+    QUESTION/NUMBER) that holds the quoted words."""
+    from syrmak.qual import documents
+
     names = {}
     for q in quotes:
         if q["source"] == "interview":
             names[(q["respondent"], q["text"])] = f"interview-{q['respondent']:02d}"
+    texts = {name: documents.get_document(study, name).text for name in open_answers}
     with (HERE / "open-answers.csv").open(encoding="utf-8") as file:
         for row in csv.DictReader(file):
-            names[(int(row["respondent"]), row["text"])] = row["document"]
+            number = int(row["respondent"])
+            (name,) = [n for n, text in texts.items()
+                       if n.endswith(f"/{number}") and row["text"] in text]
+            names[(number, row["text"])] = name
     return names
 
 
@@ -55,15 +64,20 @@ def load(study, *, second_coder: bool = True) -> dict:
         documents.add_document(study, path, name=f"interview-{number:02d}", kind="transcript",
                                respondent=number if number in known else None,
                                variables={"source": "interview", "respondent_no": number})
-    with (HERE / "open-answers.csv").open(encoding="utf-8") as file:
-        for row in csv.DictReader(file):
-            number = int(row["respondent"])
-            documents.add_text(study, row["document"], row["text"],
-                               respondent=number if number in known else None,
-                               variables={"source": "survey", "respondent_no": number,
-                                          "section": row["section"]})
+    # The open answers are the survey's own, stored the one way 'syrmak docs open-answers'
+    # does (one document per answer, QUESTION/NUMBER): storing the quoted excerpts as well
+    # made every search and coding count them twice. Running that command again adds none.
+    opened = documents.import_open_answers(study).added
+    for name in opened:
+        documents.set_variable(study, name, "source", "survey")
+        documents.set_variable(study, name, "respondent_no", int(name.rsplit("/", 1)[1]))
+    # Quoted web pages (the SOSTaldykol initiative's site): no respondent behind them.
+    for path in sorted(HERE.glob("website-*.txt")):
+        documents.add_document(study, path, name=path.stem, kind="text",
+                               variables={"source": "website"})
     codebook.import_yaml(study, HERE / "codebook.yaml")
-    names = _documents(quotes)
+    names = _documents(study, quotes, [d["name"] for d in documents.list_documents(study).rows
+                                       if d["kind"] == "open-answer"])
     items = []
     texts: dict[str, str] = {}
     for q in quotes:

@@ -72,14 +72,12 @@ def main() -> None:
                                                             encoding="utf-8")
     with (HERE / "open-answers.csv").open("w", encoding="utf-8", newline="") as file:
         writer = csv.writer(file)
-        writer.writerow(["document", "respondent", "section", "text"])
-        seen: dict[int, int] = {}
+        # No document names: the open answers are the survey's own (responses.csv), stored
+        # by 'syrmak docs open-answers'; these are the quoted excerpts of them.
+        writer.writerow(["respondent", "section", "text"])
         for q in quotes:
-            if q["source"] != "survey":
-                continue
-            seen[q["respondent"]] = seen.get(q["respondent"], 0) + 1
-            writer.writerow([f"survey/{q['respondent']}-{seen[q['respondent']]}",
-                             q["respondent"], q["section"], q["text"]])
+            if q["source"] == "survey":
+                writer.writerow([q["respondent"], q["section"], q["text"]])
 
 
 if __name__ == "__main__":

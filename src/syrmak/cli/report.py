@@ -17,21 +17,45 @@ from syrmak.text import plural
 @click.option("--format", "formats", multiple=True, type=click.Choice(["html", "docx"]),
               help="Only this format (repeatable; default: both).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--drop-missing-quotes", "drop", is_flag=True,
+              help="First remove from the spec the quotes whose document is gone (after "
+                   "'syrmak withdraw'); the old spec is kept as report.yaml.bak.")
+@click.option("--draft", is_flag=True,
+              help="First write the spec anew from the questionnaire and the codebook (a "
+                   "table and chart per closed question, a quote per code); the old one is "
+                   "kept as report.yaml.bak.")
+@click.option("--lang", help="With --draft: the report's language (default: en if the form "
+                              "has it).")
 @friendly
-def report(directory, out, spec_path, formats, quiet):
+def report(directory, out, spec_path, formats, quiet, drop, draft, lang):
     """Build the study's report (report.yaml) as one self-contained HTML file and a DOCX.
 
-    Example: syrmak report kz-study
+    Example: syrmak report my-study --drop-missing-quotes
     """
     from pathlib import Path
 
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from syrmak.report import FORMATS, build_report, load_spec, steps
+    from syrmak.report import FORMATS, build_report, drop_missing_quotes, load_spec, steps
 
     study = open_study(directory)
-    spec = load_spec(Path(spec_path) if spec_path else Path(directory) / "report.yaml")
+    path = Path(spec_path) if spec_path else Path(directory) / "report.yaml"
+    if draft:
+        from syrmak.report.draft import write_draft
+
+        _, backup = write_draft(study, path, lang)
+        click.echo(f"Wrote a draft {path.name} from the questionnaire and codebook"
+                   + (f" (the old one is {backup.name})." if backup else "."))
+    if drop:
+        dropped = drop_missing_quotes(study, path)
+        if dropped:
+            click.echo(f"Removed {len(dropped)} quote{'s' if len(dropped) != 1 else ''} whose "
+                       f"document is gone from {path.name} (lines "
+                       f"{', '.join(map(str, dropped))}); the old spec is {path.name}.bak.")
+        else:
+            click.echo("No quote points at a missing document.")
+    spec = load_spec(path)
     formats = tuple(formats) or FORMATS
     console = Console(stderr=True)
     bar = Progress(TextColumn("{task.description:<12}"), BarColumn(),

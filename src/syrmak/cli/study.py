@@ -40,10 +40,15 @@ def init(directory, db_url, title, keyring, identity_file):
         click.secho("Warning: the URL holds a password, and syrmak.toml will too. Prefer "
                     "PGPASSWORD or ~/.pgpass, which PostgreSQL's client reads.", fg="yellow",
                     err=True)
+    from syrmak.report.draft import write_starter
+
     keeper = new_keeper(keyring, identity_file)
     study = Study.create(directory, db_url=db_url, title=title, keeper=keeper)
     click.echo(f"Created study {study.id} in {directory} ({study.engine.dialect.name} store).")
     click.echo(vault_note(study))
+    if write_starter(study):
+        click.echo(f"Report spec: {Path(directory) / 'report.yaml'} (a starter; after loading "
+                   f"the questionnaire, 'syrmak report {directory} --draft' fills it in).")
 
 
 @click.group()

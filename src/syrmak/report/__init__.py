@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from syrmak.errors import SyrmakError
 from syrmak.report.quotes import (
     Translation,
+    drop_missing_quotes,
     import_translations,
     list_translations,
     set_translation,
@@ -41,6 +42,7 @@ __all__ = [
     "Spec",
     "Translation",
     "build_report",
+    "drop_missing_quotes",
     "import_translations",
     "list_translations",
     "load_spec",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -589,7 +590,8 @@ class Builder:
             tuple(f.name(self.lang) for f in boundaries.features),
             tuple(f.kind for f in boundaries.features),
             tuple(values), i18n.word(self.lang, "respondents"), self.n_text(r),
-            i18n.word(self.lang, "not_on_map", items="; ".join(outside)) if outside else None)
+            i18n.word(self.lang, "not_on_map", items="; ".join(outside)) if outside else None,
+            {"city_legend": i18n.word(self.lang, "city_dot")})
         return chart, boundaries.attribution
 
     def alt(self, chart: C.Chart) -> str:
@@ -684,6 +686,7 @@ def resolve(study: Study, spec: S.Spec, progress: Progress | None = None) -> mod
     anchors: set[str] = set()
     t = f = qn = 0
     compiled: dict = {}
+    notes: dict[str, int] = {}
     with study.engine.connect() as connection:
         quotes.check_all(connection, spec.quotes, b.file)
         for block in spec.blocks:
@@ -697,7 +700,10 @@ def resolve(study: Study, spec: S.Spec, progress: Progress | None = None) -> mod
                 headings.append(h)
                 out.append(h)
             elif isinstance(block, S.Text):
-                out.append(model.Prose(b.prose(block, links)))
+                cited = _cite(b, block, spec.footnotes, notes)
+                out.append(model.Prose(b.prose(replace(block, markdown=cited), links)))
+            elif isinstance(block, S.References):
+                out.append(model.References(block.items))
             elif isinstance(block, S.Table):
                 t += 1
                 b.progress(f"Table {t}")
@@ -722,5 +728,25 @@ def resolve(study: Study, spec: S.Spec, progress: Progress | None = None) -> mod
     return model.Report(
         title=spec.title or study.title, subtitle=spec.subtitle, authors=spec.authors,
         date=spec.date, lang=b.lang or "en", blocks=blocks, timestamp=timestamp,
-        warnings=tuple(b.warnings), output=spec.output)
+        warnings=tuple(b.warnings), output=spec.output,
+        footnotes=tuple(spec.footnotes[name] for name in notes))
+
+
+_FOOTNOTE = re.compile(r"\[\^([\w-]+)\]")
+
+
+def _cite(b: Builder, block: S.Text, footnotes: Mapping[str, str], notes: dict[str, int]) -> str:
+    """``[^name]`` -> footnote mark N, numbered in order of first citation."""
+    def mark(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in footnotes:
+            line = (block.text_line or block.line) + block.markdown[:match.start()].count("\n")
+            known = ", ".join(footnotes) or "none"
+            raise b.fail(f"there is no footnote '{name}' under 'footnotes:' (known: {known}).",
+                         line, f"add '{name}: TEXT' under 'footnotes:' at the top of the spec, "
+                         "or fix the name.")
+        number = notes.setdefault(name, len(notes) + 1)
+        return f"{model.NOTE}{number}{model.NOTE}"
+
+    return _FOOTNOTE.sub(mark, block.markdown)
 

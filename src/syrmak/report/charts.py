@@ -19,7 +19,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 from matplotlib import colormaps, rc_context  # noqa: E402
-from matplotlib.colors import Normalize, to_rgb  # noqa: E402
+from matplotlib.colors import to_rgb  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import PathPatch  # noqa: E402
 from matplotlib.path import Path as MplPath  # noqa: E402
@@ -28,8 +28,10 @@ from matplotlib.path import Path as MplPath  # noqa: E402
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
              "#000000")
 BAR = OKABE_ITO[0]
-NEUTRAL = "#D9D9D9"
-NO_POSITION = ("#A6A6A6", "#7F7F7F", "#595959", "#BFBFBF")
+NEUTRAL = "#E3E3E3"
+# "No position" categories beside a scale: greys far apart in lightness from each other and
+# from NEUTRAL (the scale's middle), so that no two read alike (issue 10: three did).
+NO_POSITION = ("#A3A3A3", "#555555", "#C8C8C8", "#262626")
 TEXT = "#222222"
 MUTED = "#555555"
 WIDTH_IN = 6.5
@@ -250,10 +252,13 @@ def _stacked(c: StackedChart) -> Figure:
                 if i == 0:
                     handles.append((h, c.categories[j]))
                 left += row[j]
-            total = sum(row[c.scale:])
-            side.text(total + 1, i, pct_text(total), va="center", fontsize=7.5, color=TEXT)
+            # Each category's own share, in the legend's order ("3% + 6%"), not their sum;
+            # categories nobody chose are left out (their colour shows no bar either).
+            parts = [pct_text(row[c.scale + k]) for k in range(extra) if row[c.scale + k]]
+            side.text(left + 1, i, " + ".join(parts) or pct_text(0), va="center",
+                      fontsize=7.5, color=TEXT)
         most = max([sum(r[c.scale:]) for r in pct] + [5.0])
-        side.set_xlim(0, most * 1.6)
+        side.set_xlim(0, most * (1.6 + 0.5 * (extra - 1)))
         side.set_xticks([])
         _style(side)
         side.spines["left"].set_visible(False)
@@ -267,7 +272,9 @@ def _stacked(c: StackedChart) -> Figure:
 def _grouped(c: GroupedChart) -> Figure:
     labels = [_wrap(x, 36) for x in c.labels]
     k = len(c.series)
-    height = max(2.2, (0.2 * k + 0.1) * len(labels) + 0.1 * _lines(c.labels, 36) + 1.1)
+    # Bars 0.13 in thick: Figure 7 (13 platforms, two series) was 22 cm tall in Word and
+    # left two-thirds of a page blank before it.
+    height = max(2.2, (0.13 * k + 0.08) * len(labels) + 0.1 * _lines(c.labels, 36) + 1.1)
     fig = _figure(height)
     ax = fig.add_subplot()
     band = 0.8 / k
@@ -317,10 +324,8 @@ def _map(c: MapChart) -> Figure:
     aspect = (y1 - y0) / (x1 - x0)
     fig = _figure(WIDTH_IN * aspect + 1.3)
     ax = fig.add_subplot()
-    values = [v for v in c.values if v is not None]
-    top = max(values + [1.0])
-    cmap = colormaps["Blues"]
-    norm = Normalize(vmin=0, vmax=top)
+    classes = map_classes([v for v in c.values if v is not None])
+    colours = class_colours(len(classes))
     labels = []
     for shape, name, kind, value in zip(c.shapes, c.names, c.kinds, c.values, strict=True):
         vertices, codes = [], []
@@ -328,7 +333,7 @@ def _map(c: MapChart) -> Figure:
             points = [(x * k, y) for x, y in ring]
             vertices += points + [points[0]]
             codes += [MplPath.MOVETO] + [MplPath.LINETO] * (len(points) - 1) + [MplPath.CLOSEPOLY]
-        colour = "#F2F2F2" if not value else cmap(0.15 + 0.85 * norm(value))
+        colour = colours[class_of(value, classes)] if value else EMPTY
         ax.add_patch(PathPatch(MplPath(vertices, codes), facecolor=colour, edgecolor="white",
                                linewidth=0.7))
         biggest = max(shape, key=lambda r: abs(_ring_area(list(r))))
@@ -356,30 +361,69 @@ def _map(c: MapChart) -> Figure:
     ax.set_yticks([])
     for spine in ax.spines.values():
         spine.set_visible(False)
-    from matplotlib.cm import ScalarMappable
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
 
-    mappable = ScalarMappable(norm=Normalize(vmin=0, vmax=top),
-                              cmap=_truncated(cmap))
-    bar = fig.colorbar(mappable, ax=ax, orientation="horizontal", fraction=0.05, pad=0.02,
-                       aspect=40, shrink=0.6)
-    bar.set_label(c.legend, fontsize=8, color=MUTED)
-    bar.ax.tick_params(labelsize=7.5)
-    bar.outline.set_visible(False)
+    # Classes, not a continuous scale: two cities with many respondents stretched it so far
+    # that regions with 1 and 2 respondents had the same pale blue.
+    handles = [Patch(facecolor=EMPTY, edgecolor="#BBBBBB", linewidth=0.5, label="0")]
+    handles += [Patch(facecolor=colour, label=class_label(low, high))
+                for (low, high), colour in zip(classes, colours, strict=True)]
+    if "city" in c.kinds:
+        handles.append(Line2D([], [], marker="o", linestyle="", markersize=9,
+                              markerfacecolor="white", markeredgecolor="#333333",
+                              label=c.extra.get("city_legend", "city")))
+    fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 8),
+               fontsize=7.5, frameon=False, title=c.legend, title_fontsize=8,
+               handlelength=1.4, columnspacing=1.0)
     lines = [c.n_text] + ([c.outside] if c.outside else [])
     ax.set_xlabel("\n".join(_wrap(x, 110) for x in lines), color=MUTED, fontsize=8)
     return fig
+
+
+EMPTY = "#F2F2F2"
+
+
+def map_classes(values) -> list[tuple[int, int]]:
+    """Classes of respondent counts for a map: one per count up to 5 (1 and 2 must look
+    different), then 3-4, 5-9, 10-19, 20-49, 50-99, ..., the last ending at the maximum."""
+    top = max([math.ceil(v) for v in values if v] + [1])
+    if top <= 5:
+        return [(n, n) for n in range(1, top + 1)]
+    bounds = [1, 2, 3, 5, 10, 20, 50]
+    while bounds[-1] <= top:
+        bounds.append(bounds[-3] * 10)  # 100, 200, 500, 1000, ...
+    out = []
+    for low, nxt in zip(bounds, bounds[1:], strict=False):
+        if low > top:
+            break
+        out.append((low, min(nxt - 1, top)))
+    return out
+
+
+def class_of(value: float, classes: list[tuple[int, int]]) -> int:
+    for i, (_low, high) in enumerate(classes):
+        if value <= high:
+            return i
+    return len(classes) - 1
+
+
+def class_label(low: int, high: int) -> str:
+    return str(low) if low == high else f"{low}\u2013{high}"
+
+
+def class_colours(n: int) -> list[str]:
+    """``n`` blues from light to dark, evenly spaced in ColorBrewer's Blues."""
+    cmap = colormaps["Blues"]
+    if n == 1:
+        return [_hex(cmap(0.6))]
+    return [_hex(cmap(0.25 + 0.7 * i / (n - 1))) for i in range(n)]
 
 
 def _hex(colour) -> str:
     from matplotlib.colors import to_hex
 
     return to_hex(colour)
-
-
-def _truncated(cmap):
-    from matplotlib.colors import ListedColormap
-
-    return ListedColormap([cmap(0.15 + 0.85 * i / 255) for i in range(256)])
 
 
 _DRAW = {BarChart: _bar, StackedChart: _stacked, GroupedChart: _grouped, MapChart: _map}

@@ -53,6 +53,10 @@ td.number { text-align: right; white-space: nowrap; font-variant-numeric: tabula
 tbody th.number { text-align: right; white-space: nowrap; }
 td.label, th.label { text-align: left; }
 tr.total th, tr.total td { background: var(--shade); }
+ul.references { list-style: none; padding-left: 0; }
+ul.references li { padding-left: 2em; text-indent: -2em; margin: .3rem 0; }
+ul.references a, section.footnotes a { overflow-wrap: anywhere; }
+sup.fn { line-height: 0; } section.footnotes { font-size: .9em; margin-top: 2rem; }
 blockquote.quote { margin: 1.2rem 0 1.2rem 1.2rem; padding: .2rem 0 .2rem 1rem;
   border-left: 4px solid var(--accent); }
 blockquote.quote p { margin: .35rem 0; }
@@ -164,6 +168,31 @@ def _toc(t: model.Toc) -> str:
            f"<ol>{items}</ol></nav>"
 
 
+def _note_marks(html: str, seen: set[int]) -> str:
+    """Footnote marks -> superscript links to the notes; the first citation gets the id
+    the note links back to."""
+    def mark(match: re.Match) -> str:
+        n = int(match.group(1))
+        back = "" if n in seen else f' id="fnref-{n}"'
+        seen.add(n)
+        return f'<sup class="fn"><a href="#fn-{n}"{back}>{n}</a></sup>'
+
+    return model.NOTE_RE.sub(mark, html)
+
+
+def _footnotes(notes: tuple[str, ...], lang: str) -> str:
+    items = "".join(f'<li id="fn-{n}">{_MD.renderInline(text)} '
+                    f'<a href="#fnref-{n}" aria-label="back">\u21a9</a></li>'
+                    for n, text in enumerate(notes, start=1))
+    return (f'<section class="footnotes" aria-label="{escape(i18n.word(lang, "notes"))}">'
+            f"<hr><ol>{items}</ol></section>")
+
+
+def _references(r: model.References) -> str:
+    items = "".join(f"<li>{_MD.renderInline(item)}</li>" for item in r.items)
+    return f'<ul class="references">{items}</ul>'
+
+
 def render(report: model.Report) -> bytes:
     lang = report.lang
     parts = [
@@ -191,13 +220,16 @@ def render(report: model.Report) -> bytes:
     if report.date:
         parts.append(f'<p class="date">{escape(report.date)}</p>')
     parts.append("</header>")
+    cited: set[int] = set()
     for block in report.blocks:
         if isinstance(block, model.Heading):
             # The title is the page's one h1; spec level 1 is a section (h2).
             level = min(block.level + 1, 6)
             parts.append(f'<h{level} id="{escape(block.anchor)}">{escape(block.text)}</h{level}>')
         elif isinstance(block, model.Prose):
-            parts.append(markdown(block.markdown))
+            parts.append(_note_marks(markdown(block.markdown), cited))
+        elif isinstance(block, model.References):
+            parts.append(_references(block))
         elif isinstance(block, model.TableBlock):
             parts.append(_table(block, lang))
         elif isinstance(block, model.FigureBlock):
@@ -208,5 +240,7 @@ def render(report: model.Report) -> bytes:
             parts.append(_toc(block))
         elif isinstance(block, model.PageBreak):
             parts.append('<hr class="page-break">')
+    if report.footnotes:
+        parts.append(_footnotes(report.footnotes, lang))
     parts.append("</main></body></html>")
     return ("\n".join(parts) + "\n").encode("utf-8")

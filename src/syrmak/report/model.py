@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,7 +78,19 @@ class PageBreak:
     pass
 
 
-Block = Heading | Prose | TableBlock | FigureBlock | QuoteBlock | Toc | PageBreak
+@dataclass(frozen=True)
+class References:
+    """Bibliography entries, Markdown each."""
+    items: tuple[str, ...]
+
+
+#: Prose cites footnote N as NOTE + "N" + NOTE (an invisible separator, U+2063, that
+#: Markdown passes through untouched); the writers turn it into a real footnote.
+NOTE = "\u2063"
+NOTE_RE = re.compile(NOTE + r"(\d+)" + NOTE)
+
+
+Block = Heading | Prose | TableBlock | FigureBlock | QuoteBlock | Toc | PageBreak | References
 
 
 @dataclass(frozen=True)
@@ -93,6 +106,8 @@ class Report:
     warnings: tuple[str, ...] = ()
     output: str = "report"
     meta: dict = field(default_factory=dict)
+    #: Footnote texts; footnote N is ``footnotes[N - 1]``.
+    footnotes: tuple[str, ...] = ()
 
     @property
     def tables(self) -> list[TableBlock]:

@@ -114,7 +114,8 @@ def locate(connection: sa.Connection, locator: Mapping[str, Any], *, file: str |
         raise fail(f"there is no document '{locator['document']}'.",
                    (f"did you mean {', '.join(close)}?" if close else
                     "list documents with 'syrmak docs list DIR'; the documents of a respondent "
-                    "who withdrew are deleted, so remove quotes from them."), "document",
+                    "who withdrew are deleted: 'syrmak report DIR --drop-missing-quotes' removes "
+                    "the quotes that point at them."), "document",
                    value=locator["document"])
     number = _respondent_number(connection, doc.respondent_id)
     text = doc.text
@@ -211,6 +212,65 @@ def check_all(connection: sa.Connection, blocks, file: str | None = None) -> Non
         except SyrmakError as exc:
             errors.add(exc)
     errors.raise_if_any()
+
+
+def _points_at_nothing(connection: sa.Connection, locator: Mapping[str, Any]) -> bool:
+    """True when a quote's document (or coded segment) no longer exists, as after a
+    withdrawal; a quote whose words are merely not found is a spec error, not dropped."""
+    if "coding" in locator:
+        try:
+            coding = int(str(locator["coding"]))
+        except ValueError:
+            return False
+        return connection.execute(sa.select(schema.codings.c.id).where(
+            schema.codings.c.id == coding)).first() is None
+    return "document" in locator and find_document(connection, locator["document"]) is None
+
+
+def drop_missing_quotes(study: Study, path: str | Path) -> tuple[int, ...]:
+    """Remove from the spec file every quote block whose document or coded segment is gone
+    (a respondent withdrew); return the lines they started on.
+
+    The file is edited as text, so comments and layout elsewhere stay as written; the old
+    file is kept beside it as ``NAME.bak``. Nothing is written when no quote is missing.
+    """
+    import yaml
+
+    from syrmak.report.spec import Quote, _Loader, load_spec
+
+    path = Path(path)
+    spec = load_spec(path)
+    with study.engine.connect() as connection:
+        gone = [b for b in spec.blocks if isinstance(b, Quote)
+                and _points_at_nothing(connection, b.locator)]
+    if not gone:
+        return ()
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    # A block runs from its "- " item line to the line before the next item, or before
+    # the next top-level key after it (the content list may be followed by other keys).
+    items = yaml.load(text, Loader=_Loader)["content"].item_lines  # noqa: S506 - safe
+    starts = sorted({*items, *spec.lines.values(), len(lines) + 1})
+    drop: set[int] = set()
+    for block in gone:
+        # A quote's line is its locator's: the item's own line, or one below it.
+        first = max(n for n in items if n <= block.line)
+        end = next(n for n in starts if n > first)
+        while end - 1 > first and not lines[end - 2].strip():
+            end -= 1  # keep the blank lines that separate blocks
+        drop.update(range(first, end))
+    if len(gone) == len(spec.blocks):
+        raise SyrmakError("every block of the report spec is a quote that points at nothing.",
+                          "write the spec anew; nothing was changed.", code="bad-report-spec",
+                          file=path.name)
+    path.with_name(path.name + ".bak").write_text(text, encoding="utf-8")
+    kept = "".join(line for n, line in enumerate(lines, start=1) if n not in drop)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(kept, encoding="utf-8")
+    tmp.replace(path)
+    numbers = tuple(b.line for b in gone)
+    study.log("report-drop-quotes", {"spec": path.name, "lines": list(numbers)})
+    return numbers
 
 
 def _int(value: Any, fail: _Fail, key: str) -> int:

@@ -25,6 +25,7 @@ written (see docs/reports.md for every key).
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -187,6 +188,12 @@ class PageBreak(Block):
 
 
 @dataclass(frozen=True)
+class References(Block):
+    """A bibliography: one Markdown entry each (``<https://...>`` makes a link)."""
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Spec:
     file: str
     folder: Path | None
@@ -202,6 +209,8 @@ class Spec:
     output: str = "report"
     #: Line of each top-level key.
     lines: Mapping[str, int] = field(default_factory=dict)
+    #: ``footnotes:``: name -> text, cited in prose as ``[^name]``.
+    footnotes: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def tables(self) -> list[Table]:
@@ -375,6 +384,38 @@ def _quote(r: _Reader, outer: _Map) -> Quote:
                  r.text(block, "attribution"), r.text(block, "id"))
 
 
+def _references(r: _Reader, block: _Map) -> References:
+    r.only(block, ("references",), "references")
+    items = block["references"]
+    if not isinstance(items, list) or not items:
+        raise r.fail("'references:' needs a list of entries.",
+                     "write '- references:' and below it '- Author (2020). Title. <https://...>'.",
+                     block.line)
+    for item, line in zip(items, items.item_lines, strict=True):
+        if isinstance(item, dict | list) or item is None:
+            raise r.fail("each reference is one line of text.",
+                         "write '- Author (2020). Title. <https://...>'.", line)
+    return References(block.line, tuple(str(i) for i in items))
+
+
+def _footnotes(r: _Reader, data: _Map) -> dict[str, str]:
+    notes = data.get("footnotes")
+    if notes is None:
+        return {}
+    if not isinstance(notes, dict):
+        raise r.fail("'footnotes:' maps a name to the note's text.",
+                     "write 'footnotes:' and below it 'trolls: Troll farms are ...'; cite it in "
+                     "text as [^trolls].", data.line_of("footnotes"))
+    out = {}
+    for name in notes:
+        text = r.text(notes, str(name), True)
+        if not re.fullmatch(r"[\w-]+", str(name)):
+            raise r.fail(f"the footnote name '{name}' may hold letters, digits, '_' and '-' only.",
+                         "rename it, e.g. 'trolls'.", notes.line_of(name), value=name)
+        out[str(name)] = text
+    return out
+
+
 _BLOCKS = {
     "toc": _toc,
     "heading": _heading,
@@ -383,10 +424,11 @@ _BLOCKS = {
     "figure": _figure,
     "quote": _quote,
     "pagebreak": lambda r, b: PageBreak(b.line),
+    "references": _references,
 }
 
 _TOP = ("title", "subtitle", "authors", "lang", "date", "attribution", "original_language",
-        "quote_layout", "content", "output")
+        "quote_layout", "content", "output", "footnotes")
 
 
 def parse_spec(text: str, file: str = SPEC_NAME, folder: Path | None = None) -> Spec:
@@ -447,7 +489,7 @@ def parse_spec(text: str, file: str = SPEC_NAME, folder: Path | None = None) -> 
         date=None if date is None else str(date), attribution=r.text(data, "attribution"),
         original_language=r.text(data, "original_language"), quote_layout=layout,
         blocks=tuple(blocks), output=output,
-        lines={k: data.line_of(k) for k in data},
+        lines={k: data.line_of(k) for k in data}, footnotes=_footnotes(r, data),
     )
 
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
@@ -25,6 +25,9 @@ from syrmak.report import i18n, model
 
 _MD = MarkdownIt("commonmark", {"html": False, "typographer": False})
 FIGURE_WIDTH = Cm(16)
+#: A taller figure is drawn narrower: one that needs most of a page, kept with its caption,
+#: left the rest of the page before it blank.
+FIGURE_MAX_HEIGHT = Cm(12)
 TEXT_WIDTH = Cm(17)
 MUTED = RGBColor(0x55, 0x55, 0x55)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -80,6 +83,43 @@ def _repeat_header(row) -> None:
     trpr.append(el)
 
 
+def _cant_split(row) -> None:
+    """A row is never broken across two pages (a number must sit beside its label)."""
+    trpr = row._tr.get_or_add_trPr()
+    trpr.append(OxmlElement("w:cantSplit"))
+
+
+def _column_widths(grid_text: list[list[str]], width: int) -> list[int]:
+    """Column widths from content: each column gets at least its longest word (so no word
+    is broken mid-word, "collab|oration"), the rest of the text width is shared in
+    proportion to each column's longest text. Widths in EMU, summing to TEXT_WIDTH."""
+    # A character of the 8.5 pt table font: digits and bold capitals of DejaVu Sans (what
+    # LibreOffice puts in Calibri's place) are ~0.62 em; LibreOffice broke "12.90|%" at 0.56.
+    char = Pt(8.5) * 0.62
+    pad = Cm(0.5)           # the cell's left and right margins, and a little air
+    words = [0] * width
+    lines = [0] * width
+    for row in grid_text:
+        for c, text in enumerate(row):
+            if text is None:
+                continue
+            words[c] = max([words[c], *(len(w) for w in text.split())])
+            lines[c] = max(lines[c], len(text))
+    floor = [int(w * char * 1.1 + pad) for w in words]
+    if sum(floor) >= TEXT_WIDTH:
+        return [int(TEXT_WIDTH * f / sum(floor)) for f in floor]
+    want = [max(f, int(n * char + pad)) for f, n in zip(floor, lines, strict=True)]
+    if sum(want) <= TEXT_WIDTH:
+        # Everything fits on one line: spread the spare width evenly.
+        spare = (TEXT_WIDTH - sum(want)) // width
+        return [w + spare for w in want]
+    # Share what is left above the floors in proportion to how much more each column wants.
+    spare = TEXT_WIDTH - sum(floor)
+    extra = [w - f for w, f in zip(want, floor, strict=True)]
+    total = sum(extra) or 1
+    return [f + int(spare * e / total) for f, e in zip(floor, extra, strict=True)]
+
+
 def _shade(cell, fill: str) -> None:
     tcpr = cell._tc.get_or_add_tcPr()
     el = OxmlElement("w:shd")
@@ -94,7 +134,8 @@ def _shade(cell, fill: str) -> None:
 
 def _inline(paragraph, children, lang: str) -> None:
     bold = italic = code = False
-    link = False
+    link = None  # the w:hyperlink element runs go into, for a web address
+    internal = False
     for tok in children or []:
         t = tok.type
         if t == "strong_open":
@@ -106,24 +147,109 @@ def _inline(paragraph, children, lang: str) -> None:
         elif t == "em_close":
             italic = False
         elif t == "link_open":
-            link = True
+            href = str(tok.attrs.get("href", ""))
+            if href.startswith(("http://", "https://", "mailto:")):
+                link = _hyperlink(paragraph, href)
+            else:
+                internal = True
         elif t == "link_close":
-            link = False
+            link, internal = None, False
         elif t in ("text", "code_inline"):
-            run = paragraph.add_run(tok.content)
-            run.bold = bold or None
-            run.italic = italic or None
-            if t == "code_inline" or code:
-                run.font.name = "DejaVu Sans Mono"
-            if link:
-                run.font.color.rgb = RGBColor(0x0B, 0x53, 0x94)
-                run.underline = True
+            for k, piece in enumerate(model.NOTE_RE.split(tok.content)):
+                if k % 2:
+                    _footnote_mark(paragraph, int(piece))
+                    continue
+                if not piece:
+                    continue
+                run = paragraph.add_run(piece)
+                run.bold = bold or None
+                run.italic = italic or None
+                if t == "code_inline" or code:
+                    run.font.name = "DejaVu Sans Mono"
+                if link is not None or internal:
+                    run.font.color.rgb = RGBColor(0x0B, 0x53, 0x94)
+                    run.underline = True
+                if link is not None:
+                    link.append(run._r)  # moved from the paragraph into the link
         elif t == "softbreak":
             paragraph.add_run(" ")
         elif t == "hardbreak":
             paragraph.add_run().add_break()
         elif t == "image":
             paragraph.add_run(tok.content)
+
+
+def _hyperlink(paragraph, href: str):
+    """A clickable web address (a w:hyperlink to an external relationship)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    rid = paragraph.part.relate_to(href, RT.HYPERLINK, is_external=True)
+    el = OxmlElement("w:hyperlink")
+    el.set(qn("r:id"), rid)
+    paragraph._p.append(el)
+    return el
+
+
+def _footnote_mark(paragraph, number: int) -> None:
+    run = paragraph.add_run()
+    rpr = run._r.get_or_add_rPr()
+    align = OxmlElement("w:vertAlign")
+    align.set(qn("w:val"), "superscript")
+    rpr.append(align)
+    ref = OxmlElement("w:footnoteReference")
+    ref.set(qn("w:id"), str(number))
+    run._r.append(ref)
+
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def _footnotes_part(doc, notes: tuple[str, ...]) -> None:
+    """The footnotes part (word/footnotes.xml) python-docx does not make: Word's two
+    separators, then note N with id N, its text in 9 pt after a superscript number."""
+    from xml.sax.saxutils import escape
+
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    def run(text: str) -> str:
+        return (f'<w:r><w:rPr><w:sz w:val="18"/></w:rPr>'
+                f'<w:t xml:space="preserve">{escape(text)}</w:t></w:r>')
+
+    body = ['<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p>'
+            '</w:footnote>',
+            '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r>'
+            "<w:continuationSeparator/></w:r></w:p></w:footnote>"]
+    for n, text in enumerate(notes, start=1):
+        body.append(f'<w:footnote w:id="{n}"><w:p><w:r><w:rPr><w:vertAlign '
+                    'w:val="superscript"/><w:sz w:val="18"/></w:rPr><w:footnoteRef/></w:r>'
+                    f'{run(" " + _plain(text))}</w:p></w:footnote>')
+    xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+           f'<w:footnotes xmlns:w="{_W}">{"".join(body)}</w:footnotes>').encode()
+    part = Part(PackURI("/word/footnotes.xml"),
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml",
+                xml, doc.part.package)
+    doc.part.relate_to(part, RT.FOOTNOTES)
+
+
+def _plain(markdown: str) -> str:
+    """A footnote's Markdown as plain text (its emphasis dropped)."""
+    tokens = _MD.parseInline(markdown)
+    return "".join(c.content for t in tokens for c in (t.children or [])
+                   if c.type in ("text", "code_inline"))
+
+
+def _references(doc, r: model.References, lang: str) -> None:
+    """A bibliography: each entry a paragraph with a hanging indent, web addresses links."""
+    for item in r.items:
+        paragraph = doc.add_paragraph()
+        fmt = paragraph.paragraph_format
+        fmt.left_indent = Cm(1)
+        fmt.first_line_indent = Cm(-1)
+        fmt.space_after = Pt(4)
+        for tok in _MD.parseInline(item):
+            _inline(paragraph, tok.children, lang)
 
 
 def _prose(doc, text: str, lang: str) -> None:
@@ -224,19 +350,24 @@ def _table(doc, t: model.TableBlock, lang: str) -> None:
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    # The label column gets room for the questions' wording; the numbers share the rest.
-    share = 0.55 if width <= 3 else 0.42 if width <= 5 else 0.32
-    first = TEXT_WIDTH * share if width > 1 else TEXT_WIDTH
-    rest = (TEXT_WIDTH - first) / max(1, width - 1)
+    # Only cells spanning one column say how wide that column must be.
+    texts: list[list] = [[None] * width for _ in rows]
+    for r, placed in enumerate(grid):
+        for c, cell in placed:
+            if cell.colspan == 1:
+                texts[r][c] = cell.text
+    widths = _column_widths(texts, width)
     # table.cell() walks the whole table each time: fetch the grid once, merge at the end.
     cells = table._cells
     for c, column in enumerate(table.columns):
-        column.width = int(first if c == 0 else rest)  # the grid LibreOffice lays out by
+        column.width = widths[c]  # the grid LibreOffice lays out by
     for i, cell in enumerate(cells):
-        cell.width = int(first if i % width == 0 else rest)
+        cell.width = widths[i % width]
     n_head = len(t.header)
     for r in range(n_head):
         _repeat_header(table.rows[r])
+    for row in table.rows:
+        _cant_split(row)
     merges = []
     for r, placed in enumerate(grid):
         for c, cell in placed:
@@ -254,6 +385,11 @@ def _table(doc, t: model.TableBlock, lang: str) -> None:
             if cell.kind == "number":
                 paragraph.alignment = (WD_ALIGN_PARAGRAPH.CENTER if r < n_head
                                        else WD_ALIGN_PARAGRAPH.RIGHT)
+            # Keep-with-next on every row but the last keeps a table that fits on a page
+            # on one page (Word's and LibreOffice's way); a longer one breaks between rows,
+            # its header rows repeated.
+            if r < len(rows) - 1:
+                _keep_with_next(paragraph)
     for r, c, r2, c2 in merges:
         table.cell(r, c).merge(table.cell(r2, c2))
     if t.note:
@@ -267,6 +403,9 @@ def _figure(doc, f: model.FigureBlock, lang: str) -> None:
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     run = paragraph.add_run()
     shape = run.add_picture(io.BytesIO(f.png or b""), width=FIGURE_WIDTH)
+    if shape.height > FIGURE_MAX_HEIGHT:
+        shape.width = int(shape.width * FIGURE_MAX_HEIGHT / shape.height)
+        shape.height = FIGURE_MAX_HEIGHT
     # Alt text for screen readers (Word shows it as the picture's description).
     doc_pr = shape._inline.docPr
     doc_pr.set("descr", f"{i18n.word(lang, 'figure')} {f.number}. {f.caption}. {f.alt}")
@@ -290,13 +429,17 @@ def _quote(doc, q: model.QuoteBlock) -> None:
             if keep:
                 _keep_with_next(paragraph)
 
-    def attribution() -> None:
+    def attribution(keep: bool = False) -> None:
         paragraph = doc.add_paragraph()
         paragraph.paragraph_format.left_indent = Cm(1)
         paragraph.paragraph_format.space_after = Pt(10)
         run = paragraph.add_run(q.attribution)
         run.font.size = Pt(9)
         run.font.color.rgb = MUTED
+        if keep:
+            # The reference layout prints "Original in Russian:" after the attribution:
+            # without this the original could start the next page, alone.
+            _keep_with_next(paragraph)
 
     def original() -> None:
         label = i18n.word(q.lang, "original_in",
@@ -316,7 +459,7 @@ def _quote(doc, q: model.QuoteBlock) -> None:
         return
     if q.layout == "reference":
         quoted(q.translation, q.lang, True)
-        attribution()
+        attribution(keep=True)
         original()
     elif q.layout == "attribution-last":
         quoted(q.translation, q.lang, True)
@@ -328,25 +471,66 @@ def _quote(doc, q: model.QuoteBlock) -> None:
         attribution()
 
 
-def _toc(doc, toc: model.Toc) -> None:
-    _add(doc, "TOC Heading", toc.title)
-    entries = list(toc.entries) or [model.Heading("", 1, "")]
-    # One field whose cached result lists the headings, so the contents read well even
-    # before Word updates the field (it is marked dirty, and settings ask for an update).
-    for i, h in enumerate(entries):
+def _bookmark_name(index: int) -> str:
+    # Word's own name for the targets of a table of contents (hidden from its bookmark list).
+    return f"_Toc{index:08d}"
+
+
+def _heading(doc, h: model.Heading, index: int) -> None:
+    """A heading, wrapped in the bookmark its table-of-contents entry points at."""
+    paragraph = _add(doc, f"Heading {min(h.level, 4)}")
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), str(index))
+    start.set(qn("w:name"), _bookmark_name(index))
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), str(index))
+    paragraph._p.append(start)
+    paragraph.add_run(h.text)
+    paragraph._p.append(end)
+
+
+def _toc(doc, toc: model.Toc, numbers: dict) -> None:
+    """The contents: one line per heading ending in a PAGEREF field to the heading's
+    bookmark, inside a "Table of Contents" content control (Word's own wrapper).
+
+    Not a TOC field: LibreOffice keeps a TOC field's cached text as it is, so a PDF made
+    with it showed no page numbers (or wrong ones), whereas it computes PAGEREF fields when
+    it lays the pages out; Word updates them on opening (settings ask for it).
+    """
+    title = _add(doc, "TOC Heading", toc.title)
+    sdt = OxmlElement("w:sdt")
+    pr = OxmlElement("w:sdtPr")
+    part = OxmlElement("w:docPartObj")
+    gallery = OxmlElement("w:docPartGallery")
+    gallery.set(qn("w:val"), "Table of Contents")
+    part.append(gallery)
+    part.append(OxmlElement("w:docPartUnique"))
+    pr.append(part)
+    sdt.append(pr)
+    content = OxmlElement("w:sdtContent")
+    sdt.append(content)
+    for h in toc.entries:
         paragraph = doc.add_paragraph()
-        paragraph.paragraph_format.left_indent = Cm(0.6 * (h.level - 1))
-        paragraph.paragraph_format.space_after = Pt(2)
-        if i == 0:
-            run = paragraph.add_run()
-            _fld_char(run, "begin")
-            # Dirty: Word refreshes the contents (with page numbers) when it opens the file.
-            run._r[-1].set(qn("w:dirty"), "true")
-            _instr(paragraph.add_run(), ' TOC \\o "1-4" \\h \\z \\u ')
-            _fld_char(paragraph.add_run(), "separate")
+        fmt = paragraph.paragraph_format
+        fmt.left_indent = Cm(0.6 * (h.level - 1))
+        fmt.space_after = Pt(2)
+        fmt.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
         paragraph.add_run(h.text)
-        if i == len(entries) - 1:
-            _fld_char(paragraph.add_run(), "end")
+        paragraph.add_run("\t")
+        _field(paragraph, f"PAGEREF {_bookmark_name(numbers[h.anchor])} \\h", "1")
+        content.append(paragraph._p)  # moves it from the body into the control
+    if not toc.entries:
+        content.append(OxmlElement("w:p"))  # a content control may not be empty
+    title._p.addnext(sdt)
+
+
+def _footer(doc) -> None:
+    """Page numbers, centred in the footer: "3" as a PAGE field every viewer computes."""
+    paragraph = doc.sections[0].footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _field(paragraph, "PAGE \\* ARABIC", "1")
+    for run in paragraph.runs:
+        run.font.size = Pt(9)
 
 
 def _settings(doc) -> None:
@@ -425,9 +609,14 @@ def render(report: model.Report) -> bytes:
         doc.add_paragraph(", ".join(report.authors))
     if report.date:
         doc.add_paragraph(report.date)
+    _footer(doc)
+    # The table of contents points at headings by bookmark, numbered by the headings'
+    # anchors (unique in a report).
+    numbers = {b.anchor: i for i, b in enumerate(
+        (b for b in report.blocks if isinstance(b, model.Heading)), start=1)}
     for block in report.blocks:
         if isinstance(block, model.Heading):
-            _add(doc, f"Heading {min(block.level, 4)}", block.text)
+            _heading(doc, block, numbers[block.anchor])
         elif isinstance(block, model.Prose):
             _prose(doc, block.markdown, lang)
         elif isinstance(block, model.TableBlock):
@@ -437,9 +626,13 @@ def render(report: model.Report) -> bytes:
         elif isinstance(block, model.QuoteBlock):
             _quote(doc, block)
         elif isinstance(block, model.Toc):
-            _toc(doc, block)
+            _toc(doc, block, numbers)
         elif isinstance(block, model.PageBreak):
             doc.add_page_break()
+        elif isinstance(block, model.References):
+            _references(doc, block, lang)
+    if report.footnotes:
+        _footnotes_part(doc, report.footnotes)
     buffer = io.BytesIO()
     doc.save(buffer)
     return _fixed_zip(buffer.getvalue())
