@@ -381,3 +381,26 @@ web_sessions = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
 )
+
+
+# -- collecting the survey (migration 0011) -----------------------------------------------
+
+#: A published version of the questionnaire: the XForm pyxform made from the study's
+#: XLSForm, numbered 1, 2, ... Submissions name the form id and ``version``; only an open
+#: version (``closed_at`` NULL) takes answers. The XForm holds no answer and no contact.
+form_versions = sa.Table(
+    "form_versions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("number", sa.Integer, nullable=False, unique=True),
+    sa.Column("questionnaire_id", sa.Integer, sa.ForeignKey("questionnaires.id"),
+              nullable=False),
+    sa.Column("form_id", sa.String(255), nullable=False),
+    # The XForm's version attribute, which every submission carries back.
+    sa.Column("version", sa.String(255), nullable=False),
+    sa.Column("xform", sa.Text, nullable=False),
+    # MD5 of the XForm, which the OpenRosa form list announces as "md5:..." hash.
+    sa.Column("md5", sa.String(32), nullable=False),
+    sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("closed_at", sa.DateTime(timezone=True)),
+)
