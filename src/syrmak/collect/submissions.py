@@ -44,6 +44,9 @@ STATUS = {
     "unknown-form": 404,
     "form-closed": 403,
     "duplicate-submission": 409,
+    "no-consent": 403,
+    "coupon-used": 410,
+    "coupon-expired": 410,
 }
 
 _INTEGER = re.compile(r"-?\d{1,18}")
@@ -227,13 +230,16 @@ def _form_version(connection: sa.Connection, form_id: str, version: str):
     return row
 
 
-def receive(study: Study, data: bytes, actor: str = "openrosa") -> Receipt:
+def receive(study: Study, data: bytes, actor: str = "openrosa",
+            session_id: str | None = None) -> Receipt:
     """Store one OpenRosa submission (the XML of ``xml_submission_file``) as a respondent.
 
     All or nothing, in one writing transaction; a refusal (``SyrmakError`` with one of the
     codes of ``STATUS``) writes nothing. A second submission with the same instanceID is
-    refused as a duplicate and changes nothing.
+    refused as a duplicate and changes nothing. ``session_id`` (the browser's survey
+    session) links the respondent to their consent and coupon (``coupons.attach``).
     """
+    from syrmak.collect import coupons
     from syrmak.collect.forms import questionnaire_of
 
     root = parse_xml(data)
@@ -272,6 +278,8 @@ def receive(study: Study, data: bytes, actor: str = "openrosa") -> Receipt:
             {"import_id": import_id, "question": name,
              "data": json.dumps([value], ensure_ascii=False)}
             for name, value in parsed.answers.items()])
+        wave = (coupons.attach(study, connection, session_id, respondent_id)
+                if session_id else None)
         sealed = study.seal(connection, [
             *(ContactValue(respondent_id, number, parsed.instance_id, name, value)
               for name, value in parsed.personal.items()),
@@ -279,6 +287,7 @@ def receive(study: Study, data: bytes, actor: str = "openrosa") -> Receipt:
                            kind="quarantine", note=f"[online submission, field '{name}']")
               for name, (_, text) in parsed.held.items())])
         study.log("survey-submission", {"respondent": number, "form_version": found.number,
-                                        "sealed": sealed, "quarantined": len(parsed.held)},
+                                        "sealed": sealed, "quarantined": len(parsed.held),
+                                        "browser": session_id is not None, "wave": wave},
                   actor, connection)
     return Receipt(number, parsed.instance_id, found.number, sealed)

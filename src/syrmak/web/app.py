@@ -45,7 +45,12 @@ def create_app(target: Study, *, laptop: bool | None = None, secure: bool = Fals
 def create_survey_app(target: Study, *, secure: bool = False) -> Starlette:
     """The public survey alone (``serve --survey-only``): the OpenRosa routes and nothing of
     the workspace, no session lookup, the same security headers."""
-    app = Starlette(routes=list(survey.ROUTES))
+    app = Starlette(routes=[
+        *survey.ROUTES,
+        # The survey's own files and the vendored form engine; nothing of the workspace's.
+        Mount("/static/survey", app=StaticFiles(directory=str(STATIC / "survey"))),
+        Mount("/static/vendor", app=StaticFiles(directory=str(STATIC / "vendor"))),
+    ])
     app.state.study = target
     app.add_middleware(auth.SecurityHeaders, secure=secure)
     return app

@@ -44,10 +44,10 @@ HEADERS = [
 ]
 #: Paths open without a session: the login, static files, and the public survey (a
 #: respondent or a phone has no workspace session).
-OPEN = ("/login", "/static/", "/formList", "/forms/", "/submission")
+OPEN = ("/login", "/static/", "/formList", "/forms/", "/submission", "/survey")
 #: State-changing paths that take no CSRF token: an OpenRosa submission comes from a phone
 #: or the survey page without a session, and only ever adds a new respondent.
-NO_CSRF = ("/login", "/submission")
+NO_CSRF = ("/login", "/submission", "/survey/")
 
 
 class Throttle:
@@ -160,7 +160,13 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        await self.app(scope, receive, _with_headers(send, self.secure))
+        send_with_headers = _with_headers(send, self.secure)
+        if scope["method"] not in ("GET", "HEAD", "OPTIONS") and \
+                not _same_origin(Headers(scope=scope)):
+            refusal = PlainTextResponse("Cross-origin request refused.", 403)
+            await refusal(scope, receive, send_with_headers)
+            return
+        await self.app(scope, receive, send_with_headers)
 
 
 async def _session(study, session_id):

@@ -7,15 +7,27 @@ without an access log, so neither reaches a log or the store.
 
 from __future__ import annotations
 
+import json
 from xml.sax.saxutils import escape
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from syrmak.collect import forms, submissions
+from syrmak.collect import coupons, forms, submissions
 from syrmak.errors import SyrmakError
+from syrmak.web import survey_texts
+
+COOKIE = "syrmak_survey"
+#: The form page runs ODK Web Forms: its XPath engine is WebAssembly ('wasm-unsafe-eval'),
+#: its components inject styles, its icons are data: fonts. Still nothing from elsewhere.
+FORM_CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
+            "style-src 'self' 'unsafe-inline'; font-src 'self' data:; img-src 'self' data:; "
+            "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+PAGE_STATUS = {"coupon-unknown": 404, "coupon-used": 410, "coupon-expired": 410,
+               "coupon-bound": 409, "form-closed": 403}
+NAMES = {"ru": "Русский", "kk": "Қазақша", "en": "English"}
 
 OPENROSA = {"X-OpenRosa-Version": "1.0",
             "X-OpenRosa-Accept-Content-Length": str(submissions.MAX_XML_BYTES * 2)}
@@ -96,7 +108,8 @@ async def submission(request: Request) -> Response:
         return _message("The request has no xml_submission_file part.", 400)
     xml = await upload.read(submissions.MAX_XML_BYTES + 1)
     try:
-        receipt = await run_in_threadpool(submissions.receive, request.app.state.study, xml)
+        receipt = await run_in_threadpool(submissions.receive, request.app.state.study, xml,
+                                          "openrosa", request.cookies.get(COOKIE))
     except SyrmakError as exc:
         return _refusal(exc)
     finally:
@@ -105,10 +118,110 @@ async def submission(request: Request) -> Response:
     return _message("Thank you: your answers are stored.", 201) if receipt else None
 
 
+def _study_form(request: Request):
+    study = request.app.state.study
+    return study, study.questionnaire
+
+
+def _page(request: Request, template: str, lang: str, status: int = 200, headers=None,
+          **values) -> HTMLResponse:
+    from syrmak.web.render import environment
+
+    study = request.app.state.study
+    t = survey_texts.PAGES[lang]
+    html = environment().get_template(template).render(
+        lang=lang, t=t, title=study.title or t["title"], **values)
+    return HTMLResponse(html, status, headers=headers)
+
+
+def _refusal_page(request: Request, lang: str, exc: SyrmakError, status: int) -> HTMLResponse:
+    return _page(request, "survey/message.html", lang, status,
+                 message=exc.message[:1].upper() + exc.message[1:], hint=exc.hint)
+
+
+def _lang(request: Request, form) -> str:
+    return survey_texts.pick(request.query_params.get("lang"),
+                             request.headers.get("accept-language", ""), form.languages)
+
+
+def _consent_text(study, lang: str) -> list[str]:
+    given = study.config.get("survey", {}).get("consent")
+    if isinstance(given, dict):
+        given = given.get(lang) or next(iter(given.values()), None)
+    text = given or survey_texts.PAGES[lang]["consent_default"]
+    return [p.strip() for p in str(text).split("\n\n") if p.strip()]
+
+
+async def consent_page(request: Request) -> Response:
+    """The survey's entry: a coupon link (?c=CODE) or the open link; the consent text."""
+    study, form = await run_in_threadpool(_study_form, request)
+    lang = _lang(request, form)
+    current = request.cookies.get(COOKIE)
+    try:
+        session_id = await run_in_threadpool(coupons.start, study,
+                                             request.query_params.get("c"), lang, current)
+    except SyrmakError as exc:
+        return _refusal_page(request, lang, exc, PAGE_STATUS.get(exc.code, 403))
+    response = _page(request, "survey/consent.html", lang, consent=_consent_text(study, lang),
+                     languages=[c for c in survey_texts.LANGUAGES if c in form.languages],
+                     names=NAMES)
+    if session_id != current:
+        _set_cookie(request, response, session_id)
+    return response
+
+
+def _set_cookie(request: Request, response: Response, session_id: str) -> None:
+    response.set_cookie(COOKIE, session_id, httponly=True, samesite="strict", path="/",
+                        secure=request.url.scheme == "https", max_age=7 * 24 * 3600)
+
+
+async def consent_given(request: Request) -> Response:
+    study = request.app.state.study
+    data = await request.form(max_fields=4, max_files=0)
+    lang = str(data.get("lang") or "")
+    try:
+        await run_in_threadpool(coupons.consent, study, request.cookies.get(COOKIE))
+    except SyrmakError as exc:
+        _, form = await run_in_threadpool(_study_form, request)
+        return _refusal_page(request, survey_texts.pick(lang, "", form.languages), exc, 403)
+    suffix = f"?lang={lang}" if lang in survey_texts.LANGUAGES else ""
+    return RedirectResponse(f"/survey/form{suffix}", 303)
+
+
+async def form_page(request: Request) -> Response:
+    study, form = await run_in_threadpool(_study_form, request)
+    lang = _lang(request, form)
+    current = await run_in_threadpool(coupons.find, study, request.cookies.get(COOKIE))
+    if current is None or not current.consented:
+        return _page(request, "survey/message.html", lang, 403,
+                     message=survey_texts.PAGES[lang]["need_consent"], hint="")
+    if current.respondent is not None:
+        return RedirectResponse("/survey/thanks", 303)
+    strings = json.dumps(survey_texts.ENGINE[lang], ensure_ascii=False)
+    return _page(request, "survey/form.html", lang, number=current.form_number,
+                 strings=strings, headers={"Content-Security-Policy": FORM_CSP})
+
+
+async def thanks_page(request: Request) -> Response:
+    study, form = await run_in_threadpool(_study_form, request)
+    lang = _lang(request, form)
+    current = await run_in_threadpool(coupons.find, study, request.cookies.get(COOKIE))
+    if current is None or current.respondent is None:
+        return _page(request, "survey/message.html", lang, 403,
+                     message=survey_texts.PAGES[lang]["need_consent"], hint="")
+    base = str(request.base_url).rstrip("/")
+    links = [f"{base}/survey?c={code}" for code in current.coupons]
+    return _page(request, "survey/thanks.html", lang, links=links)
+
+
 ROUTES = [
+    Route("/survey", consent_page, methods=["GET"]),
+    Route("/survey/consent", consent_given, methods=["POST"]),
+    Route("/survey/form", form_page, methods=["GET"]),
+    Route("/survey/thanks", thanks_page, methods=["GET"]),
     Route("/formList", form_list, methods=["GET", "HEAD"]),
     Route("/forms/{number:int}.xml", form_xml, methods=["GET", "HEAD"]),
     Route("/submission", submission, methods=["HEAD", "POST"]),
 ]
 #: Paths a stranger (a respondent, a phone) may use without a workspace session.
-OPEN_PATHS = ("/formList", "/forms/", "/submission")
+OPEN_PATHS = ("/formList", "/forms/", "/submission", "/survey")
