@@ -135,8 +135,12 @@ def _page(request: Request, template: str, lang: str, status: int = 200, headers
 
 
 def _refusal_page(request: Request, lang: str, exc: SyrmakError, status: int) -> HTMLResponse:
-    return _page(request, "survey/message.html", lang, status,
-                 message=exc.message[:1].upper() + exc.message[1:], hint=exc.hint)
+    text = survey_texts.REFUSALS[lang].get(exc.code)
+    if text is None:
+        text, hint = exc.message[:1].upper() + exc.message[1:], exc.hint
+    else:
+        hint = ""
+    return _page(request, "survey/message.html", lang, status, message=text, hint=hint)
 
 
 def _lang(request: Request, form) -> str:

@@ -73,6 +73,46 @@ PAGES = {
     },
 }
 
+#: What a respondent reads when a link does not work, by the library's error code.
+REFUSALS = {
+    "en": {
+        "coupon-unknown": "This invitation link is not valid. Check that the whole link was "
+                          "copied, or ask the person who sent it for a new one.",
+        "coupon-used": "This invitation link has already been used. Each link works once: "
+                       "ask the person who sent it for another.",
+        "coupon-expired": "This invitation link has expired. Ask the person who sent it for "
+                          "a new one.",
+        "coupon-bound": "This invitation link is already open in another browser. Finish "
+                        "the survey there, or ask for another link.",
+        "form-closed": "The survey is closed. Thank you for your interest.",
+        "no-survey-session": "Please open the survey link and give your consent first.",
+    },
+    "ru": {
+        "coupon-unknown": "Эта ссылка-приглашение не действует. Проверьте, что ссылка "
+                          "скопирована целиком, или попросите новую у того, кто её прислал.",
+        "coupon-used": "Эта ссылка-приглашение уже использована. Каждая ссылка действует "
+                       "один раз: попросите другую у того, кто её прислал.",
+        "coupon-expired": "Срок действия этой ссылки-приглашения истёк. Попросите новую у "
+                          "того, кто её прислал.",
+        "coupon-bound": "Эта ссылка-приглашение уже открыта в другом браузере. Закончите "
+                        "опрос там или попросите другую ссылку.",
+        "form-closed": "Опрос закрыт. Спасибо за интерес.",
+        "no-survey-session": "Откройте ссылку на опрос и сначала дайте согласие.",
+    },
+    "kk": {
+        "coupon-unknown": "Бұл шақыру сілтемесі жарамсыз. Сілтеме толық көшірілгенін "
+                          "тексеріңіз немесе жіберген адамнан жаңасын сұраңыз.",
+        "coupon-used": "Бұл шақыру сілтемесі бұрын пайдаланылған. Әр сілтеме бір рет жұмыс "
+                       "істейді: жіберген адамнан басқасын сұраңыз.",
+        "coupon-expired": "Бұл шақыру сілтемесінің мерзімі өтті. Жіберген адамнан жаңасын "
+                          "сұраңыз.",
+        "coupon-bound": "Бұл шақыру сілтемесі басқа браузерде ашық. Сауалнаманы сонда "
+                        "аяқтаңыз немесе басқа сілтеме сұраңыз.",
+        "form-closed": "Сауалнама жабық. Қызығушылығыңызға рахмет.",
+        "no-survey-session": "Сауалнама сілтемесін ашып, алдымен келісім беріңіз.",
+    },
+}
+
 #: ODK Web Forms 0.22's English strings (as its bundle has them) -> the page language's.
 ENGINE = {
     "en": {},
