@@ -61,4 +61,34 @@ def survey_status(directory):
         click.echo(f"version {v.number}  published {v.published_at:%Y-%m-%d %H:%M}  {state}")
 
 
-COMMANDS = [survey]
+@click.group()
+def coupons() -> None:
+    """Referral coupons: seed links for the researchers to hand out."""
+
+
+@coupons.command("seeds")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--count", default=5, show_default=True, type=int, help="How many seed links.")
+@click.option("--base-url", required=True,
+              help="The survey server's public address, e.g. https://survey.example.org.")
+@click.option("--expires-days", type=int, help="Links stop working after this many days.")
+@click.option("--qr", "qr_folder", type=click.Path(file_okay=False),
+              help="Also write one QR code per link (SVG) into this folder.")
+@friendly
+def coupons_seeds(directory, count, base_url, expires_days, qr_folder):
+    """Issue seed coupons: one link per seed, each works once.
+
+    Example: syrmak coupons seeds kz-study --count 5 --base-url https://survey.example.org --qr seeds
+    """
+    from syrmak.collect import coupons as library
+
+    codes = library.issue_seeds(open_study(directory), count, expires_days=expires_days)
+    links = [library.link(base_url, code) for code in codes]
+    for url in links:
+        click.echo(url)
+    if qr_folder:
+        paths = library.write_qr_codes(links, qr_folder)
+        click.echo(f"QR codes: {len(paths)} SVG files in {qr_folder}", err=True)
+
+
+COMMANDS = [survey, coupons]

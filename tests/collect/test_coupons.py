@@ -127,3 +127,25 @@ def test_seed_count_is_bounded(published):
     with pytest.raises(SyrmakError) as caught:
         coupons.issue_seeds(published[0], 0)
     assert caught.value.code == "bad-argument"
+
+
+def test_cli_seeds_prints_links_and_writes_qr_codes(published, tmp_path):
+    from click.testing import CliRunner
+
+    from syrmak.cli import main
+
+    study = published[0]
+    done = CliRunner().invoke(main, ["coupons", "seeds", str(study.folder), "--count", "2",
+                                     "--base-url", "https://survey.example.org",
+                                     "--qr", str(tmp_path / "qr")])
+    assert done.exit_code == 0, done.output
+    links = [line for line in done.output.splitlines() if line.startswith("https://")]
+    assert len(links) == 2 and len(set(links)) == 2
+    code = links[0].split("?c=")[1]
+    assert len(code) >= 16  # 96 random bits, URL-safe base64
+    svgs = sorted((tmp_path / "qr").glob("*.svg"))
+    assert [p.name for p in svgs] == ["seed-1.svg", "seed-2.svg"]
+    assert svgs[0].read_text().lstrip().startswith(("<?xml", "<svg"))
+    with study.engine.connect() as connection:
+        stored = connection.execute(sa.select(schema.coupons.c.code)).scalars().all()
+    assert set(stored) == {link.split("?c=")[1] for link in links}

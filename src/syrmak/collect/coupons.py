@@ -223,3 +223,23 @@ def attach(study: Study, connection: sa.Connection, session_id: str, respondent_
     new_codes(connection, coupons_per_respondent(study), respondent_id,
               _now() + timedelta(days=int(days)) if days else None)
     return wave
+
+
+def link(base_url: str, code: str) -> str:
+    return f"{base_url.rstrip('/')}/survey?c={code}"
+
+
+def write_qr_codes(links: list[str], folder) -> list:
+    """One SVG QR code per link in ``folder`` (seed-1.svg, ...); the paths."""
+    from pathlib import Path
+
+    import segno
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for index, url in enumerate(links, start=1):
+        path = folder / f"seed-{index}.svg"
+        segno.make(url, error="m").save(str(path), scale=4, border=2)
+        paths.append(path)
+    return paths
