@@ -4,8 +4,8 @@
     python3 scripts/build_webforms.py
 
 Installs the pinned packages below into a temporary folder with npm, builds
-``scripts/webforms/entry.js`` with vite into one self-contained ES module
-(``src/syrmak/web/static/vendor/odk-webforms.js``), writes the name, version and licence
+``scripts/webforms/entry.js`` with vite into ES modules
+(``src/syrmak/web/static/vendor/odk-webforms*.js``), writes the name, version and licence
 of every bundled npm package beside it (``odk-webforms.LICENSES.json``) and records the
 build (version, licence, sha256 of each file) in ``VENDOR.json``, the manifest of
 ``scripts/vendor_assets.py``. Nothing is fetched when syrmak is installed or run;
@@ -28,7 +28,7 @@ SOURCE = ROOT / "scripts" / "webforms"
 NAME, VERSION, LICENCE = "@getodk/web-forms", "0.22.0", "Apache-2.0"
 #: Everything npm installs for the build, pinned.
 PINNED = [f"{NAME}@{VERSION}", "vue@3.5.45", "vite@6.4.6"]
-FILES = ("odk-webforms.js", "odk-webforms.LICENSES.json")
+LICENCES = "odk-webforms.LICENSES.json"
 
 
 def sha256(path: Path) -> str:
@@ -65,8 +65,12 @@ def main() -> None:
         out = work / "out"
         subprocess.run(["npx", "vite", "build"], cwd=work, check=True,
                        env={**__import__("os").environ, "SYRMAK_WEBFORMS_OUT": str(out)})
-        shutil.copyfile(out / "odk-webforms.js", VENDOR / "odk-webforms.js")
-        (VENDOR / "odk-webforms.LICENSES.json").write_text(
+        for old in VENDOR.glob("odk-webforms*"):
+            old.unlink()
+        built = sorted(p.name for p in out.iterdir())
+        for name in built:
+            shutil.copyfile(out / name, VENDOR / name)
+        (VENDOR / LICENCES).write_text(
             json.dumps(bundled_licences(work / "node_modules"), indent=2) + "\n",
             encoding="utf-8")
     path = VENDOR / "VENDOR.json"
@@ -75,9 +79,9 @@ def main() -> None:
         "name": NAME, "version": VERSION, "licence": LICENCE,
         "source": f"vite build of scripts/webforms/entry.js with {' '.join(PINNED)} "
                   "(scripts/build_webforms.py)",
-        "files": {name: sha256(VENDOR / name) for name in FILES}})
+        "files": {name: sha256(VENDOR / name) for name in [*built, LICENCES]}})
     path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    print(f"Built {NAME}@{VERSION} into {VENDOR / FILES[0]}")
+    print(f"Built {NAME}@{VERSION} into {VENDOR}: {', '.join(built)}")
 
 
 if __name__ == "__main__":

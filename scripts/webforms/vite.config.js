@@ -1,4 +1,5 @@
-// One self-contained ES module with no URL outside this server; assets inlined.
+// ES modules with no URL outside this server; assets inlined. The map block stays its own
+// chunk: inlining Web Forms' dynamic import makes a circular module that fails to start.
 export default {
   build: {
     outDir: process.env.SYRMAK_WEBFORMS_OUT,
@@ -8,7 +9,8 @@ export default {
     cssCodeSplit: false,
     rollupOptions: {
       input: "entry.js",
-      output: { entryFileNames: "odk-webforms.js", inlineDynamicImports: true, format: "es" },
+      output: { entryFileNames: "odk-webforms.js", chunkFileNames: "odk-webforms-[name].js",
+                format: "es" },
     },
   },
 };

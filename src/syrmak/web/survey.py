@@ -131,7 +131,10 @@ def _page(request: Request, template: str, lang: str, status: int = 200, headers
     t = survey_texts.PAGES[lang]
     html = environment().get_template(template).render(
         lang=lang, t=t, title=study.title or t["title"], **values)
-    return HTMLResponse(html, status, headers=headers)
+    # A plain form POST under "no-referrer" carries "Origin: null", which the origin check
+    # refuses; "same-origin" still sends nothing (no coupon code) to another site.
+    return HTMLResponse(html, status, headers={"Referrer-Policy": "same-origin",
+                                               **(headers or {})})
 
 
 def _refusal_page(request: Request, lang: str, exc: SyrmakError, status: int) -> HTMLResponse:

@@ -24,7 +24,7 @@ PAGES = {
         "thanks_text": "Your answers are stored.",
         "pass_on": "Please pass the survey on: send each of these links to one person you "
                    "know in the same community. Each link works once.",
-        "copy": "Copy",
+        "copy_button": "Copy",
         "copied": "Copied",
         "closed": "The survey is closed.",
         "need_consent": "Please open the survey link and give your consent first.",
@@ -45,7 +45,7 @@ PAGES = {
         "pass_on": "Пожалуйста, передайте опрос дальше: отправьте каждую из этих ссылок "
                    "одному знакомому человеку из того же сообщества. Каждая ссылка "
                    "действует один раз.",
-        "copy": "Копировать",
+        "copy_button": "Копировать",
         "copied": "Скопировано",
         "closed": "Опрос закрыт.",
         "need_consent": "Откройте ссылку на опрос и сначала дайте согласие.",
@@ -65,7 +65,7 @@ PAGES = {
         "thanks_text": "Жауаптарыңыз сақталды.",
         "pass_on": "Сауалнаманы әрі қарай жіберіңіз: әр сілтемені сол қауымдастықтағы бір "
                    "таныс адамға жіберіңіз. Әр сілтеме бір рет жұмыс істейді.",
-        "copy": "Көшіру",
+        "copy_button": "Көшіру",
         "copied": "Көшірілді",
         "closed": "Сауалнама жабық.",
         "need_consent": "Сауалнама сілтемесін ашып, алдымен келісім беріңіз.",
