@@ -91,4 +91,68 @@ def coupons_seeds(directory, count, base_url, expires_days, qr_folder):
         click.echo(f"QR codes: {len(paths)} SVG files in {qr_folder}", err=True)
 
 
-COMMANDS = [survey, coupons]
+
+
+
+@click.command("rds")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--question", "-q", help="A categorical question to estimate with RDS-II.")
+@click.option("--degree", "-d", help="The degree question (each respondent's network size "
+                                     "in the target population).")
+@click.option("--replicates", default=1000, show_default=True, type=int,
+              help="Tree-bootstrap replicates for the intervals.")
+@click.option("--random-seed", default=2026, show_default=True, type=int,
+              help="Seed of the bootstrap's random generator (same seed, same intervals).")
+@click.option("--lang", help="Label language.")
+@friendly
+def rds(directory, question, degree, replicates, random_seed, lang):
+    """The recruitment tree of a coupon-referred survey, and RDS-II estimates.
+
+    Example: syrmak rds kz-study --question respondent_type --degree network_size
+    """
+    import pandas as pd
+
+    from syrmak.analysis import rds as library
+    from syrmak.collect.tree import recruitment
+
+    study = open_study(directory)
+    tree = recruitment(study)
+    found = library.summary(tree)
+    click.echo(f"{found.respondents} respondents from {found.seeds} seeds; deepest wave "
+               f"{found.depth}; coupon return {found.coupon_return_rate:.0%}; recruits per "
+               f"recruiter {found.recruits_per_recruiter:.2f}; largest tree "
+               f"{found.seed_dominance:.0%} of the sample.")
+    click.echo("Waves: " + ", ".join(f"{w}: {n}" for w, n in found.per_wave))
+    click.echo("Tree:")
+    children: dict = {}
+    for number, row in tree.iterrows():
+        recruiter = None if pd.isna(row["recruiter"]) else int(row["recruiter"])
+        children.setdefault(recruiter, []).append(number)
+
+    def show(node, depth):
+        click.echo("  " * depth + f"- {node}")
+        for child in children.get(node, []):
+            show(child, depth + 1)
+
+    for root in children.get(None, []):
+        show(root, 1)
+    if not question:
+        return
+    if not degree:
+        raise click.UsageError("RDS-II needs --degree QUESTION (the network size).")
+    form = study.questionnaire
+    frame = study.responses(lang, [question, degree])
+    result = library.estimate(tree, frame[question], frame[degree], question=question,
+                              replicates=replicates, random_seed=random_seed)
+    click.echo(f"\nRDS-II of '{form.question(question).label(lang)}' (n={result.n}; "
+               f"{result.level:.0%} tree-bootstrap interval, {replicates} replicates, "
+               f"seed {random_seed}):")
+    for i, category in enumerate(result.categories):
+        click.echo(f"  {category:<40} sample {result.sample[i]:6.1%}   RDS-II "
+                   f"{result.estimate[i]:6.1%}   [{result.lower[i]:6.1%}, "
+                   f"{result.upper[i]:6.1%}]")
+    if result.homophily is not None:
+        click.echo(f"Recruitment homophily: {result.homophily:.2f} (1 = none)")
+
+
+COMMANDS = [survey, coupons, rds]

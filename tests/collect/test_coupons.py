@@ -149,3 +149,23 @@ def test_cli_seeds_prints_links_and_writes_qr_codes(published, tmp_path):
     with study.engine.connect() as connection:
         stored = connection.execute(sa.select(schema.coupons.c.code)).scalars().all()
     assert set(stored) == {link.split("?c=")[1] for link in links}
+
+
+def test_cli_rds_prints_the_tree_and_rds_ii(app):
+    from click.testing import CliRunner
+
+    from syrmak.cli import main
+
+    study = app.state.study
+    (seed,) = coupons.issue_seeds(study, 1)
+    _, wave1 = respond(app, f"/survey?c={seed}", {**GOOD, "staff": "10"})
+    _, wave2 = respond(app, wave1[0].removeprefix("http://127.0.0.1:8765"),
+                       {**GOOD, "kind": "independent", "staff": "2"})
+    respond(app, wave2[0].removeprefix("http://127.0.0.1:8765"), {**GOOD, "staff": "5"})
+    done = CliRunner().invoke(main, ["rds", str(study.folder), "-q", "kind", "-d", "staff",
+                                     "--replicates", "50", "--lang", "en"])
+    assert done.exit_code == 0, done.output
+    assert "3 respondents from 1 seeds; deepest wave 2" in done.output
+    assert "  - 1\n    - 2\n      - 3" in done.output
+    # RDS-II by hand: CSO 1/10 + 1/5 = 0.3, independent 1/2 = 0.5 -> 37.5% and 62.5%
+    assert "37.5%" in done.output and "62.5%" in done.output
