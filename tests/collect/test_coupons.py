@@ -169,3 +169,24 @@ def test_cli_rds_prints_the_tree_and_rds_ii(app):
     assert "  - 1\n    - 2\n      - 3" in done.output
     # RDS-II by hand: CSO 1/10 + 1/5 = 0.3, independent 1/2 = 0.5 -> 37.5% and 62.5%
     assert "37.5%" in done.output and "62.5%" in done.output
+
+
+def test_monitoring_page_shows_the_survey_as_it_comes_in(app):
+    from syrmak.web.app import create_app
+    from syrmak.workspace import people
+    from tests.web.conftest import sign_in
+
+    study = app.state.study
+    (seed,) = coupons.issue_seeds(study, 1)
+    _, wave1 = respond(app, f"/survey?c={seed}")
+    respond(app, wave1[0].removeprefix("http://127.0.0.1:8765"))
+    client(app).get("/survey")  # opened, never consented
+    people.add_researcher(study, "vera", "viewer")
+    workspace = create_app(study, laptop=True)
+    assert client(workspace).get("/monitoring", follow_redirects=False).status_code == 303
+    page = sign_in(workspace, "vera").get("/monitoring")
+    assert page.status_code == 200
+    text = re.sub(r"\s+", " ", page.text)
+    assert "<strong>2</strong> answers collected online" in text
+    assert "(2/3)" in text and "(2/2)" in text  # consented/opened, submitted/consented
+    assert "<li>1 → 2</li>" in text

@@ -11,7 +11,7 @@ from starlette.staticfiles import StaticFiles
 
 from syrmak.errors import SyrmakError
 from syrmak.web import auth, render, survey
-from syrmak.web.routes import analysis, codes, documents, report, review, study
+from syrmak.web.routes import analysis, codes, documents, monitoring, report, review, study
 
 if TYPE_CHECKING:
     from syrmak.study import Study
@@ -22,7 +22,7 @@ STATIC = Path(__file__).with_name("static")
 def routes() -> list:
     return [
         *study.ROUTES, *documents.ROUTES, *codes.ROUTES, *analysis.ROUTES, *review.ROUTES,
-        *report.ROUTES, *survey.ROUTES,
+        *report.ROUTES, *survey.ROUTES, *monitoring.ROUTES,
         Mount("/static", app=StaticFiles(directory=str(STATIC)), name="static"),
     ]
 
