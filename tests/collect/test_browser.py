@@ -104,7 +104,8 @@ def test_a_respondent_consents_fills_the_russian_form_and_passes_it_on(server, b
     assert all(link.startswith(base + "/survey?c=") for link in links)
     assert page.inner_text(".coupons li:first-child button") == "Копировать"
     page.click(".coupons li:first-child button")
-    assert page.inner_text(".coupons li:first-child button") == "Скопировано"
+    page.locator(".coupons li:first-child button", has_text="Скопировано").wait_for(
+        timeout=5000)  # the clipboard call is asynchronous
     context.close()
     # A recruit opens one of the links in another browser.
     recruit = browser.new_context(locale="ru-RU")
