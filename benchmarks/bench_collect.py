@@ -233,6 +233,9 @@ def main() -> None:
     print(f"final: lost {lost_r}, duplicated {dup_r}, stored without a reply {unacked_r}, "
           f"consistent {consistent(study)}")
     study.close()
+    if args.db:
+        with admin.begin() as c:
+            c.execute(sa.text(f'DROP SCHEMA "{schema_name}" CASCADE'))
 
 
 if __name__ == "__main__":
