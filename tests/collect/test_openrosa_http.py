@@ -134,3 +134,14 @@ def test_the_server_runs_without_an_access_log(published, monkeypatch, survey_on
     serve(published[0], survey_only=survey_only, echo=lambda *_: None)
     assert seen["access_log"] is False
     assert any(getattr(r, "path", None) == "/submission" for r in seen["app"].routes)
+
+
+@pytest.mark.parametrize(("path", "open_"), [
+    ("/formList", True), ("/survey", True), ("/survey/thanks", True),
+    ("/formListing", False), ("/surveys", False), ("/submissions", False), ("/monitoring", False),
+])
+def test_only_the_survey_paths_are_open_on_the_workspace(published, path, open_):
+    from syrmak.web.app import create_app
+
+    answer = client(create_app(published[0], laptop=True)).get(path, follow_redirects=False)
+    assert (answer.status_code != 303) == open_, answer.status_code

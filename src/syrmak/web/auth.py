@@ -44,10 +44,13 @@ HEADERS = [
 ]
 #: Paths open without a session: the login, static files, and the public survey (a
 #: respondent or a phone has no workspace session).
-OPEN = ("/login", "/static/", "/formList", "/forms/", "/submission", "/survey")
+OPEN = ("/login", "/static/", "/forms/", "/survey/")
+#: Public survey paths matched exactly, so that no later workspace page that merely starts
+#: with the same letters (``/surveys``) is opened by accident.
+OPEN_EXACT = ("/formList", "/submission", "/survey")
 #: State-changing paths that take no CSRF token: an OpenRosa submission comes from a phone
 #: or the survey page without a session, and only ever adds a new respondent.
-NO_CSRF = ("/login", "/submission", "/survey/")
+NO_CSRF = ("/login", "/submission", "/survey/consent")
 
 
 class Throttle:
@@ -130,7 +133,7 @@ class Guard:
                     session is None or not session.csrf_ok(headers.get("x-csrf-token"))):
                 refusal = PlainTextResponse("Missing or wrong CSRF token; reload the page.",
                                             403)
-        elif session is None and not path.startswith(OPEN):
+        elif session is None and not path.startswith(OPEN) and path not in OPEN_EXACT:
             refusal = RedirectResponse("/login", 303)
         if refusal is not None:
             await refusal(scope, receive, send_with_headers)

@@ -230,5 +230,3 @@ ROUTES = [
     Route("/forms/{number:int}.xml", form_xml, methods=["GET", "HEAD"]),
     Route("/submission", submission, methods=["HEAD", "POST"]),
 ]
-#: Paths a stranger (a respondent, a phone) may use without a workspace session.
-OPEN_PATHS = ("/formList", "/forms/", "/submission", "/survey")
