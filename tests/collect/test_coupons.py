@@ -151,7 +151,8 @@ def test_cli_seeds_prints_links_and_writes_qr_codes(published, tmp_path):
     assert set(stored) == {link.split("?c=")[1] for link in links}
 
 
-def test_cli_rds_prints_the_tree_and_rds_ii(app):
+@pytest.mark.parametrize("degree_from", ["option", "syrmak.toml"])
+def test_cli_rds_prints_the_tree_and_rds_ii(app, degree_from):
     from click.testing import CliRunner
 
     from syrmak.cli import main
@@ -162,8 +163,13 @@ def test_cli_rds_prints_the_tree_and_rds_ii(app):
     _, wave2 = respond(app, wave1[0].removeprefix("http://127.0.0.1:8765"),
                        {**GOOD, "kind": "independent", "staff": "2"})
     respond(app, wave2[0].removeprefix("http://127.0.0.1:8765"), {**GOOD, "staff": "5"})
-    done = CliRunner().invoke(main, ["rds", str(study.folder), "-q", "kind", "-d", "staff",
-                                     "--replicates", "50", "--lang", "en"])
+    args = ["rds", str(study.folder), "-q", "kind", "--replicates", "50", "--lang", "en"]
+    if degree_from == "option":
+        args += ["-d", "staff"]
+    else:
+        with (study.folder / "syrmak.toml").open("a", encoding="utf-8") as toml:
+            toml.write('\n[survey]\ndegree = "staff"\n')
+    done = CliRunner().invoke(main, args)
     assert done.exit_code == 0, done.output
     assert "3 respondents from 1 seeds; deepest wave 2" in done.output
     assert "  - 1\n    - 2\n      - 3" in done.output
