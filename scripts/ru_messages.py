@@ -5,6 +5,21 @@ are tuples of Russian's three forms (1 файл, 2 файла, 5 файлов).
 """
 
 RU = {
+    "Survey monitoring": "Ход опроса",
+    "Survey": "Опрос",
+    "open form version": "открытая версия формы",
+    "answers collected online": "ответов собрано онлайн",
+    "consent rate": "доля согласившихся",
+    "completion rate": "доля заполнивших",
+    "Per day": "По дням",
+    "Day": "День",
+    "Answers": "Ответы",
+    "Per seed and wave": "По «семенам» и волнам",
+    "Seed": "«Семя»",
+    "Respondents in its tree": "Респондентов в его дереве",
+    "Wave": "Волна",
+    "Respondents": "Респонденты",
+    "The tree so far": "Дерево рекрутирования",
     ("%(num)d character", "%(num)d characters"): ("%(num)d знак", "%(num)d знака", "%(num)d знаков"),
     ("%(num)d coding", "%(num)d codings"): ("%(num)d кодировка", "%(num)d кодировки", "%(num)d кодировок"),
     ("%(num)d coding accepted into the consensus.", "%(num)d codings accepted into the consensus."):

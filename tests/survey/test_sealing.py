@@ -226,9 +226,10 @@ def test_rows_keyed_before_migration_0007_are_recognised_then_rebound(study, tmp
         connection.execute(sa.update(r).values(submission_key=r.c.row_key))
         connection.exec_driver_sql("ALTER TABLE respondents DROP COLUMN row_key")
         connection.exec_driver_sql("ALTER TABLE imports DROP COLUMN row_key_sets")
-        # The tables of migrations 0008, 0010 and 0012.
+        # The tables of migrations 0008, 0010, 0011 and 0012, dependants first.
         for later in ("jobs", "recordings", "interview_selections", "derived_variables",
-                      "redactions", "audit_log", "web_sessions", "researchers"):
+                      "redactions", "audit_log", "survey_sessions", "recruitment", "coupons",
+                      "form_versions", "web_sessions", "researchers"):
             connection.exec_driver_sql(f"DROP TABLE {later}")
         connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0006'")
     with study.engine.begin() as connection:

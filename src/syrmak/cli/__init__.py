@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "syrmak.cli.report",
     "syrmak.cli_privacy",
     "syrmak.cli_interviews",
+    "syrmak.cli_collect",
 ]
 
 

@@ -16,8 +16,11 @@ from syrmak.cli.tools import friendly, open_study
                              "(default: you, as the study's owner).")
 @click.option("--tls-proxy", is_flag=True,
               help="Served behind a TLS reverse proxy: Secure cookies and HSTS.")
+@click.option("--survey-only", is_flag=True,
+              help="Only the public survey (OpenRosa form list and submission); nothing "
+                   "of the workspace.")
 @friendly
-def serve(directory, host, port, user, tls_proxy):
+def serve(directory, host, port, user, tls_proxy, survey_only):
     """Open the researcher workspace in the browser: read, code, review, translate, report.
 
     On a laptop (SQLite study) it prints a one-time sign-in link; on a team store
@@ -28,7 +31,7 @@ def serve(directory, host, port, user, tls_proxy):
     from syrmak.web.app import serve as run
 
     run(open_study(directory), host=host, port=port, user=user, secure=tls_proxy,
-        echo=click.echo)
+        survey_only=survey_only, echo=click.echo)
 
 
 @click.group()

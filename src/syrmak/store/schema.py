@@ -505,3 +505,78 @@ jobs = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("finished_at", sa.DateTime(timezone=True)),
 )
+
+
+# -- collecting the survey (migration 0011) -----------------------------------------------
+
+#: A published version of the questionnaire: the XForm pyxform made from the study's
+#: XLSForm, numbered 1, 2, ... Submissions name the form id and ``version``; only an open
+#: version (``closed_at`` NULL) takes answers. The XForm holds no answer and no contact.
+form_versions = sa.Table(
+    "form_versions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("number", sa.Integer, nullable=False, unique=True),
+    sa.Column("questionnaire_id", sa.Integer, sa.ForeignKey("questionnaires.id"),
+              nullable=False),
+    sa.Column("form_id", sa.String(255), nullable=False),
+    # The XForm's version attribute, which every submission carries back.
+    sa.Column("version", sa.String(255), nullable=False),
+    sa.Column("xform", sa.Text, nullable=False),
+    # MD5 of the XForm, which the OpenRosa form list announces as "md5:..." hash.
+    sa.Column("md5", sa.String(32), nullable=False),
+    sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("closed_at", sa.DateTime(timezone=True)),
+)
+
+#: A referral coupon: a random code handed to a seed by the researchers or to a recruit's
+#: thank-you page. It works once (``used_by``), may expire, and is bound to the first
+#: browser session that opens it. ``recruiter_id`` is NULL for a seed coupon. The code is
+#: not a secret that protects anyone (it names no one); it keeps the recruitment tree honest.
+coupons = sa.Table(
+    "coupons",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("code", sa.String(64), nullable=False, unique=True),
+    sa.Column("recruiter_id", sa.Integer,
+              sa.ForeignKey("respondents.id", ondelete="CASCADE"), index=True),
+    sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True)),
+    # The SHA-256 of the survey session that opened it first (never the session id).
+    sa.Column("session_hash", sa.String(64)),
+    sa.Column("opened_at", sa.DateTime(timezone=True)),
+    sa.Column("used_by", sa.Integer, sa.ForeignKey("respondents.id", ondelete="SET NULL"),
+              unique=True),
+    sa.Column("used_at", sa.DateTime(timezone=True)),
+)
+
+#: Who recruited whom, derived from coupons at submission (never typed): the recruiter
+#: (NULL for a seed), the seed at the root of the respondent's tree, the wave (seed: 0).
+recruitment = sa.Table(
+    "recruitment",
+    metadata,
+    sa.Column("respondent_id", sa.Integer,
+              sa.ForeignKey("respondents.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("coupon_id", sa.Integer, sa.ForeignKey("coupons.id"), nullable=False,
+              unique=True),
+    sa.Column("recruiter_id", sa.Integer, sa.ForeignKey("respondents.id", ondelete="SET NULL"),
+              index=True),
+    sa.Column("seed_id", sa.Integer, sa.ForeignKey("respondents.id", ondelete="SET NULL")),
+    sa.Column("wave", sa.Integer, nullable=False),
+)
+
+#: A respondent's browser session on the public survey: the consent stage, the coupon that
+#: brought them, the respondent it became. The cookie holds a random id; only its SHA-256
+#: is stored. No address, user agent or device id.
+survey_sessions = sa.Table(
+    "survey_sessions",
+    metadata,
+    sa.Column("id_hash", sa.String(64), primary_key=True),
+    sa.Column("form_number", sa.Integer, nullable=False),
+    sa.Column("language", sa.String(16)),
+    sa.Column("coupon_id", sa.Integer, sa.ForeignKey("coupons.id")),
+    sa.Column("consented_at", sa.DateTime(timezone=True)),
+    sa.Column("respondent_id", sa.Integer,
+              sa.ForeignKey("respondents.id", ondelete="SET NULL")),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)

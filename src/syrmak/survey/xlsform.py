@@ -183,7 +183,18 @@ def _where(path: Path, message: str) -> tuple[str, int | None, str | None]:
 
 def load_xlsform(path: str | Path) -> Questionnaire:
     """Read, check and convert an XLSForm (.xlsx, .xls, .csv or .md) file."""
-    path = Path(path)
+    return _convert(Path(path))[0]
+
+
+def to_xform(path: str | Path, version: str) -> tuple[Questionnaire, str]:
+    """The questionnaire and the XForm XML pyxform makes of it, with ``version`` as the
+    form version (what a survey server publishes and submissions carry back)."""
+    form, result = _convert(Path(path), version)
+    return form, result.xform
+
+
+def _convert(path: Path, version: str | None = None):
+    """(questionnaire, pyxform's ConvertResult)."""
     if not path.exists():
         raise SyrmakError(f"file not found: {path}", "check the path.", code="not-found", file=str(path))
     if path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -231,6 +242,10 @@ def load_xlsform(path: str | Path) -> Questionnaire:
         header = getattr(workbook, f"{name}_header")
         if header:
             data[f"{name}_header"] = _normalise_rows(header)
+    if version is not None:
+        settings = [dict(row) for row in data["settings"]] or [{}]
+        settings[0]["version"] = version
+        data["settings"] = settings
     try:
         result = convert(xlsform=data)
     except PyXFormError as exc:
@@ -244,7 +259,7 @@ def load_xlsform(path: str | Path) -> Questionnaire:
             sheet=sheet,
             row=row,
         ) from exc
-    return _questionnaire(result._pyxform, workbook.survey or [], path)
+    return _questionnaire(result._pyxform, workbook.survey or [], path), result
 
 
 def _labels(value, default_code: str) -> dict[str, str]:

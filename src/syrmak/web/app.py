@@ -10,8 +10,17 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from syrmak.errors import SyrmakError
-from syrmak.web import auth, render
-from syrmak.web.routes import analysis, codes, documents, interviews, report, review, study
+from syrmak.web import auth, render, survey
+from syrmak.web.routes import (
+    analysis,
+    codes,
+    documents,
+    interviews,
+    monitoring,
+    report,
+    review,
+    study,
+)
 
 if TYPE_CHECKING:
     from syrmak.study import Study
@@ -22,7 +31,7 @@ STATIC = Path(__file__).with_name("static")
 def routes() -> list:
     return [
         *study.ROUTES, *documents.ROUTES, *codes.ROUTES, *analysis.ROUTES, *review.ROUTES,
-        *report.ROUTES, *interviews.ROUTES,
+        *report.ROUTES, *interviews.ROUTES, *survey.ROUTES, *monitoring.ROUTES,
         Mount("/static", app=StaticFiles(directory=str(STATIC)), name="static"),
     ]
 
@@ -42,13 +51,27 @@ def create_app(target: Study, *, laptop: bool | None = None, secure: bool = Fals
     return app
 
 
+def create_survey_app(target: Study, *, secure: bool = False) -> Starlette:
+    """The public survey alone (``serve --survey-only``): the OpenRosa routes and nothing of
+    the workspace, no session lookup, the same security headers."""
+    app = Starlette(routes=[
+        *survey.ROUTES,
+        # The survey's own files and the vendored form engine; nothing of the workspace's.
+        Mount("/static/survey", app=StaticFiles(directory=str(STATIC / "survey"))),
+        Mount("/static/vendor", app=StaticFiles(directory=str(STATIC / "vendor"))),
+    ])
+    app.state.study = target
+    app.add_middleware(auth.SecurityHeaders, secure=secure)
+    return app
+
+
 def login_link(app: Starlette, name: str, base: str) -> str:
     """A one-time URL that signs ``name`` in (laptop mode)."""
     return f"{base}/login/link?token={app.state.links.issue(name)}"
 
 
 def serve(target: Study, *, host: str = "127.0.0.1", port: int = 8765, user: str | None = None,
-          secure: bool = False, echo=print) -> None:
+          secure: bool = False, survey_only: bool = False, echo=print) -> None:
     """Run the workspace until interrupted. On a laptop (SQLite store) print a one-time
     login link for ``user`` (default: this computer's user, added as an owner if new)."""
     import uvicorn
@@ -56,8 +79,12 @@ def serve(target: Study, *, host: str = "127.0.0.1", port: int = 8765, user: str
     from syrmak.study import default_actor
     from syrmak.workspace import people
 
-    app = create_app(target, secure=secure)
-    if app.state.laptop:
+    if survey_only:
+        app = create_survey_app(target, secure=secure)
+        echo(f"Survey on http://{host}:{port}/ (OpenRosa: /formList, /submission).")
+    else:
+        app = create_app(target, secure=secure)
+    if not survey_only and app.state.laptop:
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise SyrmakError(f"a laptop study (SQLite) is served on this computer only, "
                               f"not on {host}.",
@@ -67,7 +94,9 @@ def serve(target: Study, *, host: str = "127.0.0.1", port: int = 8765, user: str
         people.ensure_researcher(target, name, "owner" if user is None else "coder")
         echo("Open the workspace with this one-time link (it works once):")
         echo(f"    {login_link(app, name, f'http://{host}:{port}')}")
-    else:
+    elif not survey_only:
         echo(f"Workspace on http://{host}:{port}/ (researchers sign in with their password).")
+    # No access log: it would write every respondent's address and request line.
     uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False,
+                access_log=False,
                 proxy_headers=secure, forwarded_allow_ips="127.0.0.1" if secure else None)

@@ -42,8 +42,15 @@ HEADERS = [
     # borrowed computer.
     (b"cache-control", b"no-store"),
 ]
-#: Paths open without a session.
-OPEN = ("/login", "/static/")
+#: Paths open without a session: the login, static files, and the public survey (a
+#: respondent or a phone has no workspace session).
+OPEN = ("/login", "/static/", "/forms/", "/survey/")
+#: Public survey paths matched exactly, so that no later workspace page that merely starts
+#: with the same letters (``/surveys``) is opened by accident.
+OPEN_EXACT = ("/formList", "/submission", "/survey")
+#: State-changing paths that take no CSRF token: an OpenRosa submission comes from a phone
+#: or the survey page without a session, and only ever adds a new respondent.
+NO_CSRF = ("/login", "/submission", "/survey/consent")
 
 
 class Throttle:
@@ -112,16 +119,7 @@ class Guard:
             await self.app(scope, receive, send)
             return
 
-        async def send_with_headers(message):
-            if message["type"] == "http.response.start":
-                names = {name for name, _ in message.get("headers", [])}
-                message["headers"] = list(message.get("headers", [])) + [
-                    h for h in HEADERS if h[0] not in names]
-                if self.secure:
-                    message["headers"].append((b"strict-transport-security",
-                                               b"max-age=31536000"))
-            await send(message)
-
+        send_with_headers = _with_headers(send, self.secure)
         headers = Headers(scope=scope)
         path = scope["path"]
         session = await _session(self.study, _cookie(headers, COOKIE))
@@ -131,13 +129,44 @@ class Guard:
         if method not in ("GET", "HEAD", "OPTIONS"):
             if not _same_origin(headers):
                 refusal = PlainTextResponse("Cross-origin request refused.", 403)
-            elif not path.startswith("/login") and (
+            elif not path.startswith(NO_CSRF) and (
                     session is None or not session.csrf_ok(headers.get("x-csrf-token"))):
                 refusal = PlainTextResponse("Missing or wrong CSRF token; reload the page.",
                                             403)
-        elif session is None and not path.startswith(OPEN):
+        elif session is None and not path.startswith(OPEN) and path not in OPEN_EXACT:
             refusal = RedirectResponse("/login", 303)
         if refusal is not None:
+            await refusal(scope, receive, send_with_headers)
+            return
+        await self.app(scope, receive, send_with_headers)
+
+
+def _with_headers(send, secure: bool):
+    async def send_with_headers(message):
+        if message["type"] == "http.response.start":
+            names = {name for name, _ in message.get("headers", [])}
+            message["headers"] = list(message.get("headers", [])) + [
+                h for h in HEADERS if h[0] not in names]
+            if secure:
+                message["headers"].append((b"strict-transport-security", b"max-age=31536000"))
+        await send(message)
+    return send_with_headers
+
+
+class SecurityHeaders:
+    """ASGI middleware of the survey-only server: the headers, no sessions at all."""
+
+    def __init__(self, app, *, secure: bool = False) -> None:
+        self.app, self.secure = app, secure
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        send_with_headers = _with_headers(send, self.secure)
+        if scope["method"] not in ("GET", "HEAD", "OPTIONS") and \
+                not _same_origin(Headers(scope=scope)):
+            refusal = PlainTextResponse("Cross-origin request refused.", 403)
             await refusal(scope, receive, send_with_headers)
             return
         await self.app(scope, receive, send_with_headers)

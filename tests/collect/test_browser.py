@@ -1,0 +1,134 @@
+"""The survey as a respondent meets it: Debian's chromium (Playwright) over a published
+Russian form, served by uvicorn as ``syrmak serve --survey-only`` serves it.
+
+A laptop without chromium (or playwright) skips this; CI, which installs both, runs it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from syrmak.collect import coupons, forms
+from syrmak.store import schema
+from tests.forms import SURVEY, write_xlsform
+from tests.web.test_browser import ARGS, CHROMIUM, Watch, _free_port, pw
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif((CHROMIUM is None or pw is None) and not __import__("os").environ.get("CI"),
+                       reason="Debian's chromium or the playwright package is missing"),
+]
+
+#: The small form, with a constraint on the team size (no message of its own: the engine's
+#: generic one must then be shown in Russian).
+CONSTRAINED = [row if row[1:2] != ["staff"] else
+               ["integer", "staff", "Сколько человек в команде?", "How many people in the team?",
+                "", "", "", ". < 1000"] for row in SURVEY]
+CONSTRAINED[0] = [*SURVEY[0], "constraint"]
+
+
+@pytest.fixture
+def server(new_study, tmp_path):
+    import threading
+    import time
+
+    import uvicorn
+
+    from syrmak.web.app import create_survey_app
+
+    study = new_study()
+    path = write_xlsform(tmp_path / "form.xlsx", survey=[
+        [*row[:7], *([""] * (7 - len(row[:7]))), row[7] if len(row) > 7 else ""]
+        for row in CONSTRAINED])
+    study.load_questionnaire(path)
+    forms.publish(study, path)
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(create_survey_app(study), host="127.0.0.1", port=port,
+                                        log_level="warning", access_log=False))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield study, f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture
+def browser():
+    with pw.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+ENGLISH = ("Send", "Condition not satisfied", "question with error", "questions with errors")
+
+
+def fill(page, base, link):
+    page.goto(base + link)
+    assert "Прежде чем начать" in page.content()
+    page.click("#agree")
+    page.wait_for_url(re.compile(r".*/survey/form.*"))
+    page.get_by_text("Независимый активист").click(timeout=30000)
+    page.get_by_text("Экология").click()
+    # PrimeVue's number input takes keystrokes, not a pasted value.
+    staff = page.locator("input[inputmode=numeric]").first
+    staff.press_sequentially("5000")
+    staff.blur()
+    page.get_by_role("button", name="Отправить").click()
+    # The constraint message, in Russian; no English interface string anywhere.
+    page.get_by_text("Ответ не подходит").first.wait_for(timeout=10000)
+    text = page.inner_text("body")
+    for english in ENGLISH:
+        assert english not in text
+    staff.fill("")
+    staff.press_sequentially("12")
+    staff.blur()
+    page.get_by_role("button", name="Отправить").click()
+    page.wait_for_url(re.compile(r".*/survey/thanks"), timeout=15000)
+    return [page.input_value(f".coupons li:nth-child({i}) input") for i in (1, 2, 3)]
+
+
+def test_a_respondent_consents_fills_the_russian_form_and_passes_it_on(server, browser):
+    study, base = server
+    (seed,) = coupons.issue_seeds(study, 1)
+    context = browser.new_context(locale="ru-RU")
+    page = context.new_page()
+    watch = Watch(page, base)
+    links = fill(page, base, f"/survey?c={seed}")
+    assert all(link.startswith(base + "/survey?c=") for link in links)
+    assert page.inner_text(".coupons li:first-child button") == "Копировать"
+    page.click(".coupons li:first-child button")
+    page.locator(".coupons li:first-child button", has_text="Скопировано").wait_for(
+        timeout=5000)  # the clipboard call is asynchronous
+    context.close()
+    # A recruit opens one of the links in another browser.
+    recruit = browser.new_context(locale="ru-RU")
+    rpage = recruit.new_page()
+    rwatch = Watch(rpage, base)
+    fill(rpage, base, links[0].removeprefix(base))
+    recruit.close()
+    frame = study.responses()
+    assert list(frame["staff"]) == [12, 12]
+    with study.engine.connect() as connection:
+        waves = connection.execute(sa.select(schema.recruitment.c.wave)
+                                   .order_by(schema.recruitment.c.respondent_id)).scalars().all()
+    assert waves == [0, 1]
+    assert watch.off_host == [] and rwatch.off_host == []
+    assert [e for e in watch.errors + rwatch.errors if "Content Security Policy" in e] == []
+
+
+def test_with_javascript_off_the_form_page_says_what_is_needed(server, browser):
+    study, base = server
+    context = browser.new_context(locale="ru-RU", java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base + "/survey")
+    page.click("#agree")  # the consent page is plain HTML: works without JavaScript
+    assert "/survey/form" in page.url
+    assert "Для этой формы нужен JavaScript" in page.inner_text("body")
+    context.close()
