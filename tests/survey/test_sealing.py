@@ -226,7 +226,8 @@ def test_rows_keyed_before_migration_0007_are_recognised_then_rebound(study, tmp
         connection.execute(sa.update(r).values(submission_key=r.c.row_key))
         connection.exec_driver_sql("ALTER TABLE respondents DROP COLUMN row_key")
         connection.exec_driver_sql("ALTER TABLE imports DROP COLUMN row_key_sets")
-        for later in ("web_sessions", "researchers"):  # migration 0008's tables
+        # The tables of migrations 0008 and 0009.
+        for later in ("repeat_columns", "repeat_records", "web_sessions", "researchers"):
             connection.exec_driver_sql(f"DROP TABLE {later}")
         connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0006'")
     with study.engine.begin() as connection:

@@ -16,16 +16,18 @@ from syrmak.store import schema
 
 
 def write_batch(connection: sa.Connection, import_id: int, answers: pd.DataFrame,
-                positions: list[int]) -> None:
-    """Store rows ``positions`` of ``answers`` (in that order) as the batch's arrays."""
+                positions: list[int], table: sa.Table = schema.answer_columns,
+                extra: dict | None = None) -> None:
+    """Store rows ``positions`` of ``answers`` (in that order) as the batch's arrays (in
+    ``table``: ``answer_columns``, or ``repeat_columns`` with ``extra={"repeat": ...}``)."""
     rows = []
     for question in answers.columns:
         column = answers[question].iloc[positions]
         # pandas' own JSON writer: NA -> null, numpy ints -> ints, no per-cell Python loop.
-        rows.append({"import_id": import_id, "question": question,
+        rows.append({"import_id": import_id, "question": question, **(extra or {}),
                      "data": column.to_json(orient="values", force_ascii=False)})
     if rows:
-        connection.execute(sa.insert(schema.answer_columns), rows)
+        connection.execute(sa.insert(table), rows)
 
 
 def _placement(connection: sa.Connection) -> np.ndarray | None:

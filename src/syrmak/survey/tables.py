@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime
+import hashlib
 import io
 import itertools
 import re
@@ -57,6 +58,8 @@ class RawTable:
     #: SPSS variable labels {variable: label}: a second chance to find the question.
     column_labels: dict[str, str] = field(default_factory=dict)
     kind: str = "csv"
+    #: SHA-256 of the file's bytes, when the reader computed it on its way through.
+    sha256: str | None = None
 
 
 def _fail(message: str, hint: str, code: str, path: Path, **where) -> SyrmakError:
@@ -89,12 +92,7 @@ def decode_text(path: Path, data: bytes) -> tuple[str, str | None]:
 def _without_nul(path: Path, text: str) -> str:
     position = text.find("\x00")
     if position >= 0:
-        line = text.count("\n", 0, position) + 1
-        raise _fail(
-            f"the file holds binary data (a NUL character at line {line}); it is not a text "
-            "export.", "export the responses again as CSV (UTF-8) or .xlsx.",
-            "bad-encoding", path, line=line,
-        )
+        raise _nul(path, text.count("\n", 0, position) + 1)
     return text
 
 
@@ -205,26 +203,154 @@ def choose_delimiter(text: str, score) -> str:
     return max(DELIMITERS, key=lambda d: (score(fields[d]), len(fields[d])))
 
 
-def read_csv_text(path: Path, text: str, delimiter: str, utf8: bytes | None = None) -> RawTable:
-    """``text`` split into cells; ``utf8`` (the same text as UTF-8 bytes) reads faster."""
-    source = io.BytesIO(utf8) if utf8 is not None else io.StringIO(text, newline="")
+#: Bytes read at once while checking and hashing a file; the delimiter sample.
+CHUNK = 4 * 2**20
+SAMPLE = 2**20
+
+
+def file_sha256(path: Path) -> str:
+    """The file's SHA-256, read in chunks (a large export is never held whole for it)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _scan_utf8(path: Path, skip: int) -> tuple[str, bool, int | None]:
+    """One pass over the file: its SHA-256, whether it is valid UTF-8 after ``skip`` bytes
+    (a BOM), and the line of its first NUL byte, if any. Nothing but a chunk is held."""
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    valid, nul_line, lines = True, None, 0
+    with path.open("rb") as f:
+        first = True
+        while chunk := f.read(CHUNK):
+            digest.update(chunk)
+            body = chunk[skip:] if first else chunk
+            first = False
+            if nul_line is None:
+                position = body.find(b"\x00")
+                if position >= 0:
+                    nul_line = lines + body.count(b"\n", 0, position) + 1
+                lines += body.count(b"\n")
+            if valid:
+                try:
+                    decoder.decode(body)
+                except UnicodeDecodeError:
+                    valid = False
+        if valid:
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                valid = False
+    return digest.hexdigest(), valid, nul_line
+
+
+def read_text_table(path: Path, score) -> RawTable:
+    """A text export (CSV, TSV, semicolons; UTF-8 or not) as a table of strings.
+
+    A UTF-8 file, the usual case, is checked and hashed in one pass of 4 MiB chunks, its
+    delimiter chosen on its first megabyte, and then parsed from disk by pandas' C reader:
+    neither its bytes nor its decoded text are ever held whole. A file in a legacy code
+    page or UTF-16 (small, in practice) is decoded in memory as before.
+    """
+    with path.open("rb") as f:
+        head = f.read(SAMPLE)
+    bom = next(((mark, codec, name) for mark, codec, name in BOMS if head.startswith(mark)),
+                None)
+    if bom is None or bom[1] == "utf-8-sig":
+        skip = len(bom[0]) if bom else 0
+        sha, valid, nul_line = _scan_utf8(path, skip)
+        if valid:
+            if nul_line is not None:
+                raise _nul(path, nul_line)
+            sample = head[skip:].decode("utf-8", errors="ignore")
+            delimiter = choose_delimiter(sample, score)
+            raw = read_csv_text(path, None, delimiter, source=path,
+                                encoding="utf-8-sig" if bom else "utf-8")
+            raw.sha256 = sha
+            if bom:
+                raw.notes.append(f"read as {bom[2]}")
+            return _delimiter_note(raw, delimiter)
+    data = path.read_bytes()
+    text, note = decode_text(path, data)
+    delimiter = choose_delimiter(text, score)
+    raw = read_csv_text(path, text, delimiter, text.encode("utf-8"))
+    raw.sha256 = hashlib.sha256(data).hexdigest()
+    if note:
+        raw.notes.append(note)
+    return _delimiter_note(raw, delimiter)
+
+
+def _delimiter_note(raw: RawTable, delimiter: str) -> RawTable:
+    if delimiter != ",":
+        raw.notes.append(
+            f"columns separated by {'tabs' if delimiter == chr(9) else repr(delimiter)}")
+    return raw
+
+
+def _nul(path: Path, line: int) -> SyrmakError:
+    return _fail(
+        f"the file holds binary data (a NUL character at line {line}); it is not a text "
+        "export.", "export the responses again as CSV (UTF-8) or .xlsx.",
+        "bad-encoding", path, line=line,
+    )
+
+
+def read_csv_text(path: Path, text: str | None, delimiter: str, utf8: bytes | None = None,
+                  *, source: Path | None = None, encoding: str = "utf-8") -> RawTable:
+    """Cells of a delimited text: from ``source`` (a file pandas reads in chunks), else from
+    ``utf8`` (the same text as UTF-8 bytes, which pandas reads faster), else ``text``."""
+    def handle():
+        if source is not None:
+            return source
+        return io.BytesIO(utf8) if utf8 is not None else io.StringIO(text, newline="")
+
+    options = dict(sep=delimiter, header=None, dtype=str, encoding=encoding,
+                   keep_default_na=False, na_filter=False, engine="c",
+                   skip_blank_lines=False, quoting=csv.QUOTE_MINIMAL)
+    width = None
     try:
-        frame = pd.read_csv(
-            source, sep=delimiter, header=None, dtype=str, encoding="utf-8",
-            keep_default_na=False, na_filter=False, engine="c", skip_blank_lines=False,
-            quoting=csv.QUOTE_MINIMAL,
-        )
+        frame = pd.read_csv(handle(), **options)
     except pd.errors.EmptyDataError:
         raise _fail("the file is empty.", "export the responses again.", "empty-file",
                     path) from None
     except (pd.errors.ParserError, ValueError, csv.Error, OverflowError) as exc:
-        raise _misaligned(path, text, delimiter, exc) from None
-    frame = frame.fillna("")
-    header = [str(h).strip() for h in frame.iloc[0]]
+        if text is None:
+            text = path.read_bytes().decode(encoding, errors="replace")
+        width, widest = _trailing_empty_fields(text, delimiter)
+        if widest is None:
+            raise _misaligned(path, text, delimiter, exc) from None
+        # Every row ends with delimiters the header does not have (legacy KoboCAT): their
+        # fields are empty everywhere, so they are dropped.
+        frame = pd.read_csv(handle(), names=range(widest), **options).iloc[:, :width]
+    header = ["" if pd.isna(h) else str(h).strip() for h in frame.iloc[0]]
     cells = frame.iloc[1:]
-    cells.index = pd.RangeIndex(2, len(frame) + 1)
+    del frame
+    cells.index = pd.RangeIndex(2, len(cells) + 2)
     cells.columns = range(len(header))
+    for column in cells.columns:  # short rows leave NaN in their last cells
+        if cells[column].hasnans:
+            cells[column] = cells[column].fillna("")
     return RawTable(path.name, header, _drop_empty_rows(cells))
+
+
+def _trailing_empty_fields(text: str, delimiter: str) -> tuple[int | None, int | None]:
+    """(header width, widest row) when the only fields beyond the header are empty."""
+    width = widest = None
+    try:
+        for fields in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            if width is None:
+                width = widest = len(fields)
+                continue
+            if len(fields) > width:
+                if any(f.strip() for f in fields[width:]):
+                    return width, None
+                widest = max(widest, len(fields))
+    except csv.Error:
+        return width, None
+    return width, (widest if widest is not None and widest > width else None)
 
 
 def _misaligned(path: Path, text: str, delimiter: str, exc: Exception) -> SyrmakError:
@@ -348,14 +474,26 @@ def _cell_text(value) -> str:
 
 # -- SPSS -----------------------------------------------------------------------------
 
-def read_sav(path: Path) -> RawTable:
+def read_spss(path: Path) -> RawTable:
+    """An SPSS file: .sav, compressed .zsav, or portable .por, by its first bytes."""
+    with path.open("rb") as f:
+        magic = f.read(4)
+    if magic in (b"$FL2", b"$FL3"):  # .sav and .zsav share the system-file header
+        return read_sav(path)
+    return read_sav(path, portable=True)
+
+
+def read_sav(path: Path, portable: bool = False) -> RawTable:
     import pyreadstat
 
+    read = pyreadstat.read_por if portable else pyreadstat.read_sav
+    options = {} if portable else {"user_missing": False}
     try:
-        frame, meta = pyreadstat.read_sav(str(path), apply_value_formats=False,
-                                          user_missing=False, dates_as_pandas_datetime=True)
+        frame, meta = read(str(path), apply_value_formats=False,
+                           dates_as_pandas_datetime=True, **options)
     except Exception as exc:  # pyreadstat raises its own ReadstatError/PyreadstatError
-        raise _fail(f"cannot read the SPSS file ({exc}).",
+        kind = "SPSS portable" if portable else "SPSS"
+        raise _fail(f"cannot read the {kind} file ({exc}).",
                     "save it again from SPSS or PSPP as .sav, or export CSV.",
                     "corrupt-file", path) from None
     header = [str(c) for c in frame.columns]
@@ -364,7 +502,9 @@ def read_sav(path: Path) -> RawTable:
     labels = {var: {code_text(k): str(v) for k, v in mapping.items()}
               for var, mapping in (meta.variable_value_labels or {}).items()}
     column_labels = {k: v for k, v in (meta.column_names_to_labels or {}).items() if v}
-    return RawTable(path.name, header, _drop_empty_rows(cells), value_labels=labels,
+    # A case whose every answer is missing is still a case (unlike a spreadsheet's
+    # leftover empty rows): keep it.
+    return RawTable(path.name, header, cells, value_labels=labels,
                     mr_sets=dict(getattr(meta, "mr_sets", None) or {}),
                     column_labels=column_labels, kind="sav")
 
