@@ -8,6 +8,7 @@ import click
 
 from syrmak.clitools import friendly, open_study
 from syrmak.errors import SyrmakError
+from syrmak.survey.layouts import FORMATS
 
 
 @click.group()
@@ -99,7 +100,8 @@ def questionnaire_load(directory, form):
 
 @questionnaire.command("show")
 @click.argument("directory", type=click.Path(exists=True, file_okay=False))
-@click.option("--lang", help="Label language code (e.g. en); default: the form's default language.")
+@click.option("--lang", help="Label language: a code (es) or a name (Spanish, Español); "
+              "default: the form's default language.")
 @friendly
 def questionnaire_show(directory, lang):
     """Print the questionnaire: sections, questions, types, options."""
@@ -112,7 +114,7 @@ def questionnaire_show(directory, lang):
 @click.argument("directory", type=click.Path(exists=True, file_okay=False))
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", default="auto", show_default=True,
-              type=click.Choice(["auto", "google-forms", "kobo", "odk", "limesurvey", "spss", "csv"]))
+              type=click.Choice(list(FORMATS)))
 @friendly
 def import_(directory, file, fmt):
     """Import survey responses (idempotent: a submission already stored is skipped)."""
@@ -392,11 +394,20 @@ def study_frame(directory: str, lang: str | None, names, where=(), weight=(None,
 @analysis_options
 @friendly
 def freq(directory, question, lang, ci, where, weight, fmt, output):
-    """Frequencies of one question (multiple-response table for select_multiple)."""
-    from syrmak.analysis import frequencies, multiple_response
+    """Frequencies of one question (multiple-response table for select_multiple, rank-frequency
+    table for rank). A question of a repeat group counts its records.
+
+    Example: syrmak freq my-study kind --lang en
+    """
+    from syrmak.analysis import frequencies, multiple_response, rank_frequencies
 
     form, frame, weight = study_frame(directory, lang, [question], where, weight)
-    analyse = multiple_response if form.question(question).type == "select_multiple" else frequencies
+    kind = form.question(question).type
+    if kind == "rank":
+        emit(rank_frequencies(form, frame, question, lang=lang, where=list(where) or None,
+                              weight=weight), fmt, output)
+        return
+    analyse = multiple_response if kind == "select_multiple" else frequencies
     emit(analyse(form, frame, question, lang=lang, ci=ci, where=list(where) or None, weight=weight),
          fmt, output)
 

@@ -13,13 +13,16 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from syrmak.errors import ErrorList, SyrmakError
 from syrmak.privacy import detect
-from syrmak.survey import tables
 from syrmak.survey.instrument import OTHER, Question, Questionnaire
+
+if TYPE_CHECKING:  # the hooks get tables and frames; loading the layouts needs neither
+    import pandas as pd
+
+    from syrmak.survey import tables
 
 #: A select cell longer than this is no list of options (it is decoded as "Other" or refused).
 MAX_SELECT_TEXT = 4000
@@ -184,11 +187,18 @@ def _count_value(raw: tables.RawTable, variable: str, counted) -> None:
     """A dichotomy set may count 2 (1 = no, 2 = yes): rewrite its cells to 1/0."""
     if counted in (None, 1, "1") or variable not in raw.header:
         return
+    tables = _tables()
     index = raw.header.index(variable)
     counted_text = tables.code_text(counted)
     raw.cells[index] = tables.per_value(
         raw.cells[index], lambda v: "" if not v.strip() else "1" if v.strip() == counted_text
         else "0")
+
+
+def _tables():
+    from syrmak.survey import tables
+
+    return tables
 
 
 def _has_any(*names: str) -> Callable[[list[str]], bool]:
@@ -273,7 +283,7 @@ SPSS = Layout(
     local_key_columns=("id",),
     time_columns=("timestamp", "submitdate", "_submission_time", "submissiondate"),
     suffixes=(".sav", ".zsav", ".por"),
-    reader=lambda path: tables.read_spss(path),
+    reader=lambda path: _tables().read_spss(path),
     aliases=spss_aliases,
 )
 CSV = Layout(
