@@ -191,7 +191,9 @@ def read_file(path: Path, form: Questionnaire, format: str) -> tuple[tables.RawT
         return own.reader(path), own.name
     with path.open("rb") as f:
         magic = f.read(4)
-    if suffix in (".xlsx", ".xlsm") or magic == b"PK\x03\x04":
+    if suffix == ".zip":
+        raw = tables.read_zip(path, _scorer(form, format))
+    elif suffix in (".xlsx", ".xlsm") or magic == b"PK\x03\x04":
         raw = tables.read_xlsx(path)
     else:
         raw = _read_text(path, form, format)
@@ -199,14 +201,19 @@ def read_file(path: Path, form: Questionnaire, format: str) -> tuple[tables.RawT
     return raw, detected
 
 
-def _read_text(path: Path, form: Questionnaire, format: str) -> tables.RawTable:
+def _scorer(form: Questionnaire, format: str):
+    """How many header fields some layout understands: picks the delimiter."""
     probe = [LAYOUTS[format]] if format != "auto" else list(LAYOUTS.values())
     mappers = [ColumnMapper(form, layout) for layout in probe]
 
     def score(fields: list[str]) -> int:
         return max(mapper.score(fields) for mapper in mappers)
 
-    return tables.read_text_table(path, score)
+    return score
+
+
+def _read_text(path: Path, form: Questionnaire, format: str) -> tables.RawTable:
+    return tables.read_text_table(path, _scorer(form, format))
 
 
 # -- columns ---------------------------------------------------------------------------------
@@ -577,6 +584,8 @@ def parse(raw: tables.RawTable, form: Questionnaire, fmt: str, hooks: bool = Tru
     _merge_others(ctx, answers, others, personal, plain)
     _check_required(ctx, columns, answers, personal)
     children = [_child(ctx, repeat, cols) for repeat, cols in repeated.items()]
+    if hooks:
+        children += _child_tables(ctx, columns, {c.repeat for c in children if c is not None})
     ctx.errors.raise_if_any()
     extended, added = _extend(ctx, form, mapper, retired, answers)
     frame = pd.DataFrame({q.name: answers[q.name] for q in extended.answered
@@ -635,11 +644,7 @@ def _child(ctx: _Context, repeat: str, cols: list[Column]) -> _Child | None:
     by_instance: dict[int, list[Column]] = {}
     for col in cols:
         by_instance.setdefault(col.instance, []).append(col)
-    sub = Questionnaire(
-        form_id=ctx.form.form_id, title=ctx.form.title, version=ctx.form.version,
-        default_language=ctx.form.default_language, languages=ctx.form.languages,
-        sections=(), questions=tuple(replace(q, repeat=None)
-                                     for q in ctx.form.in_repeat(repeat)))
+    sub = _repeat_form(ctx.form, repeat)
     parts, rows, ordinals = [], [], []
     for instance in sorted(by_instance):
         chosen = by_instance[instance]
@@ -671,6 +676,74 @@ def _child(ctx: _Context, repeat: str, cols: list[Column]) -> _Child | None:
     merged = _Parsed(answers, personal, pd.Series("", index=answers.index),
                      pd.Series(pd.NaT, index=answers.index), [], [], held)
     return _Child(repeat, merged, parent_rows, np.concatenate(ordinals))
+
+
+def _repeat_form(form: Questionnaire, repeat: str) -> Questionnaire:
+    """The questions of one repeat group as a questionnaire of their own."""
+    return Questionnaire(
+        form_id=form.form_id, title=form.title, version=form.version,
+        default_language=form.default_language, languages=form.languages, sections=(),
+        questions=tuple(replace(q, repeat=None) for q in form.in_repeat(repeat)),
+        hidden_fields=form.hidden_fields)
+
+
+def _child_tables(ctx: _Context, columns: list[Column], done: set[str]) -> list[_Child]:
+    """Repeat groups exported as tables of their own (Kobo's sheets, ODK Central's CSVs),
+    each row naming its parent row: child records of the respondents in the main table.
+    A repeat inside a repeat is not read yet; the note says so."""
+    link = ctx.layout.parent_link
+    if not ctx.raw.tables or link is None:
+        return []
+    child_column, parent_column = link
+    parent_index = next((i for i, h in enumerate(ctx.raw.header)
+                         if h.strip().casefold() == parent_column), None)
+    parents = {} if parent_index is None else {
+        str(v).strip(): row for row, v in ctx.cells[parent_index].items() if str(v).strip()}
+    children = []
+    for section in ctx.form.repeats:
+        if section.name in done:
+            continue
+        short = section.name.rsplit("/", 1)[-1].casefold()
+        name = next((n for n in ctx.raw.tables
+                     if n.casefold() == short or n.casefold().endswith(("-" + short, "_" + short))
+                     or n.casefold() == section.name.casefold()), None)
+        if name is None:
+            continue
+        if ctx.form.parent_repeat(section.name) is not None or parent_index is None:
+            ctx.notes.append(f"repeat group '{section.name}' (table '{name}') was not imported: "
+                             "syrmak reads repeat groups directly under the form.")
+            continue
+        table = ctx.raw.tables[name]
+        link_index = next((i for i, h in enumerate(table.header)
+                           if h.strip().casefold() == child_column), None)
+        if link_index is None:
+            continue
+        links = table.cells[link_index].astype(str).str.strip()
+        known = links.isin(list(parents))
+        if not known.all():
+            ctx.notes.append(f"{int((~known).sum())} row(s) of table '{name}' name no row of the "
+                             "main table and were left out.")
+        table.cells = table.cells[known.to_numpy()]
+        if table.cells.empty:
+            continue
+        table.file = f"{ctx.raw.file}, table '{name}'"
+        try:
+            parsed = parse(table, _repeat_form(ctx.form, section.name), ctx.layout.name,
+                           hooks=False)
+        except SyrmakError as exc:
+            ctx.errors.add(exc)
+            continue
+        ctx.notes.extend(n for n in parsed.notes if not n.startswith("no column for"))
+        parent_rows = links[known].map(parents).to_numpy(dtype=np.int64)
+        ordinals = pd.Series(parent_rows).groupby(parent_rows).cumcount().to_numpy() + 1
+        answers = parsed.answers.reset_index(drop=True)
+        personal = {k: v.reset_index(drop=True) for k, v in parsed.personal.items()}
+        by_row = dict(zip(table.cells.index, parent_rows, strict=True))
+        held = [replace(h, row=int(by_row[h.row])) for h in parsed.held]
+        merged = _Parsed(answers, personal, pd.Series("", index=answers.index),
+                         pd.Series(pd.NaT, index=answers.index), [], [], held)
+        children.append(_Child(section.name, merged, parent_rows, ordinals))
+    return children
 
 
 def _extend(ctx: _Context, form: Questionnaire, mapper: ColumnMapper, retired: list[Column],

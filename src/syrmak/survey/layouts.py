@@ -88,6 +88,10 @@ class Layout:
     #: Columns the file's metadata ties to questions (SPSS multiple-response sets):
     #: {header: (role, question, choice)}.
     aliases: Callable[[tables.RawTable, Questionnaire], dict] | None = None
+    #: A repeat group's table (another sheet, another CSV) names its parent's row by
+    #: (its column, the parent table's column): Kobo's ``_parent_index`` -> ``_index``,
+    #: ODK Central's ``PARENT_KEY`` -> ``KEY``.
+    parent_link: tuple[str, str] | None = None
 
 
 #: Metadata fields an XLSForm can declare; Kobo and ODK export them as columns.
@@ -232,6 +236,7 @@ KOBO = Layout(
     ignore_pattern=r".+_url",
     ignore_suffixes=("word at flash", "duration of exercise", "total words attempted"),
     missing_values=("n/a",),
+    parent_link=("_parent_index", "_index"),
     detect=_has_any("_uuid", "_submission_time", "_index"),
     header_rows=skip_hxl_row,
 )
@@ -242,9 +247,10 @@ ODK = Layout(
     time_columns=("submissiondate",),
     ignore=XLSFORM_META + ("submitterid", "submittername", "attachmentspresent",
                            "attachmentsexpected", "status", "reviewstate", "edits",
-                           "formversion"),
+                           "formversion", "parent_key"),
     ignore_prefixes=("meta-",),
     location_parts=("latitude", "longitude", "altitude", "accuracy"),
+    parent_link=("parent_key", "key"),
     detect=lambda header: "key" in header and _has_any(
         "submissiondate", "submitterid", "meta-instanceid")(header),
 )

@@ -60,6 +60,9 @@ class RawTable:
     kind: str = "csv"
     #: SHA-256 of the file's bytes, when the reader computed it on its way through.
     sha256: str | None = None
+    #: The file's other tables, by name: a workbook's other sheets (Kobo puts each repeat
+    #: group on a sheet of its own), the other CSVs of a zip (ODK Central's repeats).
+    tables: dict[str, RawTable] = field(default_factory=dict)
 
 
 def _fail(message: str, hint: str, code: str, path: Path, **where) -> SyrmakError:
@@ -417,6 +420,9 @@ def read_xlsx(path: Path) -> RawTable:
             member = getattr(sheet, "_worksheet_path", None)
             # The header, the allowed rows and one more, to tell that there are too many.
             values = list(itertools.islice(sheet.iter_rows(values_only=True), limit + 2))
+            others = {other.title: list(itertools.islice(
+                other.iter_rows(values_only=True), limit + 2))
+                for other in workbook.worksheets[1:]}
         finally:
             workbook.close()
         uncalculated = workbooks.formulas_without_values(path, member) if member else []
@@ -432,12 +438,59 @@ def read_xlsx(path: Path) -> RawTable:
     workbooks.check_rows(path, title, len(values) - 1)
     header = ["" if v is None else str(v).strip() for v in values[0]]
     _refuse_uncalculated(path, title, header, uncalculated)
+    raw = _sheet_table(path, values)
+    for name, rows in others.items():
+        if rows:
+            workbooks.check_rows(path, name, len(rows) - 1)
+            raw.tables[name] = _sheet_table(path, rows)
+    return raw
+
+
+def _sheet_table(path: Path, values: list) -> RawTable:
+    header = ["" if v is None else str(v).strip() for v in values[0]]
     width = max([len(header), *map(len, values[1:])])
     header += [""] * (width - len(header))
     body = [[_cell_text(v) for v in row] + [""] * (width - len(row)) for row in values[1:]]
     cells = pd.DataFrame(body, columns=range(width), index=range(2, len(values) + 1),
                          dtype=object)
     return RawTable(path.name, header, _drop_empty_rows(cells), kind="xlsx")
+
+
+def read_zip(path: Path, score) -> RawTable:
+    """An ODK Central export: a zip of CSVs, the form's table and one per repeat group
+    (``form-repeat.csv``, whose ``PARENT_KEY`` names its parent's ``KEY``)."""
+    import tempfile
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [m for m in archive.infolist()
+                       if m.filename.lower().endswith(".csv") and not m.is_dir()]
+            if not members:
+                raise _fail("the zip holds no CSV file.",
+                            "export the responses as CSV (ODK Central: 'Download all records').",
+                            "unsupported-file", path)
+            with tempfile.TemporaryDirectory(prefix="syrmak-zip-") as folder:
+                read = {}
+                for member in members:
+                    target = Path(folder) / Path(member.filename).name
+                    with archive.open(member) as source, target.open("wb") as out:
+                        while chunk := source.read(CHUNK):
+                            out.write(chunk)
+                    table = read_text_table(target, score)
+                    table.file = f"{path.name}:{Path(member.filename).name}"
+                    read[Path(member.filename).stem] = table
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise _fail(f"the zip is damaged ({exc}).", "download the export again.",
+                    "corrupt-file", path) from None
+    main = [name for name, t in read.items()
+            if "parent_key" not in {h.casefold() for h in t.header}]
+    if len(main) != 1:
+        main = sorted(read, key=len)[:1]
+    raw = read.pop(main[0])
+    raw.tables = read
+    raw.sha256 = file_sha256(path)
+    return raw
 
 
 def _refuse_uncalculated(path: Path, sheet: str, header: list[str],
