@@ -199,3 +199,20 @@ def test_two_personal_data_columns_are_refused(tmp_path):
     with pytest.raises(SyrmakError, match="personal_data") as caught:
         load_xlsform(write_xlsform(tmp_path / "f.xlsx", survey))
     assert caught.value.location.column == "Personal Data"
+
+
+def test_sheet_named_only_when_the_message_names_a_sheet():
+    from pathlib import Path
+
+    from syrmak.survey.xlsform import _where
+
+    assert _where(Path("f.xlsx"), "[row : 5] sheet, the 'calculation' column is empty")[2] \
+        == "survey"
+    assert _where(Path("f.xlsx"), "[row : 5] On the 'choices' sheet, 'x' is bad")[2] == "choices"
+
+
+def test_duplicate_column_headers_say_so(tmp_path):
+    survey = [["type", "name", "label", "label"], ["text", "a", "A", "B"]]
+    with pytest.raises(SyrmakError) as info:
+        load_xlsform(write_xlsform(tmp_path / "f.xlsx", survey))
+    assert "both headed 'label'" in str(info.value) and "rename" in info.value.hint

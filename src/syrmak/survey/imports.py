@@ -827,9 +827,20 @@ def _key(prefix: str, value: str) -> str:
 def _times(ctx: _Context, col: Column) -> pd.Series:
     parsed, bad = tables.on_distinct(ctx.text(col), tables.parse_times)
     if bad.any():
-        ctx.fail(col, bad, "cannot read the submission time {value}.",
-                 "use a date and time such as 2021-09-15 10:23:45 or 15.09.2021 10:23:45.",
-                 "bad-time")
+        serial = ctx.text(col)[bad].str.strip().str.fullmatch(r"\d{5}(?:\.\d+)?")
+        if serial.all():
+            # 44453.4375 is a spreadsheet's day number: Excel opened the export and saved
+            # it with the times turned into numbers.
+            ctx.fail(col, bad, "the submission time {value} is a spreadsheet day number, "
+                     "not a date and time: the export was opened and saved in Excel, which "
+                     "turned its timestamps into numbers.",
+                     "download the export again and import that file without opening it in "
+                     "Excel (or, in Excel, format the column as date and time before saving).",
+                     "excel-serial-time")
+        else:
+            ctx.fail(col, bad, "cannot read the submission time {value}.",
+                     "use a date and time such as 2021-09-15 10:23:45 or 15.09.2021 10:23:45.",
+                     "bad-time")
     return parsed
 
 

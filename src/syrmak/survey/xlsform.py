@@ -133,14 +133,21 @@ def _normalise_rows(rows):
 def _where(path: Path, message: str) -> tuple[str, int | None, str | None]:
     """Pull sheet and row out of a pyxform message like "[row : 5] ..."."""
     row = re.search(r"\[row\s*:\s*(\d+)\]", message)
-    sheet = re.search(r"sheet[^'\"]*['\"](\w+)['\"]", message, re.IGNORECASE)
+    # Only a sheet the message names as one: "the 'choices' sheet", "sheet 'settings'" (a
+    # quoted word after "sheet" may be a column or a value: "sheet, the 'calculation' ...").
+    sheets = "|".join(_SHEETS)
+    sheet = re.search(rf"['\"]({sheets})['\"]\s+(?:work)?sheet|sheet\s+(?:named\s+)?['\"]"
+                      rf"({sheets})['\"]", message, re.IGNORECASE)
     # The location is shown by SyrmakError itself; drop pyxform's own "[row : N]" prefix.
     message = re.sub(r"^\s*\[row\s*:\s*\d+\]\s*", "", message)
     return (
         message,
         int(row.group(1)) if row else None,
-        sheet.group(1) if sheet else ("survey" if row else None),
+        (sheet.group(1) or sheet.group(2)).lower() if sheet else ("survey" if row else None),
     )
+
+
+_SHEETS = ("survey", "choices", "settings", "external_choices", "entities", "osm")
 
 
 def load_xlsform(path: str | Path) -> Questionnaire:
@@ -155,6 +162,14 @@ def load_xlsform(path: str | Path) -> Questionnaire:
     try:
         workbook = get_xlsform(str(path))
     except PyXFormError as exc:
+        duplicate = re.search(r"duplicate column header:\s*(.+)", str(exc), re.IGNORECASE)
+        if duplicate:
+            header = duplicate[1].strip()
+            raise SyrmakError(
+                f"two columns of a sheet are both headed '{header}'.",
+                f"delete one of them, or rename it (a second language's labels go in a column "
+                f"such as '{header}::English (en)').",
+                code="bad-xlsform", file=path.name, column=header) from exc
         raise SyrmakError(
             f"cannot read the questionnaire: {exc}",
             "save it again as .xlsx from Excel/LibreOffice, with sheets 'survey', 'choices' and 'settings'.",
