@@ -379,7 +379,9 @@ class Study:
             ).scalar()
         if definition is None:
             raise SyrmakError("the study has no questionnaire yet.",
-                              "load one with 'syrmak questionnaire load DIR FORM.xlsx'.",
+                              "load one with 'syrmak questionnaire load DIR FORM.xlsx'; an "
+                              "export without a form gets a draft to review with 'syrmak "
+                              "questionnaire draft DIR EXPORT'.",
                               code="no-questionnaire")
         return Questionnaire.from_dict(json.loads(definition))
 

@@ -142,3 +142,24 @@ def test_manifest_case(case, tmp_path):
     require(MANIFEST)
     outcome, detail = run_case(case, tmp_path / "study")
     assert outcome in PASSING[case["expect"]], f"{case['expect']} case came out {outcome}: {detail}"
+
+
+def test_google_forms_export_without_a_form_in_four_commands(tmp_path):
+    """docs/surveys.md's walk-through on a real Google Forms export: draft, review and
+    load, import, freq."""
+    export = require(INTEROP / "google-forms" / "autistica_turing_form_responses.csv")
+    from syrmak.study import Study
+
+    folder = tmp_path / "study"
+    Study.create(folder).close()
+    steps = [["questionnaire", "draft", str(folder), str(export)],
+             ["questionnaire", "load", str(folder), str(folder / "questionnaire-draft.xlsx")],
+             ["import", str(folder), str(export)],
+             ["freq", str(folder), "q2", "--format", "csv"]]
+    results = [_Run(step) for step in steps]
+    for step, result in zip(steps, results, strict=True):
+        assert result.outcome == "ok", f"{step[0]} {step[1]}: {result.detail()}"
+    assert "added 42" in results[2].stdout
+    counts = dict(line.rsplit(",", 3)[0:2] if line.count(",") >= 3 else ("", "")
+                  for line in results[3].stdout.splitlines()[1:])
+    assert counts.get("I am autistic") == "33"
