@@ -265,7 +265,7 @@ def _from_table(draft: Draft, raw: tables.RawTable, layout: Layout) -> None:
             if found and head in names and names[head] != index:
                 option_columns.setdefault(head, []).append((index, tail))
                 break
-    for head, members in option_columns.items():
+    for members in option_columns.values():
         used.update(i for i, _ in members)
     locations: dict[str, list[int]] = {}
     for index, header in enumerate(raw.header):
