@@ -39,8 +39,21 @@ _TIME = "\x1etime"
 
 def _digests(name: str, values) -> np.ndarray:
     """Two 64-bit words of sha256("name=value") for each value: shape (len(values), 2)."""
-    joined = b"".join(hashlib.sha256(f"{name}={v}".encode()).digest()[:16] for v in values)
+    sha, prefix = hashlib.sha256, f"{name}="
+    joined = b"".join([sha((prefix + v if type(v) is str else f"{prefix}{v}").encode())
+                       .digest()[:16] for v in values])
     return np.frombuffer(joined, dtype="<u8").reshape(-1, 2).astype(np.uint64)
+
+
+def _time_texts(times: pd.Series) -> pd.Series:
+    """``times.dt.strftime("%Y-%m-%dT%H:%M:%S%z")`` (what the keys hash), formatted by numpy
+    at once: strftime takes seconds on a million times."""
+    if getattr(times.dt, "tz", None) is None or str(times.dt.tz) != "UTC":
+        return times.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
+    values = times.dt.tz_convert(None).to_numpy(dtype="datetime64[s]")
+    text = np.char.add(np.datetime_as_string(values, unit="s").astype(str), "+0000")
+    out = pd.Series(text.astype(object), index=times.index)
+    return out.where(~np.isnat(values), np.nan)
 
 
 def row_hashes(answers: pd.DataFrame, times: pd.Series, form_id: str) -> pd.Series:
@@ -54,7 +67,7 @@ def row_hashes(answers: pd.DataFrame, times: pd.Series, form_id: str) -> pd.Seri
     seed = _digests("form", [form_id])[0]
     lanes = [np.full(n, seed[i], dtype=np.uint64) for i in range(2)]
     parts = dict(answers.items())
-    parts[_TIME] = times.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
+    parts[_TIME] = _time_texts(times)
     for name in sorted(parts):
         codes, uniques = pd.factorize(parts[name])
         digests = _digests(name, uniques) if len(uniques) else np.zeros((1, 2), np.uint64)

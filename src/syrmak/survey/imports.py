@@ -219,7 +219,13 @@ def _read_text(path: Path, form: Questionnaire, format: str) -> tables.RawTable:
 # -- columns ---------------------------------------------------------------------------------
 
 def _filled(values: pd.Series) -> bool:
-    return any(str(v).strip() for v in pd.unique(values.to_numpy()))
+    """Whether the column holds a value that is not blank."""
+    given = values[(values != "").to_numpy(dtype=bool)]
+    if given.empty:
+        return False
+    if any(str(v).strip() for v in given.iloc[:1000]):
+        return True
+    return any(str(v).strip() for v in pd.unique(given.to_numpy()))
 
 
 def map_columns(raw: tables.RawTable, form: Questionnaire, layout: Layout,
@@ -882,7 +888,9 @@ def _quarantine(ctx: _Context, columns: list[Column]) -> list[_Held]:
         if (is_other or col.role == "answer") and ctx.form.has(other) \
                 and ctx.form.question(other).personal_data:
             continue  # its only free text is the "Other" text, which is sealed anyway
-        kinds = tables.per_value(ctx.text(col), detect.contact_kind, distinct=ctx.distinct(col))
+        kinds = tables.on_distinct(
+            ctx.text(col), lambda u: pd.Series(detect.contact_kinds(u), dtype=object),
+            ctx.distinct(col))
         flagged = kinds.notna()
         if not flagged.any():
             continue
@@ -1060,16 +1068,21 @@ def _fresh_positions(keys: pd.Series, times: pd.Series, known: np.ndarray) -> li
 
 
 def _insert_respondents(connection, fresh, start, import_id, keys, row_keys, times) -> None:
-    """Respondent ``start + i`` is row ``fresh[i]``, at position i of the batch's answers."""
+    """Respondent ``start + i`` is row ``fresh[i]``, at position i of the batch's answers.
+
+    A million rows: the driver's own executemany of tuples (SQLite) or COPY (PostgreSQL),
+    with the times formatted at once as SQLAlchemy would store them."""
+    if not len(fresh):
+        return
     chosen_keys = keys.to_numpy(dtype=object)[fresh].tolist()
     chosen_rows = row_keys.to_numpy(dtype=object)[fresh].tolist()
-    chosen_times = [None if pd.isna(t) else t.to_pydatetime() for t in times.iloc[fresh]]
-    rows = [{"number": start + i, "submission_key": key, "row_key": row, "submitted_at": when,
-             "import_id": import_id, "position": i}
-            for i, (key, row, when) in enumerate(zip(chosen_keys, chosen_rows, chosen_times,
-                                                     strict=True))]
-    if rows:
-        connection.execute(sa.insert(schema.respondents), rows)
+    chosen_times = db.timestamps(connection, times.iloc[fresh])
+    count = len(fresh)
+    rows = zip(range(start, start + count), chosen_keys, chosen_rows, chosen_times,
+               [import_id] * count, range(count), strict=True)
+    db.bulk_insert(connection, schema.respondents,
+                   ("number", "submission_key", "row_key", "submitted_at", "import_id",
+                    "position"), rows)
 
 
 def _seal_contacts(connection, study: Study, fresh, start, import_id, keys, personal) -> int:
