@@ -186,7 +186,12 @@ def _may_hold_contact(text: str) -> bool:
             _PLAIN_AT.search(low) and ("dot" in low or "точка" in low or "тчк" in low
                                        or _BRACKETED_DOT.search(low)))):
         return True
-    return "/" in text and any(site + "/" in low for site in _PROFILE_SITES)
+    slash = low.find("/")
+    while slash > 0:  # a profile site ends right before a "/"
+        if low.endswith(_PROFILE_SITES, 0, slash):
+            return True
+        slash = low.find("/", slash + 1)
+    return False
 
 
 def contact_kinds(texts) -> list[str | None]:
