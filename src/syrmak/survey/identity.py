@@ -56,7 +56,10 @@ def _digests(name: str, values) -> np.ndarray:
 def _digests2(name: str, values) -> np.ndarray:
     """Scheme 2's two 64-bit words for each value: SipHash-2-4 of its text under two keys,
     xor the question's sha256 words."""
-    texts = np.array([v if type(v) is str else f"{v}" for v in values], dtype=object)
+    values = np.asarray(values, dtype=object)
+    texts = values if all(type(v) is str for v in values[:64]) and \
+        pd.api.types.infer_dtype(values, skipna=False) == "string" else \
+        np.array([v if type(v) is str else f"{v}" for v in values], dtype=object)
     salt = _digests(name, [""])[0]
     lanes = [pd.util.hash_array(texts, hash_key=key, categorize=False) ^ salt[i]
              for i, key in enumerate(_SIP_KEYS)]

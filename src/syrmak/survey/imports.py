@@ -889,7 +889,7 @@ def _quarantine(ctx: _Context, columns: list[Column]) -> list[_Held]:
                 and ctx.form.question(other).personal_data:
             continue  # its only free text is the "Other" text, which is sealed anyway
         kinds = tables.on_distinct(
-            ctx.text(col), lambda u: pd.Series(detect.contact_kinds(u), dtype=object),
+            ctx.text(col), lambda u: pd.Series(detect.contact_kinds(u.tolist()), dtype=object),
             ctx.distinct(col))
         flagged = kinds.notna()
         if not flagged.any():
