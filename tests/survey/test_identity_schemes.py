@@ -43,3 +43,15 @@ def test_schemes_differ_and_keep_their_prefix():
     one, two = (identity.row_keys(answers, times, "f", scheme=s) for s in (1, 2))
     assert one.str.startswith("row:").all() and two.str.startswith("row2:").all()
     assert identity.scheme_of(one.iloc[0]) == 1 and identity.scheme_of(two.iloc[0]) == 2
+
+
+def test_keys_from_the_parse_factors_equal_keys_from_the_answers(study, tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text(ROWS + "cso,4,  Нет денег \n", encoding="utf-8")
+    form = study.questionnaire
+    raw, fmt = read_file(path, form, "auto")
+    parsed = parse(raw, form, fmt)
+    assert "story" in parsed.factors
+    fast = identity.row_keys(parsed.answers, parsed.times, form.form_id, factors=parsed.factors)
+    plain = identity.row_keys(parsed.answers, parsed.times, form.form_id)
+    assert fast.tolist() == plain.tolist()

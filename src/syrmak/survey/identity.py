@@ -84,7 +84,7 @@ def _time_texts(times: pd.Series) -> pd.Series:
 
 
 def row_hashes(answers: pd.DataFrame, times: pd.Series, form_id: str,
-               scheme: int = SCHEME) -> pd.Series:
+               scheme: int = SCHEME, factors: Mapping | None = None) -> pd.Series:
     """A 128-bit hash of each row's answers and submission time, without a loop over rows.
 
     Each distinct value is hashed once (sha256 of "question=value"); a row folds the
@@ -98,7 +98,14 @@ def row_hashes(answers: pd.DataFrame, times: pd.Series, form_id: str,
     parts = dict(answers.items())
     parts[_TIME] = _time_texts(times)
     for name in sorted(parts):
-        codes, uniques = pd.factorize(parts[name])
+        if factors and name in factors:
+            # (codes, distinct values) the caller had; a missing value leaves no trace.
+            codes, values = factors[name]
+            missing = pd.isna(values)
+            codes = np.where((codes >= 0) & ~np.append(missing, True)[codes], codes, -1)
+            uniques = np.where(missing, "", values)
+        else:
+            codes, uniques = pd.factorize(parts[name])
         digests = digest(name, uniques) if len(uniques) else np.zeros((1, 2), np.uint64)
         answered = codes >= 0
         with np.errstate(over="ignore"):
@@ -118,10 +125,10 @@ def row_hashes(answers: pd.DataFrame, times: pd.Series, form_id: str,
 
 
 def row_keys(answers: pd.DataFrame, times: pd.Series, form_id: str,
-             scheme: int = SCHEME) -> pd.Series:
+             scheme: int = SCHEME, factors: Mapping | None = None) -> pd.Series:
     """"row2:" (or scheme 1's "row:") + ``row_hashes``; identical rows are kept apart by
     occurrence (#2, #3 …), so importing the same file again finds each of them again."""
-    digests = PREFIXES[scheme] + row_hashes(answers, times, form_id, scheme)
+    digests = PREFIXES[scheme] + row_hashes(answers, times, form_id, scheme, factors)
     occurrence = digests.groupby(digests).cumcount()
     return digests + ("#" + (occurrence + 1).astype(str)).where(occurrence > 0, "")
 
@@ -152,8 +159,8 @@ def recorded_sets(connection: sa.Connection) -> list[tuple[str, tuple[str, ...]]
 
 
 def recognise(connection: sa.Connection, file_keys: pd.Series, answers: pd.DataFrame,
-              plain: Mapping[str, pd.Series], times: pd.Series, form_id: str
-              ) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+              plain: Mapping[str, pd.Series], times: pd.Series, form_id: str,
+              factors: Mapping | None = None) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     """Each row's new row key, whether it is stored already, and whether it withdrew.
 
     ``plain`` holds the personal-data answers decoded as ordinary answers: a key recorded
@@ -169,7 +176,7 @@ def recognise(connection: sa.Connection, file_keys: pd.Series, answers: pd.DataF
     stored = connection.execute(sa.select(r.c.submission_key, r.c.row_key,
                                           r.c.withdrawn_at.is_not(None))).all()
     by_submission = {s: gone for s, _, gone in stored}
-    new = row_keys(answers, times, form_id)
+    new = row_keys(answers, times, form_id, factors=factors)
     has_id = (file_keys != "").to_numpy()
     known = np.where(has_id, file_keys.isin(by_submission.keys()).to_numpy(), False)
     withdrawn = np.where(has_id, file_keys.map(lambda k: by_submission.get(k, False))

@@ -113,6 +113,8 @@ class _Parsed:
     added: list[str] = field(default_factory=list)
     #: Child records of repeat groups: one per repeat group.
     children: list[_Child] = field(default_factory=list)
+    #: Text answers' (codes, distinct values), for ``identity.row_keys``.
+    factors: dict[str, tuple] = field(default_factory=dict)
 
 
 @dataclass
@@ -142,6 +144,9 @@ class _Context:
         self.versions = False
         #: Options added while decoding: {question: {code: label}}.
         self.new_options: dict[str, dict[str, str]] = {}
+        #: Text answers as (codes, distinct values): row keys hash each distinct text once
+        #: without factorizing the column again (a million free-text answers).
+        self.factors: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def text(self, col: Column) -> pd.Series:
         return self.cells[col.index]
@@ -219,7 +224,9 @@ def _read_text(path: Path, form: Questionnaire, format: str) -> tables.RawTable:
 # -- columns ---------------------------------------------------------------------------------
 
 def _filled(values: pd.Series) -> bool:
-    """Whether the column holds a value that is not blank."""
+    """Whether the column holds a value that is not blank (the first rows usually tell)."""
+    if any(str(v).strip() for v in values.iloc[:200]):
+        return True
     given = values[(values != "").to_numpy(dtype=bool)]
     if given.empty:
         return False
@@ -286,6 +293,7 @@ def _decode_select(ctx: _Context, col: Column) -> tuple[pd.Series, pd.Series | N
                  "unknown-option")
         return None
     other = pd.Series(others[codes], index=values.index) if any(others) else None
+    ctx.factors[q.name] = (codes, stored)
     return pd.Series(stored[codes], index=values.index), other
 
 
@@ -323,7 +331,7 @@ def _decode_answer(ctx: _Context, col: Column) -> tuple[pd.Series, pd.Series | N
         return _decode_select(ctx, col)
     if q.type in _CHECKED_TEXT:
         check, problem, hint = _CHECKED_TEXT[q.type]
-        texts = tables.per_value(values, _clean_text, distinct=ctx.distinct(col))
+        texts = tables.on_distinct(values, _clean_texts, ctx.distinct(col))
         bad = tables.per_value(values, lambda v: bool(v.strip()) and not check(v.strip()),
                                dtype=bool, distinct=ctx.distinct(col))
         if bad.any():
@@ -332,8 +340,8 @@ def _decode_answer(ctx: _Context, col: Column) -> tuple[pd.Series, pd.Series | N
                              "they were stored as written.")
         return texts, None
     if q.type in ("integer", "decimal"):
-        parsed, bad = tables.on_distinct(
-            values, lambda u: tables.parse_numbers(u, q.type == "integer"), ctx.distinct(col))
+        parsed, bad = _factored(
+            ctx, col, lambda u: tables.parse_numbers(u, q.type == "integer"))
         if bad.any():
             kind = "a whole number" if q.type == "integer" else "a number"
             ctx.fail(col, bad, f"{{value}} is not {kind} (question '{q.name}').",
@@ -342,13 +350,27 @@ def _decode_answer(ctx: _Context, col: Column) -> tuple[pd.Series, pd.Series | N
             return None
         return parsed, None
     if q.type == "date":
-        parsed, bad = tables.on_distinct(values, tables.parse_dates, ctx.distinct(col))
+        parsed, bad = _factored(ctx, col, tables.parse_dates)
         if bad.any():
             ctx.fail(col, bad, f"{{value}} is not a date (question '{q.name}').",
                      "write dates as 2021-09-15 or 15.09.2021.", "bad-date")
             return None
         return parsed, None
-    return tables.per_value(values, _clean_text, distinct=ctx.distinct(col)), None
+    codes, uniques = ctx.distinct(col)
+    cleaned = _clean_texts(pd.Series(np.asarray(uniques, dtype=object), dtype=object))
+    ctx.factors[q.name] = (codes, cleaned.to_numpy(dtype=object))
+    return pd.Series(cleaned.array.take(codes, allow_fill=True), index=values.index), None
+
+
+def _factored(ctx: _Context, col: Column, func) -> tuple[pd.Series, pd.Series]:
+    """``tables.on_distinct`` of a decoder returning (values, bad), keeping the values'
+    (codes, distinct values) for the row keys."""
+    codes, uniques = ctx.distinct(col)
+    values, bad = func(pd.Series(np.asarray(uniques, dtype=object), dtype=object))
+    ctx.factors[col.question.name] = (codes, np.asarray(values, dtype=object))
+    index = ctx.text(col).index
+    return (pd.Series(values.array.take(codes, allow_fill=True), index=index),
+            pd.Series(bad.array.take(codes, allow_fill=True), index=index))
 
 
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
@@ -385,6 +407,14 @@ _CHECKED_TEXT = {
     "datetime": (_is_moment, "a date and time",
                  "write it as 2021-09-15T10:23:45 (an offset such as +03:00 may follow)."),
 }
+
+
+def _clean_texts(values: pd.Series) -> pd.Series:
+    """``_clean_text`` of each of many texts, in pandas' string loops."""
+    if values.empty:
+        return values.astype(object)
+    text = values.astype(object).str.replace("\x00", "", regex=False).str.strip()
+    return text.where(text != "", None).astype(object)
 
 
 def _clean_text(value: str) -> str | None:
@@ -551,6 +581,7 @@ def parse(raw: tables.RawTable, form: Questionnaire, fmt: str, hooks: bool = Tru
     retired: list[Column] = []
     keys = pd.Series("", index=index, dtype=object)
     times = pd.Series(pd.NaT, index=index, dtype="datetime64[us, UTC]")
+    owners: dict[str, pd.Series] = {}  # the decoded answers ``ctx.factors`` describe
     for col in columns:
         if col.role in ("key", "local_key"):
             keys = _keys(ctx, col, keys)
@@ -570,12 +601,12 @@ def parse(raw: tables.RawTable, form: Questionnaire, fmt: str, hooks: bool = Tru
         elif col.role == "location":
             locations.setdefault(col.question.name, []).append(col)
         elif col.role == "other":
-            others[col.question.name] = tables.per_value(ctx.text(col), _clean_text,
-                                                         distinct=ctx.distinct(col))
+            others[col.question.name] = tables.on_distinct(ctx.text(col), _clean_texts,
+                                                           ctx.distinct(col))
         else:
             decoded = _decode_answer(ctx, col)
             if decoded is not None:
-                answers[col.question.name] = decoded[0]
+                answers[col.question.name] = owners[col.question.name] = decoded[0]
                 if decoded[1] is not None:
                     others[col.question.name] = decoded[1]
     for name, cols in options.items():
@@ -601,7 +632,9 @@ def parse(raw: tables.RawTable, form: Questionnaire, fmt: str, hooks: bool = Tru
         notes.append(f"the file spans {versions} versions of the questionnaire "
                      f"('{layout.version_columns[0]}' column).")
     return _Parsed(frame, personal, keys, times, [], notes, held, plain, form=extended,
-                   added=added, children=[c for c in children if c is not None])
+                   added=added, children=[c for c in children if c is not None],
+                   factors={k: v for k, v in ctx.factors.items() if k in frame.columns
+                            and answers.get(k) is owners.get(k) is not None})
 
 
 def _versions(raw: tables.RawTable, layout: Layout) -> int:
@@ -781,7 +814,7 @@ def _extend(ctx: _Context, form: Questionnaire, mapper: ColumnMapper, retired: l
             name += "_2"
         taken.add(name.casefold())
         questions.append(Question(name, "text", {lang: header}, source_type="other version"))
-        answers[name] = tables.per_value(ctx.text(col), _clean_text, distinct=ctx.distinct(col))
+        answers[name] = tables.on_distinct(ctx.text(col), _clean_texts, ctx.distinct(col))
         added.append(f"question '{name}' (column '{header}')")
     if not added:
         return form, []
@@ -954,7 +987,8 @@ def import_file(study: Study, path: Path, format: str = "auto",
     n = len(parsed.answers)
     with db.writer(study.engine, study.id) as connection:
         row_keys, known, withdrawn = identity.recognise(
-            connection, parsed.keys, parsed.answers, parsed.plain, parsed.times, form.form_id)
+            connection, parsed.keys, parsed.answers, parsed.plain, parsed.times, form.form_id,
+            parsed.factors)
         has_id = parsed.keys != ""
         keys = parsed.keys.where(has_id, row_keys)
         fresh = _fresh_positions(keys, parsed.times, known)
