@@ -172,8 +172,9 @@ def test_a_geopoint_question_on_the_map(new_study, tmp_path):
     """Locations are dots, and each area is shaded by the locations inside it."""
     import json
 
-    from syrmak.report import resolve_report
     from tests.forms import write_xlsform
+
+    from syrmak.report import resolve_report
 
     study = new_study()
     study.load_questionnaire(write_xlsform(tmp_path / "f.xlsx", [
