@@ -20,14 +20,15 @@ def write_batch(connection: sa.Connection, import_id: int, answers: pd.DataFrame
                 extra: dict | None = None) -> None:
     """Store rows ``positions`` of ``answers`` (in that order) as the batch's arrays (in
     ``table``: ``answer_columns``, or ``repeat_columns`` with ``extra={"repeat": ...}``)."""
-    rows = []
+    statement = sa.insert(table)
     for question in answers.columns:
         column = answers[question].iloc[positions]
         # pandas' own JSON writer: NA -> null, numpy ints -> ints, no per-cell Python loop.
-        rows.append({"import_id": import_id, "question": question, **(extra or {}),
-                     "data": column.to_json(orient="values", force_ascii=False)})
-    if rows:
-        connection.execute(sa.insert(table), rows)
+        # One column at a time: a million rows' arrays are never all held as JSON at once.
+        connection.execute(statement, {"import_id": import_id, "question": question,
+                                       **(extra or {}),
+                                       "data": column.to_json(orient="values",
+                                                              force_ascii=False)})
 
 
 def _placement(connection: sa.Connection) -> np.ndarray | None:

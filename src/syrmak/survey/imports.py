@@ -154,7 +154,10 @@ class _Context:
     def distinct(self, col: Column) -> tuple:
         """``pd.factorize`` of the column, once: the contact check and the decoder share it."""
         if col.index not in self._distinct:
-            self._distinct[col.index] = pd.factorize(self.text(col))
+            codes, uniques = pd.factorize(self.text(col))
+            # int32 halves the codes of a million-row column; -1 (no value) stays -1.
+            small = codes.astype(np.int32) if len(uniques) < 2**31 - 1 else codes
+            self._distinct[col.index] = (small, uniques)
         return self._distinct[col.index]
 
     def stripped(self, col: Column) -> pd.Series:
@@ -625,8 +628,9 @@ def parse(raw: tables.RawTable, form: Questionnaire, fmt: str, hooks: bool = Tru
         children += _child_tables(ctx, columns, {c.repeat for c in children if c is not None})
     ctx.errors.raise_if_any()
     extended, added = _extend(ctx, form, mapper, retired, answers)
+    # copy=False: the columns stay as decoded, not copied into one block (a million rows).
     frame = pd.DataFrame({q.name: answers[q.name] for q in extended.answered
-                          if q.name in answers}, index=index)
+                          if q.name in answers}, index=index, copy=False)
     notes = [*raw.notes, *ctx.notes, *_column_notes(extended, columns)]
     if versions > 1:
         notes.append(f"the file spans {versions} versions of the questionnaire "
@@ -1105,18 +1109,21 @@ def _insert_respondents(connection, fresh, start, import_id, keys, row_keys, tim
     """Respondent ``start + i`` is row ``fresh[i]``, at position i of the batch's answers.
 
     A million rows: the driver's own executemany of tuples (SQLite) or COPY (PostgreSQL),
-    with the times formatted at once as SQLAlchemy would store them."""
-    if not len(fresh):
-        return
-    chosen_keys = keys.to_numpy(dtype=object)[fresh].tolist()
-    chosen_rows = row_keys.to_numpy(dtype=object)[fresh].tolist()
-    chosen_times = db.timestamps(connection, times.iloc[fresh])
-    count = len(fresh)
-    rows = zip(range(start, start + count), chosen_keys, chosen_rows, chosen_times,
-               [import_id] * count, range(count), strict=True)
-    db.bulk_insert(connection, schema.respondents,
-                   ("number", "submission_key", "row_key", "submitted_at", "import_id",
-                    "position"), rows)
+    with the times formatted at once as SQLAlchemy would store them, a slice at a time."""
+    keys = keys.to_numpy(dtype=object)
+    row_keys = row_keys.to_numpy(dtype=object)
+    columns = ("number", "submission_key", "row_key", "submitted_at", "import_id", "position")
+    for first in range(0, len(fresh), _INSERT_SLICE):
+        chosen = np.asarray(fresh[first:first + _INSERT_SLICE], dtype=np.int64)
+        count = len(chosen)
+        rows = zip(range(start + first, start + first + count), keys[chosen].tolist(),
+                   row_keys[chosen].tolist(), db.timestamps(connection, times.iloc[chosen]),
+                   [import_id] * count, range(first, first + count), strict=True)
+        db.bulk_insert(connection, schema.respondents, columns, rows)
+
+
+#: Respondents inserted at once.
+_INSERT_SLICE = 100_000
 
 
 def _seal_contacts(connection, study: Study, fresh, start, import_id, keys, personal) -> int:
