@@ -315,6 +315,8 @@ def read_csv_text(path: Path, text: str | None, delimiter: str, utf8: bytes | No
     except pd.errors.EmptyDataError:
         raise _fail("the file is empty.", "export the responses again.", "empty-file",
                     path) from None
+    except UnicodeDecodeError:
+        raise  # not UTF-8 after its first megabyte: the caller decodes it another way
     except (pd.errors.ParserError, ValueError, csv.Error, OverflowError) as exc:
         if text is None:
             text = path.read_bytes().decode(encoding, errors="replace")
