@@ -407,7 +407,9 @@ class Study:
             ).scalar()
         if definition is None:
             raise SyrmakError("the study has no questionnaire yet.",
-                              "load one with 'syrmak questionnaire load DIR FORM.xlsx'.",
+                              "load one with 'syrmak questionnaire load DIR FORM.xlsx'; an "
+                              "export without a form gets a draft to review with 'syrmak "
+                              "questionnaire draft DIR EXPORT'.",
                               code="no-questionnaire")
         return Questionnaire.from_dict(json.loads(definition))
 
@@ -471,11 +473,13 @@ class Study:
 
         return import_file(self, Path(path), format=format, actor=actor)
 
-    def responses(self, lang: str | None = None, questions: list[str] | None = None) -> pd.DataFrame:
-        """Answers as a DataFrame: one row per respondent (index ``respondent``)."""
+    def responses(self, lang: str | None = None, questions: list[str] | None = None,
+                  repeat: str | None = None) -> pd.DataFrame:
+        """Answers as a DataFrame: one row per respondent (index ``respondent``), or, given
+        a repeat group, one row per record of it (index ``record``)."""
         from syrmak.survey.responses import response_frame
 
-        return response_frame(self, lang=lang, questions=questions)
+        return response_frame(self, lang=lang, questions=questions, repeat=repeat)
 
     def withdraw(self, number: int, actor: str | None = None):
         """Erase a respondent who withdrew: answers, contacts, linked documents."""

@@ -8,7 +8,10 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from syrmak.privacy import detect
 from syrmak.privacy.detect import MASK, contact_kind, findings, safe, shown
 
 POSITIVES = [
@@ -132,3 +135,19 @@ def test_a_10_mb_cell_costs_a_few_passes_over_it(unit, times):
         pytest.fail(f"the detector did not finish a 10 MB text in {limit:.0f} s")
     floor, spent = map(float, done.stdout.split())
     assert spent <= RATIO * floor, f"{spent:.3f} s is {spent / floor:.0f} x str.split ({floor:.4f} s)"
+
+
+def test_many_texts_at_once_give_the_same_kinds():
+    """``contact_kinds`` rules texts out with cheap tests first: it must never rule out a
+    text the patterns would flag."""
+    texts = [t for t, _ in POSITIVES] + list(NEGATIVES) + [
+        "Name AT mail DOT ru", "x [AT] y [.] kz", "T.ME/somebody", "call 8-701-555-66-77 now",
+        "that was at noon", "data at rest", "", "abc"]
+    assert detect.contact_kinds(texts) == [detect.contact_kind(t) for t in texts]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("at dotк@0123456789 .-()[]/+собакаtme")),
+               max_size=40))
+def test_contact_kinds_agrees_with_contact_kind(text):
+    assert detect.contact_kinds([text]) == [detect.contact_kind(text)]

@@ -229,3 +229,37 @@ def test_side_panel_labels_each_category_and_its_greys_differ():
     greys = [C.NEUTRAL, *C.NO_POSITION[:2]]
     light = sorted(sum(to_rgb(g)) / 3 for g in greys)
     assert all(b - a > 0.2 for a, b in zip(light, light[1:], strict=False))
+
+def test_a_geopoint_question_on_the_map(new_study, tmp_path):
+    """Locations are dots, and each area is shaded by the locations inside it."""
+    import json
+
+    from tests.forms import write_xlsform
+
+    from syrmak.report import resolve_report
+
+    study = new_study()
+    study.load_questionnaire(write_xlsform(tmp_path / "f.xlsx", [
+        ["type", "name", "label"], ["geopoint", "where", "Where"]],
+        [["list_name", "name", "label"]], [["form_id", "default_language"], ["geo", "en"]]))
+    responses = tmp_path / "r.csv"
+    # latitude longitude: two in West (x 0-1), one in East (x 1-2), one on no area
+    responses.write_text("where\n0.5 0.5 0 5\n0.7 0.2\n0.5 1.5\n5 5\n\n", encoding="utf-8")
+    study.import_responses(responses)
+    shapes = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "West"}, "geometry": {
+            "type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]}},
+        {"type": "Feature", "properties": {"name": "East"}, "geometry": {
+            "type": "Polygon", "coordinates": [[[1, 0], [2, 0], [2, 1], [1, 1], [1, 0]]]}}]}
+    (study.folder / "areas.geojson").write_text(json.dumps(shapes), encoding="utf-8")
+    (study.folder / "report.yaml").write_text(
+        "title: Where\nlang: en\ncontent:\n  - figure:\n      caption: Locations\n"
+        "      chart: map\n      question: where\n      geojson: areas.geojson\n",
+        encoding="utf-8")
+    report = resolve_report(study)
+    chart = report.figures[0].chart
+    assert chart.names == ("West", "East") and chart.values == (2.0, 1.0)
+    assert len(chart.points) == 4 and chart.n_text == "n = 4"
+    assert "1" in chart.outside  # the location at (5, 5) is on no area
+    svg, png = C.render_both((chart, "map", ("svg", "png")))
+    assert svg.startswith(b"<?xml") and png[:4] == b"\x89PNG"

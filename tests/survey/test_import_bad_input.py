@@ -323,3 +323,21 @@ def test_formula_with_saved_value_is_read(used_study, tmp_path):
                    .replace(b"<v />", b"<v>3</v>").replace(b"<v/>", b"<v>3</v>"))
     used_study.import_responses(path)
     assert used_study.responses()["staff"].tolist()[-1] == 3
+
+
+def test_a_line_past_the_first_megabyte_in_another_encoding_is_still_found(used_study,
+                                                                           tmp_path):
+    """UTF-8 is decided on the first megabyte and the rest is parsed from disk: a Windows-1251
+    line far down the file must still be found, not read as garbage or a CSV error."""
+    rows = [MIXED[0]] + [MIXED[1 + n % 4] for n in range(40_000)]
+    lines = [line.encode("utf-8") for line in rows]
+    lines[30_000] = rows[30_000].encode("cp1251")
+    path = tmp_path / "answers.csv"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    assert path.stat().st_size > 2**20
+    before = snapshot(used_study)
+    with pytest.raises(SyrmakError) as caught:
+        used_study.import_responses(path)
+    assert caught.value.code == "mixed-encoding"
+    assert caught.value.location.line == 30_001
+    assert snapshot(used_study) == before

@@ -137,3 +137,15 @@ def test_single_choice_other_text(new_study, tmp_path):
     frame = study.responses(lang="en")
     assert frame["kind"].tolist() == ["Other", "Independent activist"]
     assert frame["kind_other"].tolist()[0] == "Инициативная группа, 5 человек"
+
+
+def test_timestamps_turned_into_numbers_by_excel_name_the_cause(study, tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_text("Timestamp,Кого вы представляете?\n44453.4375,Независимый активист\n",
+                    encoding="utf-8")
+    from syrmak.errors import SyrmakError
+
+    with pytest.raises(SyrmakError) as info:
+        study.import_responses(path)
+    assert info.value.code == "excel-serial-time"
+    assert "Excel" in str(info.value)

@@ -11,6 +11,7 @@ import pandas as pd
 import pyreadstat
 import pytest
 
+from tests.forms import write_xlsform
 from tests.survey.test_import_support import snapshot
 
 KIND = {1.0: "Зарегистрированная организация", 2.0: "Независимый активист"}
@@ -144,3 +145,63 @@ def test_unlabelled_code_is_refused(study, tmp_path):
     where = caught.value.location
     assert (where.file, where.row, where.column, where.value) == ("bad.sav", 3, "kind", "7")
     assert snapshot(study) == before
+
+
+def test_repeated_id_is_not_the_identity(study, tmp_path):
+    """Two cases sharing an id are two respondents, and the import says why."""
+    path = tmp_path / "twice.sav"
+    data = frame({})
+    data.loc[2, "id"] = 1.0
+    write(path, data, {})
+    result = study.import_responses(path)
+    assert result.added == 3
+    assert any("repeats values" in n for n in result.notes)
+    assert study.import_responses(path).added == 0
+
+
+def test_a_case_with_every_answer_missing_is_kept(new_study, tmp_path):
+    study = new_study()
+    study.load_questionnaire(write_xlsform(tmp_path / "f.xlsx", [
+        ["type", "name", "label"], ["integer", "a", "A"], ["integer", "b", "B"]],
+        [["list_name", "name", "label"]], [["form_id"], ["m"]]))
+    path = tmp_path / "m.sav"
+    pyreadstat.write_sav(pd.DataFrame({"a": [1.0, float("nan")], "b": [2.0, float("nan")]}),
+                         str(path))
+    assert study.import_responses(path).added == 2
+
+
+@pytest.mark.parametrize("kind", ["zsav", "por"])
+def test_compressed_and_portable_files(new_study, tmp_path, kind):
+    study = new_study()
+    study.load_questionnaire(write_xlsform(tmp_path / "f.xlsx", [
+        ["type", "name", "label"], ["integer", "A", "A"], ["select_one l", "B", "B"]],
+        [["list_name", "name", "label"], ["l", "1", "one"], ["l", "2", "two"]],
+        [["form_id"], ["m"]]))
+    data = pd.DataFrame({"A": [1.0, 5.0], "B": [2.0, 1.0]})
+    path = tmp_path / f"m.{kind}"
+    if kind == "zsav":
+        pyreadstat.write_sav(data, str(path), compress=True)
+    else:
+        pyreadstat.write_por(data, str(path))
+    result = study.import_responses(path)
+    assert result.format == "spss" and result.added == 2
+    assert sorted(study.responses()["B"].tolist()) == ["one", "two"]
+
+
+def test_scale_labelled_at_its_ends_needs_no_option_per_code(new_study, tmp_path):
+    """Options named by the file's codes: unlabelled codes of a labelled variable are
+    options too (a new questionnaire version says so), in numeric order."""
+    study = new_study()
+    study.load_questionnaire(write_xlsform(tmp_path / "f.xlsx", [
+        ["type", "name", "label"], ["select_one rate", "rate", "Rate"]],
+        [["list_name", "name", "label"], ["rate", "1", "very poor"], ["rate", "10", "very good"]],
+        [["form_id"], ["s"]]))
+    path = tmp_path / "s.sav"
+    pyreadstat.write_sav(pd.DataFrame({"rate": [1.0, 7.0, 10.0, 3.0]}), str(path),
+                         variable_value_labels={"rate": {1.0: "very poor", 10.0: "very good"}})
+    result = study.import_responses(path)
+    assert result.added == 4
+    assert any("option(s) '7', '3' of 'rate'" in n for n in result.notes)
+    rate = study.questionnaire.question("rate")
+    assert [c.name for c in rate.choices] == ["1", "3", "7", "10"]
+    assert study.responses()["rate"].tolist() == ["very poor", "7", "very good", "3"]

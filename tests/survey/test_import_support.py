@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from syrmak.store import schema
 
 #: Tables an import writes to; a failed import must leave every one as it was.
-WRITTEN = ("imports", "respondents", "answer_columns", "contacts", "events")
+WRITTEN = ("imports", "respondents", "answer_columns", "contacts", "events", "questionnaires",
+           "repeat_records", "repeat_columns")
 
 #: The small form's questions by their Russian labels (tests/forms.py).
 RU = {

@@ -72,13 +72,41 @@ def test_unknown_choice_list_names_file_sheet_row(tmp_path):
     assert "agree5" in str(error) and "Fix:" in str(error)
 
 
-def test_unsupported_type_is_named(tmp_path):
-    survey = [*SURVEY, ["geopoint", "where", "Где", "Where"]]
+def test_common_types_are_classified_by_what_pyxform_resolves(tmp_path):
+    """Aliases pyxform accepts are the type they resolve to; every answer type is kept."""
+    survey = [*SURVEY,
+              ["geopoint", "where", "Где", "Where"],
+              ["phone number", "phone", "Телефон", "Phone"],
+              ["string", "nick", "Ник", "Nickname"],
+              ["range", "score", "Оценка", "Score"],
+              ["image", "photo", "Фото", "Photo"],
+              ["time", "when", "Время", "Time"],
+              ["dateTime", "moment", "Момент", "Moment"],
+              ["barcode", "code", "Код", "Code"],
+              ["rank agree", "ranking", "Порядок", "Ranking"]]
+    form = load_xlsform(write_xlsform(tmp_path / "f.xlsx", survey))
+    types = {q.name: (q.type, q.source_type) for q in form.questions}
+    assert types["where"] == ("geopoint", None)
+    assert types["phone"] == ("text", "phone number")
+    assert types["nick"] == ("text", "string")
+    assert types["score"] == ("integer", "range")
+    assert types["photo"][0] == "media"
+    assert types["when"] == ("time", None)
+    assert types["moment"] == ("datetime", "dateTime")
+    assert types["code"] == ("barcode", None)
+    assert types["ranking"] == ("rank", None)
+    assert [c.name for c in form.question("ranking").choices] == \
+        [c.name for c in form.question("trust").choices]
+    assert Questionnaire.from_dict(form.to_dict()) == form
+
+
+def test_every_problem_of_a_form_is_reported_at_once(tmp_path):
+    survey = [*SURVEY[:-1], ["text", "contact", "К", "C", "", "", "maybe"],
+              ["text", "other_contact", "К2", "C2", "", "", "perhaps"]]
     with pytest.raises(SyrmakError) as info:
         load_xlsform(write_xlsform(tmp_path / "f.xlsx", survey))
-    assert info.value.code == "unsupported-type"
-    assert info.value.location.row == len(SURVEY) + 1
-    assert "geopoint" in str(info.value)
+    assert "2 problems" in str(info.value)
+    assert "maybe" in str(info.value) and "perhaps" in str(info.value)
 
 
 def test_bad_personal_data_value(tmp_path):
@@ -171,3 +199,20 @@ def test_two_personal_data_columns_are_refused(tmp_path):
     with pytest.raises(SyrmakError, match="personal_data") as caught:
         load_xlsform(write_xlsform(tmp_path / "f.xlsx", survey))
     assert caught.value.location.column == "Personal Data"
+
+
+def test_sheet_named_only_when_the_message_names_a_sheet():
+    from pathlib import Path
+
+    from syrmak.survey.xlsform import _where
+
+    assert _where(Path("f.xlsx"), "[row : 5] sheet, the 'calculation' column is empty")[2] \
+        == "survey"
+    assert _where(Path("f.xlsx"), "[row : 5] On the 'choices' sheet, 'x' is bad")[2] == "choices"
+
+
+def test_duplicate_column_headers_say_so(tmp_path):
+    survey = [["type", "name", "label", "label"], ["text", "a", "A", "B"]]
+    with pytest.raises(SyrmakError) as info:
+        load_xlsform(write_xlsform(tmp_path / "f.xlsx", survey))
+    assert "both headed 'label'" in str(info.value) and "rename" in info.value.hint

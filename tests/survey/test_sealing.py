@@ -12,6 +12,8 @@ from click.testing import CliRunner
 from syrmak.cli import main
 from syrmak.errors import SyrmakError
 from syrmak.store import schema
+from syrmak.survey import identity
+from syrmak.survey.imports import parse, read_file
 from tests.forms import SURVEY, write_xlsform
 
 STORIES = ["Нет денег на аренду", "Выгорание команды", "Давление со стороны акимата",
@@ -221,15 +223,25 @@ def test_rows_keyed_before_migration_0007_are_recognised_then_rebound(study, tmp
                     + "\n", encoding="utf-8")  # no contacts: the vault starts empty
     study.import_responses(path)
     r = schema.respondents
+    # Before 0007 the keys were scheme 1's ("row:" + sha256 digests).
+    form = study.questionnaire
+    raw, fmt = read_file(path, form, "auto")
+    parsed = parse(raw, form, fmt)
+    older = dict(zip(identity.row_keys(parsed.answers, parsed.times, form.form_id),
+                     identity.row_keys(parsed.answers, parsed.times, form.form_id, scheme=1),
+                     strict=True))
     with study.engine.begin() as connection:
         # The store as syrmak left it at revision 0006 (a downgrade would rebuild tables).
-        connection.execute(sa.update(r).values(submission_key=r.c.row_key))
+        for number, key in connection.execute(sa.select(r.c.number, r.c.row_key)).all():
+            connection.execute(sa.update(r).where(r.c.number == number)
+                               .values(submission_key=older[key]))
         connection.exec_driver_sql("ALTER TABLE respondents DROP COLUMN row_key")
         connection.exec_driver_sql("ALTER TABLE imports DROP COLUMN row_key_sets")
-        # The tables of migrations 0008, 0010, 0011 and 0012, dependants first.
+        # The tables of migrations 0008, 0009, 0010, 0011 and 0012, dependants first.
         for later in ("jobs", "recordings", "interview_selections", "derived_variables",
                       "redactions", "audit_log", "survey_sessions", "recruitment", "coupons",
-                      "form_versions", "web_sessions", "researchers"):
+                      "form_versions", "repeat_columns", "repeat_records", "web_sessions",
+                      "researchers"):
             connection.exec_driver_sql(f"DROP TABLE {later}")
         connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0006'")
     with study.engine.begin() as connection:

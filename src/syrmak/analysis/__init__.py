@@ -10,9 +10,16 @@ from syrmak.analysis.results import (
     Frequencies,
     Likert,
     MultipleResponse,
+    RankFrequencies,
     Result,
 )
-from syrmak.analysis.tables import banner, crosstab, frequencies, multiple_response
+from syrmak.analysis.tables import (
+    banner,
+    crosstab,
+    frequencies,
+    multiple_response,
+    rank_frequencies,
+)
 from syrmak.analysis.where import mask as where_mask
 
 __all__ = [
@@ -23,11 +30,13 @@ __all__ = [
     "Frequencies",
     "Likert",
     "MultipleResponse",
+    "RankFrequencies",
     "Result",
     "banner",
     "crosstab",
     "frequencies",
     "likert",
     "multiple_response",
+    "rank_frequencies",
     "where_mask",
 ]

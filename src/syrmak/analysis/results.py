@@ -435,3 +435,43 @@ class Likert(Result):
             sort=self.sort,
             tests={},
         )
+
+
+@dataclass(frozen=True, kw_only=True)
+class RankFrequencies(Result):
+    """A rank question: how often each option was ranked first, second, ... and its mean
+    place among those who ranked it (1 = first)."""
+
+    names: tuple[str, ...]
+    rows: tuple[str, ...]
+    #: counts[i][j]: how many ranked option i in place j + 1.
+    counts: Matrix
+    mean_rank: tuple[float, ...]
+    ranked: tuple[float, ...]
+    answered: float
+    not_answered: float
+
+    kind = "rank"
+
+    def to_frame(self) -> pd.DataFrame:
+        places = [str(j + 1) for j in range(len(self.counts[0]) if self.counts else 0)]
+        frame = pd.DataFrame([list(r) for r in self.counts], columns=places,
+                             index=pd.Index(list(self.rows), name=self.title))
+        frame.insert(0, "name", list(self.names))
+        frame["ranked by"] = list(self.ranked)
+        frame["mean rank"] = list(self.mean_rank)
+        return frame
+
+    def to_json(self) -> dict:
+        w = self.weighted
+        return self._json(
+            rows=list(self.rows),
+            names=list(self.names),
+            columns=[str(j + 1) for j in range(len(self.counts[0]) if self.counts else 0)],
+            counts=[[_count(c, w) for c in row] for row in self.counts],
+            mean_rank=list(self.mean_rank),
+            ranked=[_count(c, w) for c in self.ranked],
+            answered=_count(self.answered, w),
+            not_answered=_count(self.not_answered, w),
+            tests={},
+        )

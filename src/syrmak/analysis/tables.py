@@ -21,6 +21,7 @@ from syrmak.analysis.results import (
     Crosstab,
     Frequencies,
     MultipleResponse,
+    RankFrequencies,
 )
 from syrmak.analysis.where import Sample, sample
 from syrmak.errors import SyrmakError
@@ -829,3 +830,43 @@ def banner(
 
 def _letter_key(tag: str) -> tuple[int, str]:
     return (len(tag), tag)
+
+
+def rank_frequencies(
+    questionnaire: Questionnaire,
+    frame: pd.DataFrame,
+    question: str,
+    lang: str | None = None,
+    where=None,
+    weight: str | None = None,
+) -> RankFrequencies:
+    """A rank question's rank-frequency table: for each option, how many put it in each
+    place, how many ranked it at all, and its mean place (1 = first)."""
+    lang = v.language(questionnaire, frame, lang)
+    q = v.question(questionnaire, question)
+    if q.type != "rank":
+        raise v.wrong_type(q, "a rank question")
+    s = sample(questionnaire, frame, where, weight)
+    places = np.column_stack([
+        v.column(frame, f"{q.name}/{c.name}", q).fillna(0).to_numpy(dtype=np.int64)
+        for c in q.choices]) if q.choices else np.zeros((len(frame), 0), dtype=np.int64)
+    if s.mask is not None:
+        places = places[s.mask]
+    w = s.weights if s.weights is not None else np.ones(len(places))
+    depth = int(places.max()) if places.size else 0
+    counts = np.zeros((len(q.choices), depth))
+    for j in range(depth):
+        counts[:, j] = ((places == j + 1) * w[:, None]).sum(axis=0)
+    ranked = counts.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = (counts * np.arange(1, depth + 1)).sum(axis=1) / ranked
+    answered = float(w[(places > 0).any(axis=1)].sum()) if places.size else 0.0
+    n_eff = stats.kish(s.weights) if s.weights is not None else None
+    return RankFrequencies(
+        question=q.name, title=q.label(lang), lang=lang, where=s.where, weight=s.weight,
+        respondents=s.n, effective_n=n_eff, notes=(),
+        names=tuple(c.name for c in q.choices), rows=tuple(c.label(lang) for c in q.choices),
+        counts=tuple(tuple(float(x) for x in row) for row in counts),
+        mean_rank=tuple(float(x) for x in mean), ranked=tuple(float(x) for x in ranked),
+        answered=answered, not_answered=float(w.sum()) - answered,
+    )

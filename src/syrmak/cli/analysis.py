@@ -75,14 +75,20 @@ def study_frame(directory: str, lang: str | None, names, where=(), weight=(None,
 @analysis_options
 @friendly
 def freq(directory, question, lang, ci, where, weight, fmt, output):
-    """Frequencies of one question (multiple-response table for select_multiple).
+    """Frequencies of one question (multiple-response table for select_multiple, rank-frequency
+    table for rank). A question of a repeat group counts its records.
 
     Example: syrmak freq kz-study respondent_type --lang en --ci
     """
-    from syrmak.analysis import frequencies, multiple_response
+    from syrmak.analysis import frequencies, multiple_response, rank_frequencies
 
     form, frame, weight = study_frame(directory, lang, [question], where, weight)
-    analyse = multiple_response if form.question(question).type == "select_multiple" else frequencies
+    kind = form.question(question).type
+    if kind == "rank":
+        emit(rank_frequencies(form, frame, question, lang=lang, where=list(where) or None,
+                              weight=weight), fmt, output)
+        return
+    analyse = multiple_response if kind == "select_multiple" else frequencies
     emit(analyse(form, frame, question, lang=lang, ci=ci, where=list(where) or None, weight=weight),
          fmt, output)
 

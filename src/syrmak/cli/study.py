@@ -14,6 +14,7 @@ from syrmak.cli.tools import (
     open_study,
 )
 from syrmak.errors import SyrmakError
+from syrmak.survey.layouts import FORMATS
 from syrmak.text import plural
 
 
@@ -81,9 +82,38 @@ def questionnaire_load(directory, form):
         click.echo(f"'{name}' is personal data now: its stored answers were moved to the vault.")
 
 
+@questionnaire.command("draft")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.argument("export", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", default="auto", show_default=True,
+              type=click.Choice(list(FORMATS)), help="The tool that wrote the export.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Where to write the draft (default: DIR/questionnaire-draft.xlsx).")
+@friendly
+def questionnaire_draft(directory, export, fmt, output):
+    """Write a draft XLSForm from an export that came without one (Google Forms, SPSS,
+    LimeSurvey, Qualtrics, Kobo, ODK, CSV): one question per column, typed from the answers.
+
+    Review the draft (its 'guess' column says what was guessed), then load it.
+
+    Example: syrmak questionnaire draft my-study responses.csv
+    """
+    from syrmak.survey.draft import draft_questionnaire
+
+    out = Path(output) if output else Path(directory) / "questionnaire-draft.xlsx"
+    draft = draft_questionnaire(export, out, fmt)
+    for note in draft.notes:
+        click.echo(f"Note: {note}", err=True)
+    guessed = sum(1 for row in draft.survey if row.get("guess"))
+    click.echo(f"Wrote {out}: {guessed} questions guessed from the answers. Review it (the "
+               "'guess' column says what to check), then load it:")
+    click.echo(f"  syrmak questionnaire load {directory} {out}")
+
+
 @questionnaire.command("show")
 @click.argument("directory", type=click.Path(exists=True, file_okay=False))
-@click.option("--lang", help="Label language code (e.g. en); default: the form's default language.")
+@click.option("--lang", help="Label language: a code (es) or a name (Spanish, Español); "
+              "default: the form's default language.")
 @friendly
 def questionnaire_show(directory, lang):
     """Print the questionnaire: sections, questions, types, options.
@@ -99,7 +129,7 @@ def questionnaire_show(directory, lang):
 @click.argument("directory", type=click.Path(exists=True, file_okay=False))
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", default="auto", show_default=True,
-              type=click.Choice(["auto", "google-forms", "kobo", "odk", "limesurvey", "spss", "csv"]))
+              type=click.Choice(list(FORMATS)))
 @friendly
 def import_(directory, file, fmt):
     """Import survey responses (idempotent: a submission already stored is skipped).

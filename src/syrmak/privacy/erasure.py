@@ -34,7 +34,8 @@ CHECKPOINT_WAIT_SECONDS = 10.0
 #: How long ``VACUUM FULL`` waits for other sessions to let go of a table.
 VACUUM_WAIT_SECONDS = 10
 #: Tables that can hold a respondent's answers, contacts or documents.
-RESPONDENT_TABLES = ("answer_columns", "contacts", "respondents")
+RESPONDENT_TABLES = ("answer_columns", "contacts", "respondents", "repeat_columns",
+                     "repeat_records")
 #: What withdrawal erases besides: the sealed recordings and the shortlist entry.
 INTERVIEW_TABLES = ("recordings", "interview_selections")
 DOCUMENT_TABLES = ("documents", "document_segments", "document_variables", "codings", "memos",

@@ -68,7 +68,7 @@ def withdraw(study: Study, number: int, actor: str | None = None) -> Withdrawal:
         if row.withdrawn_at is not None:
             raise SyrmakError(f"respondent {number} has already withdrawn.",
                               "nothing is left to erase.", code="already-withdrawn", value=number)
-        answers.erase(connection, row.import_id, row.position)
+        answers.erase(connection, row.import_id, row.position, row.id)
         contacts = connection.execute(
             sa.delete(schema.contacts).where(schema.contacts.c.respondent_id == row.id)).rowcount
         documents = dict(connection.execute(

@@ -22,6 +22,7 @@ from syrmak.analysis.results import (
     Frequencies,
     Likert,
     MultipleResponse,
+    RankFrequencies,
     Result,
 )
 from syrmak.errors import SyrmakError
@@ -242,6 +243,19 @@ _LIKERT_BASES = {
 }
 
 
+def _rank(r: RankFrequencies) -> Grid:
+    depth = len(r.counts[0]) if r.counts else 0
+    header = [("", r.title), *(("place", str(j + 1)) for j in range(depth)),
+              ("", "ranked by"), ("", "mean rank")]
+    kinds = [LABEL, *([COUNT] * depth), COUNT, TEXT]
+    rows = [[label, *counts, ranked, "" if math.isnan(mean) else f"{mean:.2f}"]
+            for label, counts, ranked, mean in zip(r.rows, r.counts, r.ranked, r.mean_rank,
+                                                   strict=True)]
+    footer = _footer(r, [])
+    footer.append(f"Ranked by {r.answered:g} respondents; {r.not_answered:g} did not rank.")
+    return Grid(r.title, header, kinds, rows, footer, r.weighted)
+
+
 def grid(result: Result) -> Grid:
     """The typed layout every format starts from."""
     ci = getattr(result, "ci", None) is not None
@@ -255,6 +269,8 @@ def grid(result: Result) -> Grid:
         return _banner(result, ci)
     if isinstance(result, Likert):
         return _likert(result, ci)
+    if isinstance(result, RankFrequencies):
+        return _rank(result)
     raise SyrmakError(
         f"cannot render {type(result).__name__}.",
         "pass a result of frequencies, multiple_response, crosstab, banner or likert.",

@@ -500,7 +500,14 @@ class Builder:
         where = a.args.get("where")
         axis = i18n.word(self.lang, "percent_axis")
         note = block.note
-        if block.chart in ("bar", "map"):
+        if block.chart == "map" and self.question(a.args.get("question"),
+                                                  a.line).type == "geopoint":
+            q = self.question(a.args.get("question"), a.line)
+            chart, attribution = self._map_points(q, where, opts, lines, a.line)
+            if attribution:
+                note = f"{note} {attribution}" if note else attribution
+            result = None
+        elif block.chart in ("bar", "map"):
             q = self.question(a.args.get("question"), a.line)
             result = self.one(q, a.line, where)
             if block.chart == "bar":
@@ -592,6 +599,45 @@ class Builder:
             tuple(values), i18n.word(self.lang, "respondents"), self.n_text(r),
             i18n.word(self.lang, "not_on_map", items="; ".join(outside)) if outside else None,
             {"city_legend": i18n.word(self.lang, "city_dot")})
+        return chart, boundaries.attribution
+
+    def _map_points(self, q, where, opts, lines, line) -> tuple[C.MapChart, str | None]:
+        """A geopoint question on the map: each respondent's location a dot, each area
+        shaded by how many locations fall in it."""
+        import numpy as np
+        from matplotlib.path import Path as MplPath
+
+        at = lines.get("geojson", line)
+        boundaries = geo.load_boundaries(opts.get("geojson"), self.spec.folder, file=self.file,
+                                         line=at)
+        frame = self.frame
+        try:
+            keep = A.where_mask(self.form, frame, where)
+        except SyrmakError as exc:
+            raise self.fail(exc, line) from None
+        lat, lon = frame[f"{q.name}/latitude"], frame[f"{q.name}/longitude"]
+        located = lat.notna() & lon.notna()
+        if keep is not None:
+            located &= keep
+        points = np.column_stack([lon[located].to_numpy(dtype=float),
+                                  lat[located].to_numpy(dtype=float)])
+        inside = np.zeros(len(points), dtype=bool)
+        values: list[float | None] = []
+        for feature in boundaries.features:
+            hit = np.zeros(len(points), dtype=bool)
+            for ring in feature.rings:
+                if len(points) and len(ring) >= 3:
+                    hit |= MplPath(list(ring)).contains_points(points)
+            inside |= hit
+            values.append(float(hit.sum()))
+        outside = int((~inside).sum())
+        chart = C.MapChart(
+            tuple(f.rings for f in boundaries.features),
+            tuple(f.name(self.lang) for f in boundaries.features),
+            tuple(f.kind for f in boundaries.features),
+            tuple(values), i18n.word(self.lang, "respondents"), f"n = {len(points)}",
+            i18n.word(self.lang, "not_on_map", items=str(outside)) if outside else None,
+            points=tuple((float(x), float(y)) for x, y in points))
         return chart, boundaries.attribution
 
     def alt(self, chart: C.Chart) -> str:

@@ -100,6 +100,8 @@ class MapChart:
     n_text: str
     outside: str | None = None
     extra: dict = field(default_factory=dict)
+    #: Respondents' locations (longitude, latitude) from a geopoint question, drawn as dots.
+    points: tuple[tuple[float, float], ...] = ()
 
 
 Chart = BarChart | StackedChart | GroupedChart | MapChart
@@ -339,6 +341,9 @@ def _map(c: MapChart) -> Figure:
         biggest = max(shape, key=lambda r: abs(_ring_area(list(r))))
         cx, cy = _centroid(list(biggest))
         labels.append((cx * k, cy, name, kind, value, colour))
+    if c.points:
+        ax.scatter([x * k for x, _ in c.points], [y for _, y in c.points], s=7,
+                   color="#C0392B", alpha=0.75, linewidths=0, zorder=3)
     for cx, cy, name, kind, value, colour in labels:
         text = _count_text(value) if value else "0"
         if kind == "city":

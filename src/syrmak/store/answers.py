@@ -16,16 +16,19 @@ from syrmak.store import schema
 
 
 def write_batch(connection: sa.Connection, import_id: int, answers: pd.DataFrame,
-                positions: list[int]) -> None:
-    """Store rows ``positions`` of ``answers`` (in that order) as the batch's arrays."""
-    rows = []
+                positions: list[int], table: sa.Table = schema.answer_columns,
+                extra: dict | None = None) -> None:
+    """Store rows ``positions`` of ``answers`` (in that order) as the batch's arrays (in
+    ``table``: ``answer_columns``, or ``repeat_columns`` with ``extra={"repeat": ...}``)."""
+    statement = sa.insert(table)
     for question in answers.columns:
         column = answers[question].iloc[positions]
         # pandas' own JSON writer: NA -> null, numpy ints -> ints, no per-cell Python loop.
-        rows.append({"import_id": import_id, "question": question,
-                     "data": column.to_json(orient="values", force_ascii=False)})
-    if rows:
-        connection.execute(sa.insert(schema.answer_columns), rows)
+        # One column at a time: a million rows' arrays are never all held as JSON at once.
+        connection.execute(statement, {"import_id": import_id, "question": question,
+                                       **(extra or {}),
+                                       "data": column.to_json(orient="values",
+                                                              force_ascii=False)})
 
 
 def _placement(connection: sa.Connection) -> np.ndarray | None:
@@ -95,8 +98,42 @@ def read_columns(connection: sa.Connection, questions: list[str]) -> pd.DataFram
     return pd.DataFrame(columns, index=index)
 
 
-def erase(connection: sa.Connection, import_id: int, position: int) -> None:
-    """Null one respondent's cell in every answer array of their import batch."""
+def read_repeat(connection: sa.Connection, repeat: str, questions: list[str]) -> pd.DataFrame:
+    """Stored values of a repeat group's ``questions``, one row per record (index
+    ``record``), with the record's ``respondent`` (number) and ``ordinal``, ordered by
+    respondent and ordinal."""
+    rr, r, c = schema.repeat_records, schema.respondents, schema.repeat_columns
+    records = connection.execute(
+        sa.select(rr.c.id, r.c.number, rr.c.ordinal, rr.c.import_id, rr.c.position)
+        .join(r, r.c.id == rr.c.respondent_id)
+        .where(rr.c.repeat == repeat, r.c.withdrawn_at.is_(None))
+        .order_by(r.c.number, rr.c.ordinal, rr.c.id)).all()
+    table = np.array([tuple(row) for row in records], dtype=np.int64).reshape(-1, 5)
+    index = pd.Index(table[:, 0], name="record")
+    frame = {"respondent": pd.Series(table[:, 1], index=index),
+             "ordinal": pd.Series(table[:, 2], index=index)}
+    stored = connection.execute(
+        sa.select(c.c.import_id, c.c.question, c.c.data)
+        .where(c.c.repeat == repeat, c.c.question.in_(questions))).all() if questions else []
+    by_question: dict[str, dict[int, list]] = {}
+    for import_id, question, data in stored:
+        by_question.setdefault(question, {})[import_id] = json.loads(data)
+    for question in questions:
+        values = np.full(len(table), None, dtype=object)
+        for import_id, array in by_question.get(question, {}).items():
+            mask = table[:, 3] == import_id
+            if mask.any():
+                source = np.empty(len(array), dtype=object)
+                source[:] = array
+                values[mask] = source[table[mask, 4]]
+        frame[question] = pd.Series(values, index=index)
+    return pd.DataFrame(frame, index=index)
+
+
+def erase(connection: sa.Connection, import_id: int, position: int,
+          respondent_id: int | None = None) -> None:
+    """Null one respondent's cell in every answer array of their import batch, and (given
+    their id) every cell of their repeat-group records, whose rows are then deleted."""
     a = schema.answer_columns
     for column_id, data in connection.execute(
             sa.select(a.c.id, a.c.data).where(a.c.import_id == import_id)).all():
@@ -104,6 +141,24 @@ def erase(connection: sa.Connection, import_id: int, position: int) -> None:
         values[position] = None
         connection.execute(sa.update(a).where(a.c.id == column_id).values(
             data=json.dumps(values, ensure_ascii=False)))
+    if respondent_id is None:
+        return
+    rr, c = schema.repeat_records, schema.repeat_columns
+    records = connection.execute(sa.select(rr.c.id, rr.c.import_id, rr.c.repeat, rr.c.position)
+                                 .where(rr.c.respondent_id == respondent_id)).all()
+    batches: dict[tuple[int, str], list[int]] = {}
+    for _, batch, repeat, place in records:
+        batches.setdefault((batch, repeat), []).append(place)
+    for (batch, repeat), places in batches.items():
+        for column_id, data in connection.execute(sa.select(c.c.id, c.c.data).where(
+                c.c.import_id == batch, c.c.repeat == repeat)).all():
+            values = json.loads(data)
+            for place in places:
+                values[place] = None
+            connection.execute(sa.update(c).where(c.c.id == column_id).values(
+                data=json.dumps(values, ensure_ascii=False)))
+    if records:
+        connection.execute(sa.delete(rr).where(rr.c.respondent_id == respondent_id))
 
 
 def update(connection: sa.Connection, import_id: int, position: int, question: str,

@@ -205,3 +205,58 @@ def ensure_current(engine: sa.Engine, sqlite_path: Path | None = None, *,
             code="migration-failed",
         ) from exc
     return backup
+
+
+def timestamps(connection: sa.Connection, times) -> list:
+    """UTC times (a pandas Series, NaT for none) as ``bulk_insert`` passes them: on SQLite
+    the text SQLAlchemy's DateTime stores (``2021-09-15 10:00:00.000000``), formatted at
+    once; elsewhere datetime objects."""
+    import numpy as np
+    import pandas as pd
+
+    if connection.dialect.name != "sqlite":
+        return [None if pd.isna(t) else t.to_pydatetime() for t in times]
+    naive = times.dt.tz_convert(None) if getattr(times.dt, "tz", None) is not None else times
+    values = naive.to_numpy(dtype="datetime64[us]")
+    text = np.char.replace(np.datetime_as_string(values, unit="us").astype(str), "T", " ")
+    out = text.astype(object)
+    out[np.isnat(values)] = None
+    return out.tolist()
+
+
+def bulk_insert(connection: sa.Connection, table: sa.Table, columns: tuple[str, ...],
+                rows) -> None:
+    """Insert tuples fast: the driver's ``executemany`` on SQLite, ``COPY`` on PostgreSQL
+    (psycopg 3); SQLAlchemy's executemany of dicts on anything else."""
+    dialect = connection.dialect
+    names = ", ".join(columns)
+    if dialect.name == "sqlite":
+        statement = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' * len(columns))})"
+        cursor = connection.connection.driver_connection.cursor()
+        try:
+            cursor.executemany(statement, rows)
+        except dialect.dbapi.Error as exc:
+            raise _wrapped(statement, exc, dialect) from None
+        finally:
+            cursor.close()
+        return
+    if dialect.name == "postgresql" and dialect.driver == "psycopg":
+        statement = f"COPY {table.name} ({names}) FROM STDIN"
+        raw = connection.connection.driver_connection
+        try:
+            with raw.cursor() as cursor, cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        except dialect.dbapi.Error as exc:
+            raise _wrapped(statement, exc, dialect) from None
+        return
+    batch = [dict(zip(columns, row, strict=True)) for row in rows]
+    if batch:
+        connection.execute(sa.insert(table), batch)
+
+
+def _wrapped(statement: str, exc: Exception, dialect) -> sa.exc.DBAPIError:
+    """A driver's own error as SQLAlchemy's (IntegrityError, OperationalError, ...), so that
+    ``writer`` turns it into a message the same way; never with the rows' values."""
+    return sa.exc.DBAPIError.instance(statement, None, exc, dialect.dbapi.Error,
+                                      hide_parameters=True, dialect=dialect)

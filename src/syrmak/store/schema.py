@@ -580,3 +580,46 @@ survey_sessions = sa.Table(
               sa.ForeignKey("respondents.id", ondelete="SET NULL")),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
+
+
+# -- repeat groups (migration 0013) -----------------------------------------------------
+
+#: One answered instance of a repeat group (a child record): the respondent it belongs to,
+#: its place among that respondent's instances (``ordinal``, from 1), and its ``position``
+#: in the arrays of ``repeat_columns`` of its import batch and repeat group. Deleted with
+#: the respondent's answers when they withdraw.
+repeat_records = sa.Table(
+    "repeat_records",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("import_id", sa.Integer, sa.ForeignKey("imports.id"), nullable=False),
+    sa.Column("repeat", sa.String(255), nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column(
+        "respondent_id",
+        sa.Integer,
+        sa.ForeignKey("respondents.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    # The enclosing instance of a repeat inside a repeat; NULL directly under the form.
+    sa.Column("parent_id", sa.Integer,
+              sa.ForeignKey("repeat_records.id", ondelete="CASCADE")),
+    sa.Column("ordinal", sa.Integer, nullable=False),
+    sa.UniqueConstraint("import_id", "repeat", "position",
+                        name="uq_repeat_records_batch_position"),
+)
+
+#: The answers of a repeat group's questions, by column like ``answer_columns``: for each
+#: import batch and question, one JSON array in the order of the batch's repeat records
+#: (their ``position``). Never holds personal data.
+repeat_columns = sa.Table(
+    "repeat_columns",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("import_id", sa.Integer, sa.ForeignKey("imports.id"), nullable=False),
+    sa.Column("repeat", sa.String(255), nullable=False),
+    sa.Column("question", sa.String(255), nullable=False),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.UniqueConstraint("import_id", "question", name="uq_repeat_columns_import_question"),
+)

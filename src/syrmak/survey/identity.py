@@ -32,6 +32,14 @@ import sqlalchemy as sa
 
 from syrmak.store import schema
 
+#: How new row keys are hashed. 1: sha256 of "question=value" per distinct value ("row:"
+#: keys, until 2026-11); 2: SipHash-2-4 of the value's UTF-8 under two fixed keys (pandas'
+#: ``hash_array``, in C: a million free-text answers take a tenth of the time), mixed with
+#: the question's sha256 ("row2:" keys). A key says its scheme by its prefix, and stored keys
+#: of either scheme are recognised.
+SCHEME = 2
+PREFIXES = {1: "row:", 2: "row2:"}
+_SIP_KEYS = ("syrmak-rowkey-01", "syrmak-rowkey-02")
 _MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
 _LANES = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F))
 _TIME = "\x1etime"
@@ -39,11 +47,44 @@ _TIME = "\x1etime"
 
 def _digests(name: str, values) -> np.ndarray:
     """Two 64-bit words of sha256("name=value") for each value: shape (len(values), 2)."""
-    joined = b"".join(hashlib.sha256(f"{name}={v}".encode()).digest()[:16] for v in values)
+    sha, prefix = hashlib.sha256, f"{name}="
+    joined = b"".join([sha((prefix + v if type(v) is str else f"{prefix}{v}").encode())
+                       .digest()[:16] for v in values])
     return np.frombuffer(joined, dtype="<u8").reshape(-1, 2).astype(np.uint64)
 
 
-def row_hashes(answers: pd.DataFrame, times: pd.Series, form_id: str) -> pd.Series:
+def _digests2(name: str, values) -> np.ndarray:
+    """Scheme 2's two 64-bit words for each value: SipHash-2-4 of its text under two keys,
+    xor the question's sha256 words."""
+    values = np.asarray(values, dtype=object)
+    texts = values if all(type(v) is str for v in values[:64]) and \
+        pd.api.types.infer_dtype(values, skipna=False) == "string" else \
+        np.array([v if type(v) is str else f"{v}" for v in values], dtype=object)
+    salt = _digests(name, [""])[0]
+    lanes = [pd.util.hash_array(texts, hash_key=key, categorize=False) ^ salt[i]
+             for i, key in enumerate(_SIP_KEYS)]
+    return np.column_stack(lanes).astype(np.uint64) if len(texts) else \
+        np.zeros((0, 2), np.uint64)
+
+
+def scheme_of(key: str) -> int:
+    """The hashing scheme of a stored row key, by its prefix."""
+    return 2 if key.startswith(PREFIXES[2]) else 1
+
+
+def _time_texts(times: pd.Series) -> pd.Series:
+    """``times.dt.strftime("%Y-%m-%dT%H:%M:%S%z")`` (what the keys hash), formatted by numpy
+    at once: strftime takes seconds on a million times."""
+    if getattr(times.dt, "tz", None) is None or str(times.dt.tz) != "UTC":
+        return times.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
+    values = times.dt.tz_convert(None).to_numpy(dtype="datetime64[s]")
+    text = np.char.add(np.datetime_as_string(values, unit="s").astype(str), "+0000")
+    out = pd.Series(text.astype(object), index=times.index)
+    return out.where(~np.isnat(values), np.nan)
+
+
+def row_hashes(answers: pd.DataFrame, times: pd.Series, form_id: str,
+               scheme: int = SCHEME, factors: Mapping | None = None) -> pd.Series:
     """A 128-bit hash of each row's answers and submission time, without a loop over rows.
 
     Each distinct value is hashed once (sha256 of "question=value"); a row folds the
@@ -51,13 +92,21 @@ def row_hashes(answers: pd.DataFrame, times: pd.Series, form_id: str) -> pd.Seri
     no trace, so a later export with more questions gives an old row the same hash.
     """
     n = len(answers)
-    seed = _digests("form", [form_id])[0]
+    digest = _digests2 if scheme == 2 else _digests
+    seed = digest("form", [form_id])[0]
     lanes = [np.full(n, seed[i], dtype=np.uint64) for i in range(2)]
     parts = dict(answers.items())
-    parts[_TIME] = times.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
+    parts[_TIME] = _time_texts(times)
     for name in sorted(parts):
-        codes, uniques = pd.factorize(parts[name])
-        digests = _digests(name, uniques) if len(uniques) else np.zeros((1, 2), np.uint64)
+        if factors and name in factors:
+            # (codes, distinct values) the caller had; a missing value leaves no trace.
+            codes, values = factors[name]
+            missing = pd.isna(values)
+            codes = np.where((codes >= 0) & ~np.append(missing, True)[codes], codes, -1)
+            uniques = np.where(missing, "", values)
+        else:
+            codes, uniques = pd.factorize(parts[name])
+        digests = digest(name, uniques) if len(uniques) else np.zeros((1, 2), np.uint64)
         answered = codes >= 0
         with np.errstate(over="ignore"):
             for i in range(2):
@@ -69,14 +118,17 @@ def row_hashes(answers: pd.DataFrame, times: pd.Series, form_id: str) -> pd.Seri
             x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
             x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
             lanes[i] = (x ^ (x >> np.uint64(31))) & _MASK
-    text = np.char.add(np.char.mod("%016x", lanes[0]), np.char.mod("%016x", lanes[1]))
-    return pd.Series(text.astype(object), index=answers.index)
+    # Both words big-endian, as "%016x%016x": one hex string, cut into rows.
+    words = np.column_stack(lanes).astype(">u8").tobytes().hex()
+    text = [words[i:i + 32] for i in range(0, 32 * n, 32)]
+    return pd.Series(text, index=answers.index, dtype=object)
 
 
-def row_keys(answers: pd.DataFrame, times: pd.Series, form_id: str) -> pd.Series:
-    """"row:" + ``row_hashes``; identical rows are kept apart by occurrence (#2, #3 …), so
-    importing the same file again finds each of them again."""
-    digests = "row:" + row_hashes(answers, times, form_id)
+def row_keys(answers: pd.DataFrame, times: pd.Series, form_id: str,
+             scheme: int = SCHEME, factors: Mapping | None = None) -> pd.Series:
+    """"row2:" (or scheme 1's "row:") + ``row_hashes``; identical rows are kept apart by
+    occurrence (#2, #3 …), so importing the same file again finds each of them again."""
+    digests = PREFIXES[scheme] + row_hashes(answers, times, form_id, scheme, factors)
     occurrence = digests.groupby(digests).cumcount()
     return digests + ("#" + (occurrence + 1).astype(str)).where(occurrence > 0, "")
 
@@ -107,8 +159,8 @@ def recorded_sets(connection: sa.Connection) -> list[tuple[str, tuple[str, ...]]
 
 
 def recognise(connection: sa.Connection, file_keys: pd.Series, answers: pd.DataFrame,
-              plain: Mapping[str, pd.Series], times: pd.Series, form_id: str
-              ) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+              plain: Mapping[str, pd.Series], times: pd.Series, form_id: str,
+              factors: Mapping | None = None) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     """Each row's new row key, whether it is stored already, and whether it withdrew.
 
     ``plain`` holds the personal-data answers decoded as ordinary answers: a key recorded
@@ -124,7 +176,7 @@ def recognise(connection: sa.Connection, file_keys: pd.Series, answers: pd.DataF
     stored = connection.execute(sa.select(r.c.submission_key, r.c.row_key,
                                           r.c.withdrawn_at.is_not(None))).all()
     by_submission = {s: gone for s, _, gone in stored}
-    new = row_keys(answers, times, form_id)
+    new = row_keys(answers, times, form_id, factors=factors)
     has_id = (file_keys != "").to_numpy()
     known = np.where(has_id, file_keys.isin(by_submission.keys()).to_numpy(), False)
     withdrawn = np.where(has_id, file_keys.map(lambda k: by_submission.get(k, False))
@@ -132,14 +184,16 @@ def recognise(connection: sa.Connection, file_keys: pd.Series, answers: pd.DataF
     people = [(key, gone) for _, key, gone in stored if key is not None]
     if not people or has_id.all():
         return new, known, withdrawn
+    schemes = sorted({scheme_of(key) for key, _ in people})
     everything = pd.concat([answers, pd.DataFrame(dict(plain), index=answers.index)], axis=1)
     current = (form_id, tuple(sorted(answers.columns)))
     # The most specific sets first: a row matching on more answers is the better pair,
     # e.g. a withdrawn respondent's full key before a live twin's key re-computed on less.
     sets = sorted({current, *recorded_sets(connection)}, key=lambda s: (-len(s[1]), s))
-    candidates = [new if s == current else
-                  row_keys(everything[[c for c in s[1] if c in everything.columns]], times, s[0])
-                  for s in sets]
+    candidates = [new if s == current and scheme == SCHEME else
+                  row_keys(everything[[c for c in s[1] if c in everything.columns]], times, s[0],
+                           scheme)
+                  for s in sets for scheme in schemes]
     exact: dict[str, list[int]] = {}
     for index, (key, _) in enumerate(people):
         exact.setdefault(key, []).append(index)
@@ -210,7 +264,8 @@ def rekey(connection: sa.Connection, import_id: int, question: str,
                                               dtype=object)
                               for name in reduced if name in stored})
         times = pd.Series(pd.to_datetime([p.submitted_at for p in people], utc=True))
-        keys = row_keys(frame, times, form_id).tolist()
+        # Keys stay in the scheme they were made with.
+        keys = row_keys(frame, times, form_id, scheme_of(people[0].row_key)).tolist()
     else:
         keys = []
     changed, bound, rebound = 0, 0, {}

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,7 +31,7 @@ from syrmak.store import db, schema
 from syrmak.store.answers import write_batch
 from syrmak.store.vault import ContactValue
 from syrmak.survey import identity, readers
-from syrmak.survey.instrument import OTHER, OTHER_SUFFIX, Question, Questionnaire
+from syrmak.survey.instrument import OTHER, OTHER_SUFFIX, Choice, Question, Questionnaire
 from syrmak.survey.layouts import (
     FORMATS,
     LAYOUTS,
@@ -37,8 +39,8 @@ from syrmak.survey.layouts import (
     ColumnMapper,
     Decoder,
     Layout,
-    choice_for_code,
     detect_format,
+    layout_for_file,
     normalise,
 )
 
@@ -104,6 +106,25 @@ class _Parsed:
     #: Personal-data answers decoded as ordinary answers, only to recognise rows stored
     #: before their question became personal (``identity.recognise``); never stored.
     plain: dict[str, pd.Series] = field(default_factory=dict)
+    #: The questionnaire the answers were read with: the study's, or the study's with
+    #: the options and questions of other versions (or partly labelled codes) the file
+    #: holds added; ``added`` says what was added, for the note and the log.
+    form: Questionnaire | None = None
+    added: list[str] = field(default_factory=list)
+    #: Child records of repeat groups: one per repeat group.
+    children: list[_Child] = field(default_factory=list)
+    #: Text answers' (codes, distinct values), for ``identity.row_keys``.
+    factors: dict[str, tuple] = field(default_factory=dict)
+
+
+@dataclass
+class _Child:
+    """The instances of one repeat group found in the file."""
+
+    repeat: str
+    parsed: _Parsed  # answers etc. indexed 0..n-1, one row per instance
+    parent_rows: np.ndarray  # the parent's row (spreadsheet row number) of each instance
+    ordinals: np.ndarray  # the instance's number within its parent, from 1
 
 
 class _Context:
@@ -119,6 +140,13 @@ class _Context:
         #: Rows whose answer to a question was quarantined: not "unanswered" for checks.
         self.held_rows: dict[str, set[int]] = {}
         self._distinct: dict[int, tuple] = {}
+        #: Reading a file that spans several form versions (see ``ColumnMapper.versions``).
+        self.versions = False
+        #: Options added while decoding: {question: {code: label}}.
+        self.new_options: dict[str, dict[str, str]] = {}
+        #: Text answers as (codes, distinct values): row keys hash each distinct text once
+        #: without factorizing the column again (a million free-text answers).
+        self.factors: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def text(self, col: Column) -> pd.Series:
         return self.cells[col.index]
@@ -126,7 +154,10 @@ class _Context:
     def distinct(self, col: Column) -> tuple:
         """``pd.factorize`` of the column, once: the contact check and the decoder share it."""
         if col.index not in self._distinct:
-            self._distinct[col.index] = pd.factorize(self.text(col))
+            codes, uniques = pd.factorize(self.text(col))
+            # int32 halves the codes of a million-row column; -1 (no value) stays -1.
+            small = codes.astype(np.int32) if len(uniques) < 2**31 - 1 else codes
+            self._distinct[col.index] = (small, uniques)
         return self._distinct[col.index]
 
     def stripped(self, col: Column) -> pd.Series:
@@ -163,49 +194,55 @@ def read_file(path: Path, form: Questionnaire, format: str) -> tuple[readers.Raw
         raise SyrmakError(f"syrmak cannot read {suffix} workbooks.",
                           "save the file as .xlsx or export CSV.", code="unsupported-file",
                           file=path.name)
-    if suffix == ".sav" or format == "spss":
-        return readers.read_sav(path), "spss"
-    data = path.read_bytes()
-    if suffix in (".xlsx", ".xlsm") or data[:4] == b"PK\x03\x04":
+    own = layout_for_file(path) if format == "auto" else LAYOUTS[format]
+    if own is not None and own.reader is not None:
+        return own.reader(path), own.name
+    with path.open("rb") as f:
+        magic = f.read(4)
+    if suffix == ".zip":
+        raw = readers.read_zip(path, _scorer(form, format))
+    elif suffix in (".xlsx", ".xlsm") or magic == b"PK\x03\x04":
         raw = readers.read_xlsx(path)
     else:
-        raw = _read_text(path, data, form, format)
+        raw = _read_text(path, form, format)
     detected = detect_format(path, raw.header) if format == "auto" else format
     return raw, detected
 
 
-def _read_text(path: Path, data: bytes, form: Questionnaire, format: str) -> readers.RawTable:
-    text, note = readers.decode_text(path, data)
+def _scorer(form: Questionnaire, format: str):
+    """How many header fields some layout understands: picks the delimiter."""
     probe = [LAYOUTS[format]] if format != "auto" else list(LAYOUTS.values())
     mappers = [ColumnMapper(form, layout) for layout in probe]
 
     def score(fields: list[str]) -> int:
         return max(mapper.score(fields) for mapper in mappers)
 
-    delimiter = readers.choose_delimiter(text, score)
-    # The C parser reads bytes faster than text: hand it UTF-8 bytes.
-    utf8 = data if note is None else text.encode("utf-8")
-    raw = readers.read_csv_text(path, text, delimiter, utf8)
-    if note:
-        raw.notes.append(note)
-    if delimiter != ",":
-        raw.notes.append(
-            f"columns separated by {'tabs' if delimiter == chr(9) else repr(delimiter)}")
-    return raw
+    return score
+
+
+def _read_text(path: Path, form: Questionnaire, format: str) -> readers.RawTable:
+    return readers.read_text_table(path, _scorer(form, format))
 
 
 # -- columns ---------------------------------------------------------------------------------
 
 def _filled(values: pd.Series) -> bool:
-    return any(str(v).strip() for v in pd.unique(values.to_numpy()))
+    """Whether the column holds a value that is not blank (the first rows usually tell)."""
+    if any(str(v).strip() for v in values.iloc[:200]):
+        return True
+    given = values[(values != "").to_numpy(dtype=bool)]
+    if given.empty:
+        return False
+    if any(str(v).strip() for v in given.iloc[:1000]):
+        return True
+    return any(str(v).strip() for v in pd.unique(given.to_numpy()))
 
 
-def map_columns(raw: readers.RawTable, form: Questionnaire, layout: Layout) -> list[Column]:
-    mapper = ColumnMapper(form, layout)
-    aliases = _spss_sets(raw, form) if layout.name == "spss" else {}
-    header = ["" if h in aliases else h for h in raw.header]
-    if layout.name == "spss":
-        header = [_spss_header(raw, mapper, h) for h in header]
+def map_columns(raw: readers.RawTable, form: Questionnaire, layout: Layout,
+                versions: bool = False) -> tuple[list[Column], ColumnMapper]:
+    mapper = ColumnMapper(form, layout, versions)
+    aliases = layout.aliases(raw, form) if layout.aliases is not None else {}
+    header = ["" if h in aliases else _labelled_header(raw, mapper, h) for h in raw.header]
     filled = [h not in aliases and _filled(raw.cells[i]) for i, h in enumerate(raw.header)]
     columns = mapper.map(header, raw.file, filled)
     for i, column in enumerate(columns):
@@ -214,54 +251,17 @@ def map_columns(raw: readers.RawTable, form: Questionnaire, layout: Layout) -> l
             role, q, choice = aliases[original]
             columns[i] = Column(column.index, original, role, q, choice)
         elif column.header != original:
-            columns[i] = Column(column.index, original, column.role, column.question,
-                                column.choice)
-    return columns
+            columns[i] = replace(column, header=original)
+    return columns, mapper
 
 
-def _spss_header(raw: readers.RawTable, mapper: ColumnMapper, header: str) -> str:
-    """An SPSS variable whose name matches nothing may be known by its variable label."""
+def _labelled_header(raw: readers.RawTable, mapper: ColumnMapper, header: str) -> str:
+    """A column whose name matches nothing may be known by its label (an SPSS variable
+    label, the question text of Qualtrics' second header row)."""
     label = raw.column_labels.get(header)
     if not header or not label or mapper.resolve(0, header, set()) is not None:
         return header
     return label if mapper.resolve(0, label, set()) is not None else header
-
-
-def _spss_sets(raw: readers.RawTable, form: Questionnaire) -> dict[str, tuple]:
-    """SPSS multiple-response sets: a dichotomy set's variables are the options (in order),
-    a category set's variables each hold one chosen option."""
-    aliases: dict[str, tuple] = {}
-    for set_name, spec in raw.mr_sets.items():
-        name = set_name.lstrip("$").casefold()
-        q = next((q for q in form.answered if q.name.casefold() == name
-                  and q.type == "select_multiple"), None)
-        if q is None:
-            continue
-        dichotomy = spec.get("is_dichotomy") or spec.get("type") == "D"
-        for position, variable in enumerate(spec.get("variable_list") or []):
-            if not dichotomy:
-                aliases[variable] = ("category", q, None)
-                continue
-            tail = variable.rsplit("_", 1)[-1] if "_" in variable else ""
-            choice = choice_for_code(q, tail) or choice_for_code(
-                q, raw.column_labels.get(variable, ""))
-            if choice is None and position < len(q.choices):
-                choice = q.choices[position].name
-            if choice is not None:
-                aliases[variable] = ("option", q, choice)
-                _count_value(raw, variable, spec.get("counted_value"))
-    return aliases
-
-
-def _count_value(raw: readers.RawTable, variable: str, counted) -> None:
-    """A dichotomy set may count 2 (1 = no, 2 = yes): rewrite its cells to 1/0."""
-    if counted in (None, 1, "1") or variable not in raw.header:
-        return
-    index = raw.header.index(variable)
-    counted_text = readers.code_text(counted)
-    raw.cells[index] = readers.per_value(
-        raw.cells[index], lambda v: "" if not v.strip() else "1" if v.strip() == counted_text
-        else "0")
 
 
 # -- answers ----------------------------------------------------------------------------------
@@ -275,10 +275,13 @@ def _decode_select(ctx: _Context, col: Column) -> tuple[pd.Series, pd.Series | N
     stored = np.full(len(uniques), None, dtype=object)
     others = np.full(len(uniques), None, dtype=object)
     unknown = np.zeros(len(uniques), dtype=bool)
+    labelled = ctx.raw.value_labels.get(col.header)
     for i, u in enumerate(uniques):
         if not u.strip():
             continue
         got = decoder.one(u) if q.type == "select_one" else decoder.many(u)
+        if got is None and (ctx.versions or labelled):
+            got = _new_options(ctx, q, decoder, u, labelled or {})
         if got is None:
             unknown[i] = True
         else:
@@ -293,17 +296,55 @@ def _decode_select(ctx: _Context, col: Column) -> tuple[pd.Series, pd.Series | N
                  "unknown-option")
         return None
     other = pd.Series(others[codes], index=values.index) if any(others) else None
+    ctx.factors[q.name] = (codes, stored)
     return pd.Series(stored[codes], index=values.index), other
+
+
+_NUMERIC = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def _new_options(ctx: _Context, q: Question, decoder: Decoder, text: str,
+                 labels: dict[str, str]) -> tuple | None:
+    """Codes a questionnaire version did not list, taken as options instead of mistakes: in
+    a file that spans several versions (an option a version dropped), or in a variable whose
+    value labels name only some codes (a 1-10 scale labelled at its ends)."""
+    if labels and not ctx.versions:
+        # Only where the options are the file's codes themselves (a form derived from the
+        # file): options named otherwise ("cso") leave a stray code no place to go.
+        code = text.strip()
+        if not _NUMERIC.fullmatch(code) or not q.choices or \
+                not all(_NUMERIC.fullmatch(c.name) for c in q.choices):
+            return None
+        ctx.new_options.setdefault(q.name, {})[code] = labels.get(code, code)
+        return code, None
+    tokens = [text.strip()] if q.type == "select_one" else text.split()
+    names = []
+    for token in tokens:
+        known = decoder._known(token)
+        if known is None:
+            ctx.new_options.setdefault(q.name, {}).setdefault(token, token)
+        names.append(known or token)
+    return (names[0], None) if q.type == "select_one" else (decoder._ordered(names), None)
 
 
 def _decode_answer(ctx: _Context, col: Column) -> tuple[pd.Series, pd.Series | None] | None:
     q = col.question
     values = ctx.text(col)
-    if q.is_select:
+    if q.has_choices:
         return _decode_select(ctx, col)
+    if q.type in _CHECKED_TEXT:
+        check, problem, hint = _CHECKED_TEXT[q.type]
+        texts = readers.on_distinct(values, _clean_texts, ctx.distinct(col))
+        bad = readers.per_value(values, lambda v: bool(v.strip()) and not check(v.strip()),
+                               dtype=bool, distinct=ctx.distinct(col))
+        if bad.any():
+            # Still stored as written (a type that cannot be analysed is not refused).
+            ctx.notes.append(f"{int(bad.sum())} answer(s) to '{q.name}' are not {problem}; "
+                             "they were stored as written.")
+        return texts, None
     if q.type in ("integer", "decimal"):
-        parsed, bad = readers.on_distinct(
-            values, lambda u: readers.parse_numbers(u, q.type == "integer"), ctx.distinct(col))
+        parsed, bad = _factored(
+            ctx, col, lambda u: readers.parse_numbers(u, q.type == "integer"))
         if bad.any():
             kind = "a whole number" if q.type == "integer" else "a number"
             ctx.fail(col, bad, f"{{value}} is not {kind} (question '{q.name}').",
@@ -312,13 +353,71 @@ def _decode_answer(ctx: _Context, col: Column) -> tuple[pd.Series, pd.Series | N
             return None
         return parsed, None
     if q.type == "date":
-        parsed, bad = readers.on_distinct(values, readers.parse_dates, ctx.distinct(col))
+        parsed, bad = _factored(ctx, col, readers.parse_dates)
         if bad.any():
             ctx.fail(col, bad, f"{{value}} is not a date (question '{q.name}').",
                      "write dates as 2021-09-15 or 15.09.2021.", "bad-date")
             return None
         return parsed, None
-    return readers.per_value(values, _clean_text, distinct=ctx.distinct(col)), None
+    codes, uniques = ctx.distinct(col)
+    cleaned = _clean_texts(pd.Series(np.asarray(uniques, dtype=object), dtype=object))
+    ctx.factors[q.name] = (codes, cleaned.to_numpy(dtype=object))
+    return pd.Series(cleaned.array.take(codes, allow_fill=True), index=values.index), None
+
+
+def _factored(ctx: _Context, col: Column, func) -> tuple[pd.Series, pd.Series]:
+    """``readers.on_distinct`` of a decoder returning (values, bad), keeping the values'
+    (codes, distinct values) for the row keys."""
+    codes, uniques = ctx.distinct(col)
+    values, bad = func(pd.Series(np.asarray(uniques, dtype=object), dtype=object))
+    ctx.factors[col.question.name] = (codes, np.asarray(values, dtype=object))
+    index = ctx.text(col).index
+    return (pd.Series(values.array.take(codes, allow_fill=True), index=index),
+            pd.Series(bad.array.take(codes, allow_fill=True), index=index))
+
+
+_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_POINT = re.compile(rf"(?P<lat>{_NUMBER})\s+(?P<lon>{_NUMBER})(?:\s+{_NUMBER}){{0,2}}")
+_TIME = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?",
+                   re.IGNORECASE)
+
+
+def _is_point(text: str) -> bool:
+    match = _POINT.fullmatch(text.strip())
+    return bool(match) and abs(float(match["lat"])) <= 90 and abs(float(match["lon"])) <= 180
+
+
+def _is_points(text: str) -> bool:
+    points = [p for p in text.split(";") if p.strip()]
+    return bool(points) and all(_is_point(p) for p in points)
+
+
+def _is_moment(text: str) -> bool:
+    parsed, bad = readers.parse_times(pd.Series([text], dtype=object))
+    return not bool(bad.iloc[0])
+
+
+#: Answer types kept as text once checked: (check, what a good answer is, hint).
+_CHECKED_TEXT = {
+    "geopoint": (_is_point, "a location (latitude longitude [altitude accuracy])",
+                 "write the location as 'latitude longitude', e.g. 43.31 -1.98."),
+    "geotrace": (_is_points, "a line of locations",
+                 "write points as 'latitude longitude' joined by ';'."),
+    "geoshape": (_is_points, "a shape of locations",
+                 "write points as 'latitude longitude' joined by ';'."),
+    "time": (lambda t: bool(_TIME.fullmatch(t)), "a time of day",
+             "write times as 14:30 or 14:30:00."),
+    "datetime": (_is_moment, "a date and time",
+                 "write it as 2021-09-15T10:23:45 (an offset such as +03:00 may follow)."),
+}
+
+
+def _clean_texts(values: pd.Series) -> pd.Series:
+    """``_clean_text`` of each of many texts, in pandas' string loops."""
+    if values.empty:
+        return values.astype(object)
+    text = values.astype(object).str.replace("\x00", "", regex=False).str.strip()
+    return text.where(text != "", None).astype(object)
 
 
 def _clean_text(value: str) -> str | None:
@@ -426,7 +525,10 @@ def _with_other(value: str | None, multiple: bool) -> str:
 
 
 def _check_required(ctx: _Context, columns: list[Column], answers: dict, personal: dict) -> None:
-    """Only for questions shown to everyone (no 'relevant'): syrmak does not run XPath."""
+    """Only for questions shown to everyone (no 'relevant'): syrmak does not run XPath. Not
+    in a file that spans form versions: a version without the question left it empty."""
+    if ctx.versions:
+        return
     by_question: dict[str, Column] = {}
     for col in columns:
         if col.question is not None:
@@ -448,21 +550,28 @@ def _check_required(ctx: _Context, columns: list[Column], answers: dict, persona
 
 
 def _incomplete(ctx: _Context, columns: list[Column]) -> None:
-    """LimeSurvey keeps unfinished responses with an empty submitdate: leave them out."""
-    time = next((c for c in columns if c.role == "time"), None)
-    if ctx.layout.name != "limesurvey" or time is None:
+    """Responses the tool kept unfinished (the layout's ``unfinished`` hook): left out."""
+    if ctx.layout.unfinished is None:
         return
-    unfinished = ctx.stripped(time) == ""
+    found = ctx.layout.unfinished(ctx.cells, columns)
+    if found is None:
+        return
+    unfinished, note = found
     if unfinished.any():
-        ctx.cells = ctx.cells[~unfinished]
-        ctx.notes.append(f"{int(unfinished.sum())} unfinished responses (no submitdate) were "
-                         "left out.")
+        ctx.cells = ctx.cells[~unfinished.to_numpy(dtype=bool)]
+        ctx.notes.append(note)
 
 
-def parse(raw: readers.RawTable, form: Questionnaire, fmt: str) -> _Parsed:
-    ctx = _Context(raw, form, LAYOUTS[fmt])
-    columns = map_columns(raw, form, ctx.layout)
+def parse(raw: readers.RawTable, form: Questionnaire, fmt: str, hooks: bool = True) -> _Parsed:
+    layout = LAYOUTS[fmt]
+    if hooks and layout.header_rows is not None and (note := layout.header_rows(raw)):
+        raw.notes.append(note)
+    ctx = _Context(raw, form, layout)
+    versions = _versions(raw, layout) if hooks else 0
+    ctx.versions = versions > 1
+    columns, mapper = map_columns(raw, form, ctx.layout, ctx.versions)
     _incomplete(ctx, columns)
+    _missing_values(ctx, columns)
     held = _quarantine(ctx, columns)
     index = ctx.cells.index
     answers: dict[str, pd.Series] = {}
@@ -470,27 +579,37 @@ def parse(raw: readers.RawTable, form: Questionnaire, fmt: str) -> _Parsed:
     plain: dict[str, pd.Series] = {}
     others: dict[str, pd.Series] = {}
     options: dict[str, list[Column]] = {}
+    locations: dict[str, list[Column]] = {}
+    repeated: dict[str, list[Column]] = {}
+    retired: list[Column] = []
     keys = pd.Series("", index=index, dtype=object)
     times = pd.Series(pd.NaT, index=index, dtype="datetime64[us, UTC]")
+    owners: dict[str, pd.Series] = {}  # the decoded answers ``ctx.factors`` describe
     for col in columns:
         if col.role in ("key", "local_key"):
             keys = _keys(ctx, col, keys)
         elif col.role == "time":
             times = _times(ctx, col)
+        elif col.role == "version_question":
+            retired.append(col)
         elif col.question is None:
             continue
+        elif col.role == "repeat":
+            repeated.setdefault(col.question.repeat, []).append(col)
         elif col.question.personal_data:
             personal[col.question.name] = ctx.stripped(col)
             plain[col.question.name] = _plain_answer(ctx, col)
         elif col.role in ("option", "category"):
             options.setdefault(col.question.name, []).append(col)
+        elif col.role == "location":
+            locations.setdefault(col.question.name, []).append(col)
         elif col.role == "other":
-            others[col.question.name] = readers.per_value(ctx.text(col), _clean_text,
-                                                         distinct=ctx.distinct(col))
+            others[col.question.name] = readers.on_distinct(ctx.text(col), _clean_texts,
+                                                           ctx.distinct(col))
         else:
             decoded = _decode_answer(ctx, col)
             if decoded is not None:
-                answers[col.question.name] = decoded[0]
+                answers[col.question.name] = owners[col.question.name] = decoded[0]
                 if decoded[1] is not None:
                     others[col.question.name] = decoded[1]
     for name, cols in options.items():
@@ -499,13 +618,211 @@ def parse(raw: readers.RawTable, form: Questionnaire, fmt: str) -> _Parsed:
         answers[name], other = _combine_options(ctx, form.question(name), cols)
         if other is not None:
             others[name] = other
+    for name, cols in locations.items():
+        if name not in answers:  # ODK Central splits a location into four columns
+            answers[name] = _join_location(ctx, cols)
     _merge_others(ctx, answers, others, personal, plain)
     _check_required(ctx, columns, answers, personal)
+    children = [_child(ctx, repeat, cols) for repeat, cols in repeated.items()]
+    if hooks:
+        children += _child_tables(ctx, columns, {c.repeat for c in children if c is not None})
     ctx.errors.raise_if_any()
-    frame = pd.DataFrame({q.name: answers[q.name] for q in form.answered if q.name in answers},
-                         index=index)
-    notes = [*raw.notes, *ctx.notes, *_column_notes(form, columns)]
-    return _Parsed(frame, personal, keys, times, [], notes, held, plain)
+    extended, added = _extend(ctx, form, mapper, retired, answers)
+    # copy=False: the columns stay as decoded, not copied into one block (a million rows).
+    frame = pd.DataFrame({q.name: answers[q.name] for q in extended.answered
+                          if q.name in answers}, index=index, copy=False)
+    notes = [*raw.notes, *ctx.notes, *_column_notes(extended, columns)]
+    if versions > 1:
+        notes.append(f"the file spans {versions} versions of the questionnaire "
+                     f"('{layout.version_columns[0]}' column).")
+    return _Parsed(frame, personal, keys, times, [], notes, held, plain, form=extended,
+                   added=added, children=[c for c in children if c is not None],
+                   factors={k: v for k, v in ctx.factors.items() if k in frame.columns
+                            and answers.get(k) is owners.get(k) is not None})
+
+
+def _versions(raw: readers.RawTable, layout: Layout) -> int:
+    """How many questionnaire versions the rows were answered with (0: no such column)."""
+    for i, header in enumerate(raw.header):
+        if header.strip().casefold() in layout.version_columns:
+            values = {str(v).strip() for v in pd.unique(raw.cells[i].to_numpy())}
+            return len(values - {""})
+    return 0
+
+
+def _missing_values(ctx: _Context, columns: list[Column]) -> None:
+    """Cells the tool writes for "not asked" (KoboCAT's ``n/a``) are empty answers."""
+    marks = ctx.layout.missing_values
+    if not marks:
+        return
+    for col in columns:
+        if col.question is None:
+            continue
+        _, uniques = ctx.distinct(col)
+        if any(str(u).strip().casefold() in marks for u in uniques):
+            if not getattr(ctx, "_copied", False):
+                ctx.cells, ctx._copied = ctx.cells.copy(), True
+            ctx.cells[col.index] = readers.per_value(
+                ctx.text(col), lambda v: "" if v.strip().casefold() in marks else v)
+            ctx._distinct.pop(col.index, None)
+
+
+_PARTS = ("latitude", "longitude", "altitude", "accuracy")
+
+
+def _join_location(ctx: _Context, cols: list[Column]) -> pd.Series:
+    """``q-Latitude``, ``q-Longitude``, ... as one "latitude longitude altitude accuracy"."""
+    by_part = {c.choice: ctx.stripped(c) for c in cols}
+    empty = pd.Series("", index=ctx.cells.index, dtype=object)
+    parts = [by_part.get(p, empty) for p in _PARTS]
+    lat, lon = parts[0], parts[1]
+    filled = [p.where(p != "", "0") for p in parts[2:]]
+    joined = lat + " " + lon + " " + filled[0] + " " + filled[1]
+    return joined.where((lat != "") & (lon != ""), None).astype(object)
+
+
+def _child(ctx: _Context, repeat: str, cols: list[Column]) -> _Child | None:
+    """A repeat group flattened into ``repeat[N]/question`` columns, as child records: each
+    instance N of each row with any answer in it, read as a small file of its own."""
+    by_instance: dict[int, list[Column]] = {}
+    for col in cols:
+        by_instance.setdefault(col.instance, []).append(col)
+    sub = _repeat_form(ctx.form, repeat)
+    parts, rows, ordinals = [], [], []
+    for instance in sorted(by_instance):
+        chosen = by_instance[instance]
+        cells = ctx.cells[[c.index for c in chosen]]
+        cells = cells[(cells != "").any(axis=1)]
+        if cells.empty:
+            continue
+        cells.columns = range(len(chosen))
+        header = [c.question.name for c in chosen]
+        table = readers.RawTable(ctx.raw.file, header, cells)
+        try:
+            parsed = parse(table, sub, ctx.layout.name, hooks=False)
+        except SyrmakError as exc:
+            ctx.errors.add(exc)
+            continue
+        ctx.notes.extend(n for n in parsed.notes if not n.startswith("no column for"))
+        parts.append(parsed)
+        rows.append(cells.index.to_numpy())
+        ordinals.append(np.full(len(cells), instance))
+    if not parts:
+        return None
+    answers = pd.concat([p.answers for p in parts], ignore_index=True)
+    personal = {name: pd.concat([p.personal.get(name, pd.Series("", index=p.answers.index))
+                                 for p in parts], ignore_index=True)
+                for name in {n for p in parts for n in p.personal}}
+    parent_rows = np.concatenate(rows)
+    # Held cells keep their parent's row: they are sealed to the parent respondent.
+    held = [h for p in parts for h in p.held]
+    merged = _Parsed(answers, personal, pd.Series("", index=answers.index),
+                     pd.Series(pd.NaT, index=answers.index), [], [], held)
+    return _Child(repeat, merged, parent_rows, np.concatenate(ordinals))
+
+
+def _repeat_form(form: Questionnaire, repeat: str) -> Questionnaire:
+    """The questions of one repeat group as a questionnaire of their own."""
+    return Questionnaire(
+        form_id=form.form_id, title=form.title, version=form.version,
+        default_language=form.default_language, languages=form.languages, sections=(),
+        questions=tuple(replace(q, repeat=None) for q in form.in_repeat(repeat)),
+        hidden_fields=form.hidden_fields)
+
+
+def _child_tables(ctx: _Context, columns: list[Column], done: set[str]) -> list[_Child]:
+    """Repeat groups exported as tables of their own (Kobo's sheets, ODK Central's CSVs),
+    each row naming its parent row: child records of the respondents in the main table.
+    A repeat inside a repeat is not read yet; the note says so."""
+    link = ctx.layout.parent_link
+    if not ctx.raw.tables or link is None:
+        return []
+    child_column, parent_column = link
+    parent_index = next((i for i, h in enumerate(ctx.raw.header)
+                         if h.strip().casefold() == parent_column), None)
+    parents = {} if parent_index is None else {
+        str(v).strip(): row for row, v in ctx.cells[parent_index].items() if str(v).strip()}
+    children = []
+    for section in ctx.form.repeats:
+        if section.name in done:
+            continue
+        short = section.name.rsplit("/", 1)[-1].casefold()
+        name = next((n for n in ctx.raw.tables
+                     if n.casefold() == short or n.casefold().endswith(("-" + short, "_" + short))
+                     or n.casefold() == section.name.casefold()), None)
+        if name is None:
+            continue
+        if ctx.form.parent_repeat(section.name) is not None or parent_index is None:
+            ctx.notes.append(f"repeat group '{section.name}' (table '{name}') was not imported: "
+                             "syrmak reads repeat groups directly under the form.")
+            continue
+        table = ctx.raw.tables[name]
+        link_index = next((i for i, h in enumerate(table.header)
+                           if h.strip().casefold() == child_column), None)
+        if link_index is None:
+            continue
+        links = table.cells[link_index].astype(str).str.strip()
+        known = links.isin(list(parents))
+        if not known.all():
+            ctx.notes.append(f"{int((~known).sum())} row(s) of table '{name}' name no row of the "
+                             "main table and were left out.")
+        table.cells = table.cells[known.to_numpy()]
+        if table.cells.empty:
+            continue
+        table.file = f"{ctx.raw.file}, table '{name}'"
+        try:
+            parsed = parse(table, _repeat_form(ctx.form, section.name), ctx.layout.name,
+                           hooks=False)
+        except SyrmakError as exc:
+            ctx.errors.add(exc)
+            continue
+        ctx.notes.extend(n for n in parsed.notes if not n.startswith("no column for"))
+        parent_rows = links[known].map(parents).to_numpy(dtype=np.int64)
+        ordinals = pd.Series(parent_rows).groupby(parent_rows).cumcount().to_numpy() + 1
+        answers = parsed.answers.reset_index(drop=True)
+        personal = {k: v.reset_index(drop=True) for k, v in parsed.personal.items()}
+        by_row = dict(zip(table.cells.index, parent_rows, strict=True))
+        held = [replace(h, row=int(by_row[h.row])) for h in parsed.held]
+        merged = _Parsed(answers, personal, pd.Series("", index=answers.index),
+                         pd.Series(pd.NaT, index=answers.index), [], [], held)
+        children.append(_Child(section.name, merged, parent_rows, ordinals))
+    return children
+
+
+def _extend(ctx: _Context, form: Questionnaire, mapper: ColumnMapper, retired: list[Column],
+            answers: dict[str, pd.Series]) -> tuple[Questionnaire, list[str]]:
+    """The questionnaire with what the file showed it lacks: options of other versions (or
+    codes a variable's value labels left out), and other versions' questions kept as text."""
+    new = {name: dict.fromkeys(codes) for name, codes in mapper.new_options.items()}
+    for name, codes in ctx.new_options.items():
+        new.setdefault(name, {}).update(codes)
+    lang = form.default_language or "und"
+    added: list[str] = []
+    questions = []
+    for q in form.questions:
+        extra = [(code, label) for code, label in new.get(q.name, {}).items()
+                 if code not in {c.name for c in q.choices}]
+        if extra:
+            choices = [*q.choices, *(Choice(code, {lang: label or code})
+                                     for code, label in extra)]
+            if all(_NUMERIC.fullmatch(c.name) for c in choices):
+                choices.sort(key=lambda c: float(c.name))
+            q = replace(q, choices=tuple(choices))
+            added.append(f"option(s) {', '.join(repr(c) for c, _ in extra)} of '{q.name}'")
+        questions.append(q)
+    taken = {q.name.casefold() for q in form.questions}
+    for col in retired:
+        header = col.header.strip()
+        name = re.sub(r"\W+", "_", header.rsplit("/", 1)[-1]).strip("_") or f"column_{col.index + 1}"
+        while name.casefold() in taken:
+            name += "_2"
+        taken.add(name.casefold())
+        questions.append(Question(name, "text", {lang: header}, source_type="other version"))
+        answers[name] = readers.on_distinct(ctx.text(col), _clean_texts, ctx.distinct(col))
+        added.append(f"question '{name}' (column '{header}')")
+    if not added:
+        return form, []
+    return replace(form, questions=tuple(questions)), added
 
 
 def _plain_answer(ctx: _Context, col: Column) -> pd.Series:
@@ -529,6 +846,14 @@ def _keys(ctx: _Context, col: Column, current: pd.Series) -> pd.Series:
     keyed = readers.per_value(ctx.text(col), lambda v: _key(prefix, v))
     if col.role == "local_key" and (current != "").any():
         return current  # a uuid beats a survey-local number
+    given = keyed[keyed != ""]
+    if col.role == "local_key" and given.duplicated().any():
+        # A data column is the identity only when it tells every row apart.
+        twice = given[given.duplicated()].iloc[0].rsplit(":", 1)[-1]
+        ctx.notes.append(f"column '{col.header.strip()}' repeats values (e.g. {twice!r}), so it "
+                         "does not tell respondents apart: each row was imported as its own "
+                         "respondent, known by its answers.")
+        return current
     return keyed.where(keyed != "", current)
 
 
@@ -545,9 +870,20 @@ def _key(prefix: str, value: str) -> str:
 def _times(ctx: _Context, col: Column) -> pd.Series:
     parsed, bad = readers.on_distinct(ctx.text(col), readers.parse_times)
     if bad.any():
-        ctx.fail(col, bad, "cannot read the submission time {value}.",
-                 "use a date and time such as 2021-09-15 10:23:45 or 15.09.2021 10:23:45.",
-                 "bad-time")
+        serial = ctx.text(col)[bad].str.strip().str.fullmatch(r"\d{5}(?:\.\d+)?")
+        if serial.all():
+            # 44453.4375 is a spreadsheet's day number: Excel opened the export and saved
+            # it with the times turned into numbers.
+            ctx.fail(col, bad, "the submission time {value} is a spreadsheet day number, "
+                     "not a date and time: the export was opened and saved in Excel, which "
+                     "turned its timestamps into numbers.",
+                     "download the export again and import that file without opening it in "
+                     "Excel (or, in Excel, format the column as date and time before saving).",
+                     "excel-serial-time")
+        else:
+            ctx.fail(col, bad, "cannot read the submission time {value}.",
+                     "use a date and time such as 2021-09-15 10:23:45 or 15.09.2021 10:23:45.",
+                     "bad-time")
     return parsed
 
 
@@ -589,7 +925,9 @@ def _quarantine(ctx: _Context, columns: list[Column]) -> list[_Held]:
         if (is_other or col.role == "answer") and ctx.form.has(other) \
                 and ctx.form.question(other).personal_data:
             continue  # its only free text is the "Other" text, which is sealed anyway
-        kinds = readers.per_value(ctx.text(col), detect.contact_kind, distinct=ctx.distinct(col))
+        kinds = readers.on_distinct(
+            ctx.text(col), lambda u: pd.Series(detect.contact_kinds(u.tolist()), dtype=object),
+            ctx.distinct(col))
         flagged = kinds.notna()
         if not flagged.any():
             continue
@@ -643,14 +981,18 @@ def import_file(study: Study, path: Path, format: str = "auto",
     form = study.questionnaire
     raw, fmt = read_file(path, form, format)
     parsed = parse(raw, form, fmt)
-    file_hash = hashlib.sha256(path.read_bytes()).hexdigest()
-    needs_vault = bool(parsed.held) or any((s != "").any() for s in parsed.personal.values())
+    file_hash = raw.sha256 or readers.file_sha256(path)
+    del raw  # the cells: only the parsed answers are needed from here on
+    needs_vault = bool(parsed.held) or any((s != "").any() for s in parsed.personal.values()) \
+        or any(c.parsed.held or any((v != "").any() for v in c.parsed.personal.values())
+               for c in parsed.children)
     if needs_vault:
         study.recipient  # noqa: B018 -- fail before writing if the vault cannot seal
     n = len(parsed.answers)
     with db.writer(study.engine, study.id) as connection:
         row_keys, known, withdrawn = identity.recognise(
-            connection, parsed.keys, parsed.answers, parsed.plain, parsed.times, form.form_id)
+            connection, parsed.keys, parsed.answers, parsed.plain, parsed.times, form.form_id,
+            parsed.factors)
         has_id = parsed.keys != ""
         keys = parsed.keys.where(has_id, row_keys)
         fresh = _fresh_positions(keys, parsed.times, known)
@@ -659,6 +1001,8 @@ def import_file(study: Study, path: Path, format: str = "auto",
                                 "not imported again.")
         start = (connection.execute(sa.select(sa.func.max(schema.respondents.c.number)))
                  .scalar() or 0) + 1
+        if parsed.added:
+            _store_extended(study, connection, parsed, path, actor)
         import_id = connection.execute(
             sa.insert(schema.imports).returning(schema.imports.c.id),
             {"file_name": path.name, "file_sha256": file_hash, "format": fmt,
@@ -678,9 +1022,19 @@ def import_file(study: Study, path: Path, format: str = "auto",
                                 parsed.personal)
         numbers = {int(parsed.answers.index[p]): start + i for i, p in enumerate(fresh)}
         held = _seal_held(connection, study, parsed.held, numbers, submission, path.name)
+        records = 0
+        for child in parsed.children:
+            stored, sealed_child, held_child = _write_child(
+                connection, study, child, import_id, numbers, submission, path.name)
+            records += stored
+            sealed += sealed_child
+            held += held_child
         study.log("import", {"file": path.name, "format": fmt, "rows_read": n,
-                             "added": len(fresh), "sha256": file_hash, "quarantined": held},
+                             "added": len(fresh), "sha256": file_hash, "quarantined": held,
+                             **({"repeat_records": records} if records else {})},
                   actor, connection)
+    if records:
+        parsed.notes.append(f"{records} repeat-group record(s) stored with their respondents.")
     return ImportResult(
         file=path.name, format=fmt, rows_read=n, added=len(fresh), duplicates=n - len(fresh),
         numbers=tuple(range(start, start + len(fresh))), contacts_stored=sealed,
@@ -688,6 +1042,60 @@ def import_file(study: Study, path: Path, format: str = "auto",
         warnings=(*parsed.warnings, *_held_warnings(parsed.held, path.name, numbers)),
         quarantined=held,
     )
+
+
+def _store_extended(study: Study, connection, parsed: _Parsed, path: Path, actor) -> None:
+    """A file with options or questions the loaded questionnaire lacks (another version's,
+    or codes a variable's labels left out): the study keeps a version that has them."""
+    form = parsed.form
+    connection.execute(sa.insert(schema.questionnaires), {
+        "form_id": form.form_id, "version": form.version, "title": form.title,
+        "definition": json.dumps(form.to_dict(), ensure_ascii=False),
+        "source_name": f"{path.name} (what the data held)", "source_sha256": None,
+        "loaded_at": datetime.now(UTC),
+    })
+    study.log("questionnaire-extend", {"file": path.name, "added": parsed.added}, actor,
+              connection)
+    parsed.notes.append("the questionnaire gained what the file holds and it lacked, as a new "
+                        "version: " + "; ".join(parsed.added) + ".")
+
+
+def _write_child(connection, study: Study, child: _Child, import_id: int,
+                 numbers: dict[int, int], keys: pd.Series, file: str) -> tuple[int, int, int]:
+    """Store the instances of one repeat group whose respondent was stored now: their
+    records, their answers by column, their contacts and quarantined cells in the vault."""
+    r = schema.respondents
+    kept = [i for i, row in enumerate(child.parent_rows) if int(row) in numbers]
+    if not kept:
+        return 0, 0, 0
+    wanted = sorted({numbers[int(child.parent_rows[i])] for i in kept})
+    ids = dict(connection.execute(sa.select(r.c.number, r.c.id).where(r.c.number.in_(wanted)))
+               .all())
+    order = sorted(kept, key=lambda i: (numbers[int(child.parent_rows[i])],
+                                        int(child.ordinals[i])))
+    connection.execute(sa.insert(schema.repeat_records), [
+        {"import_id": import_id, "repeat": child.repeat, "position": position,
+         "respondent_id": ids[numbers[int(child.parent_rows[i])]], "parent_id": None,
+         "ordinal": int(child.ordinals[i])}
+        for position, i in enumerate(order)])
+    write_batch(connection, import_id, child.parsed.answers, order, table=schema.repeat_columns,
+                extra={"repeat": child.repeat})
+    contacts = []
+    for question, series in child.parsed.personal.items():
+        values = series.to_numpy(dtype=object)
+        for i in order:
+            if values[i]:
+                number = numbers[int(child.parent_rows[i])]
+                contacts.append(ContactValue(
+                    ids[number], number, keys.at[int(child.parent_rows[i])], question,
+                    values[i], note=f"repeat '{child.repeat}' #{int(child.ordinals[i])}"))
+    sealed = study.seal(connection, contacts) if contacts else 0
+    held = [h for h in child.parsed.held if h.row in numbers and h.text]
+    quarantined = study.seal(connection, [
+        ContactValue(ids[numbers[h.row]], numbers[h.row], keys.at[h.row], h.question, h.text,
+                     kind="quarantine", note=h.note(file))
+        for h in held]) if held else 0
+    return len(order), sealed, quarantined
 
 
 def _fresh_positions(keys: pd.Series, times: pd.Series, known: np.ndarray) -> list[int]:
@@ -698,16 +1106,24 @@ def _fresh_positions(keys: pd.Series, times: pd.Series, known: np.ndarray) -> li
 
 
 def _insert_respondents(connection, fresh, start, import_id, keys, row_keys, times) -> None:
-    """Respondent ``start + i`` is row ``fresh[i]``, at position i of the batch's answers."""
-    chosen_keys = keys.to_numpy(dtype=object)[fresh].tolist()
-    chosen_rows = row_keys.to_numpy(dtype=object)[fresh].tolist()
-    chosen_times = [None if pd.isna(t) else t.to_pydatetime() for t in times.iloc[fresh]]
-    rows = [{"number": start + i, "submission_key": key, "row_key": row, "submitted_at": when,
-             "import_id": import_id, "position": i}
-            for i, (key, row, when) in enumerate(zip(chosen_keys, chosen_rows, chosen_times,
-                                                     strict=True))]
-    if rows:
-        connection.execute(sa.insert(schema.respondents), rows)
+    """Respondent ``start + i`` is row ``fresh[i]``, at position i of the batch's answers.
+
+    A million rows: the driver's own executemany of tuples (SQLite) or COPY (PostgreSQL),
+    with the times formatted at once as SQLAlchemy would store them, a slice at a time."""
+    keys = keys.to_numpy(dtype=object)
+    row_keys = row_keys.to_numpy(dtype=object)
+    columns = ("number", "submission_key", "row_key", "submitted_at", "import_id", "position")
+    for first in range(0, len(fresh), _INSERT_SLICE):
+        chosen = np.asarray(fresh[first:first + _INSERT_SLICE], dtype=np.int64)
+        count = len(chosen)
+        rows = zip(range(start + first, start + first + count), keys[chosen].tolist(),
+                   row_keys[chosen].tolist(), db.timestamps(connection, times.iloc[chosen]),
+                   [import_id] * count, range(first, first + count), strict=True)
+        db.bulk_insert(connection, schema.respondents, columns, rows)
+
+
+#: Respondents inserted at once.
+_INSERT_SLICE = 100_000
 
 
 def _seal_contacts(connection, study: Study, fresh, start, import_id, keys, personal) -> int:

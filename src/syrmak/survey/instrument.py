@@ -16,10 +16,26 @@ from types import MappingProxyType
 from syrmak.errors import SyrmakError
 
 #: Question types syrmak stores answers for. ``note`` has no answer.
+#:
+#: The XLSForm type a form spells (``phone number``, ``range``, ``image``,
+#: ``select_one_from_file``) is resolved by pyxform and kept in ``Question.source_type``;
+#: ``type`` is what the answer is: a choice (``select_one``), choices (``select_multiple``),
+#: an ordering of choices (``rank``, stored as the names in rank order), a number, a text,
+#: a date, a time of day (``time``, ``HH:MM:SS``), a moment (``datetime``, ISO 8601), a
+#: location (``geopoint``: "latitude longitude altitude accuracy"; ``geotrace`` and
+#: ``geoshape``: such points joined by ";"), an attachment (``media``: its file name), or a
+#: scanned code (``barcode``).
 ANSWER_TYPES = frozenset(
-    {"select_one", "select_multiple", "integer", "decimal", "text", "date", "note"}
+    {"select_one", "select_multiple", "rank", "integer", "decimal", "text", "date", "time",
+     "datetime", "geopoint", "geotrace", "geoshape", "media", "barcode", "note"}
 )
 SELECT_TYPES = frozenset({"select_one", "select_multiple"})
+#: Types whose answers name options of the question's choice list.
+CHOICE_TYPES = SELECT_TYPES | {"rank"}
+#: Types stored and shown as text (a location, a time, a file name), never decoded further.
+TEXT_LIKE_TYPES = frozenset({"text", "time", "datetime", "geopoint", "geotrace", "geoshape",
+                             "media", "barcode"})
+GEO_TYPES = frozenset({"geopoint", "geotrace", "geoshape"})
 
 #: The choice name ODK uses for "or_other", and the suffix of its free-text field.
 OTHER = "other"
@@ -69,6 +85,17 @@ class Question:
     #: organisation, ...): disclosure checks and cell suppression use these
     #: (``identifying = yes`` on the survey sheet; privacy/disclosure.py).
     identifying: bool = False
+    #: The type as the form spells it, when it says more than ``type`` (``phone number``,
+    #: ``range``, ``image``, ``select_one_from_file cities.csv``).
+    source_type: str | None = None
+    #: The repeat group (its section path) the question is answered in, once per repeat.
+    repeat: str | None = None
+    #: The options live outside the form (select_one_from_file, external selects): any code
+    #: is an answer, and the codes seen are the options.
+    open_choices: bool = False
+    #: The element's path in the form when its name was made unique (a question of a
+    #: ``begin loop``, copied once per option: ``loop/option/question``).
+    path: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "labels", _frozen(self.labels))
@@ -78,6 +105,11 @@ class Question:
     @property
     def is_select(self) -> bool:
         return self.type in SELECT_TYPES
+
+    @property
+    def has_choices(self) -> bool:
+        """Whether answers name options: selects and rank."""
+        return self.type in CHOICE_TYPES
 
     @property
     def has_answer(self) -> bool:
@@ -113,6 +145,9 @@ class Question:
         }
         if self.identifying:  # absent when false, so stored forms of before stay equal
             data["identifying"] = True
+        for key in ("source_type", "repeat", "open_choices", "path"):
+            if getattr(self, key):
+                data[key] = getattr(self, key)
         return data
 
     @classmethod
@@ -128,12 +163,20 @@ class Section:
 
     name: str
     labels: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    #: A repeat group: its questions are answered once per repeat (child records).
+    repeat: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "labels", _frozen(self.labels))
 
     def label(self, lang: str | None = None) -> str:
         return _pick(self.labels, lang, self.name)
+
+    def to_dict(self) -> dict:
+        data = {"name": self.name, "labels": dict(self.labels)}
+        if self.repeat:
+            data["repeat"] = True
+        return data
 
 
 @dataclass(frozen=True)
@@ -163,8 +206,22 @@ class Questionnaire:
 
     @property
     def answered(self) -> tuple[Question, ...]:
-        """Questions that carry an answer (no notes)."""
-        return tuple(q for q in self.questions if q.has_answer)
+        """Questions that carry one answer per respondent (no notes, nothing in a repeat)."""
+        return tuple(q for q in self.questions if q.has_answer and q.repeat is None)
+
+    @property
+    def repeats(self) -> tuple[Section, ...]:
+        """The repeat groups, outermost first."""
+        return tuple(s for s in self.sections if s.repeat)
+
+    def in_repeat(self, repeat: str) -> tuple[Question, ...]:
+        """The answered questions of one repeat group (not of the repeats inside it)."""
+        return tuple(q for q in self.questions if q.has_answer and q.repeat == repeat)
+
+    def parent_repeat(self, repeat: str) -> str | None:
+        """The repeat a repeat group sits in, or None for one directly in the form."""
+        inner = [s.name for s in self.repeats if repeat.startswith(s.name + "/")]
+        return max(inner, key=len) if inner else None
 
     @property
     def personal(self) -> tuple[Question, ...]:
@@ -196,9 +253,12 @@ class Questionnaire:
         )
 
     def language(self, lang: str | None) -> str | None:
-        """Validate a language code; ``None`` means the default language."""
+        """Validate a language code or name; ``None`` means the default language."""
+        from syrmak.survey import languages
+
         if lang is None:
             return self.default_language
+        lang = languages.resolve(lang, self.languages) or lang
         if lang not in self.languages:
             raise SyrmakError(
                 f"the questionnaire has no language '{lang}'.",
@@ -221,7 +281,7 @@ class Questionnaire:
             "version": self.version,
             "default_language": self.default_language,
             "languages": list(self.languages),
-            "sections": [{"name": s.name, "labels": dict(s.labels)} for s in self.sections],
+            "sections": [s.to_dict() for s in self.sections],
             "questions": [q.to_dict() for q in self.questions],
             "hidden_fields": list(self.hidden_fields),
         }

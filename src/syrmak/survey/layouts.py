@@ -10,18 +10,23 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from syrmak.errors import ErrorList, SyrmakError
 from syrmak.privacy import detect
 from syrmak.survey.instrument import OTHER, Question, Questionnaire
 from syrmak.text import normal
 
+if TYPE_CHECKING:  # the hooks get tables and frames; loading the layouts needs neither
+    import pandas as pd
+
+    from syrmak.survey import readers as tables
+
 #: A select cell longer than this is no list of options (it is decoded as "Other" or refused).
 MAX_SELECT_TEXT = 4000
-
-FORMATS = ("auto", "google-forms", "kobo", "odk", "limesurvey", "spss", "csv")
 
 #: Kept for code written against the old home of the check; the detector is privacy.detect.
 looks_like_contact = detect.looks_like_contact
@@ -29,6 +34,14 @@ looks_like_contact = detect.looks_like_contact
 
 @dataclass(frozen=True)
 class Layout:
+    """How one tool lays out its export, as data: names, separators, and a few hooks.
+
+    A new export format is one ``Layout`` in ``LAYOUTS``: which columns are its bookkeeping,
+    how it joins groups, options and multiple answers, and, where a tool needs code, a hook
+    (a reader for its own file type, header rows to skip, an "unfinished response" filter,
+    aliases from its metadata). ``imports.py`` calls the hooks and never tests a tool's name.
+    """
+
     name: str
     #: Separators between a group path and a question name (``group/q``).
     group_separators: tuple[str, ...] = ()
@@ -44,44 +57,203 @@ class Layout:
     key_columns: tuple[str, ...] = ()
     local_key_columns: tuple[str, ...] = ()
     time_columns: tuple[str, ...] = ()
+    #: Only the first column may be the time (Google Forms' "Timestamp" in any language).
+    time_first: bool = False
+    #: The questionnaire version each row was answered with (Kobo's all-versions exports).
+    version_columns: tuple[str, ...] = ()
     #: Tool bookkeeping columns that carry no answer.
     ignore: tuple[str, ...] = ()
     ignore_prefixes: tuple[str, ...] = ()
     ignore_pattern: str | None = None
+    #: Columns the tool derives from a question, by the part after the last separator
+    #: (Kobo's literacy widget: ``q/Word at flash``): not answers.
+    ignore_suffixes: tuple[str, ...] = ()
+    #: Cell texts the tool writes for "not asked" (KoboCAT's ``n/a``): read as empty.
+    missing_values: tuple[str, ...] = ()
     #: Columns the tool adds that hold personal data; never read, only noted.
     personal_columns: tuple[str, ...] = ()
+    #: Columns for one part of a location (ODK Central's ``q-Latitude``), by suffix.
+    location_parts: tuple[str, ...] = ()
+    # -- hooks --------------------------------------------------------------------------
+    #: File suffixes only this layout's ``reader`` reads (SPSS's .sav, .zsav, .por).
+    suffixes: tuple[str, ...] = ()
+    reader: Callable[[Path], tables.RawTable] | None = None
+    #: Whether a header (stripped, case-folded fields) is this tool's, for ``--format auto``.
+    detect: Callable[[list[str]], bool] | None = None
+    #: Rows under the header that are no submissions (an HXL tag row, Qualtrics' question
+    #: texts): drops them from the table, may keep what they say, returns a note or None.
+    header_rows: Callable[[tables.RawTable], str | None] | None = None
+    #: Responses the tool kept unfinished: (mask of rows to leave out, note), given the
+    #: cells and the mapped columns.
+    unfinished: Callable[[pd.DataFrame, list], tuple[pd.Series, str] | None] | None = None
+    #: Columns the file's metadata ties to questions (SPSS multiple-response sets):
+    #: {header: (role, question, choice)}.
+    aliases: Callable[[tables.RawTable, Questionnaire], dict] | None = None
+    #: A repeat group's table (another sheet, another CSV) names its parent's row by
+    #: (its column, the parent table's column): Kobo's ``_parent_index`` -> ``_index``,
+    #: ODK Central's ``PARENT_KEY`` -> ``KEY``.
+    parent_link: tuple[str, str] | None = None
 
 
 #: Metadata fields an XLSForm can declare; Kobo and ODK export them as columns.
 XLSFORM_META = ("start", "end", "today", "deviceid", "username", "simserial", "subscriberid",
                 "phonenumber", "audit", "email")
 
+# -- hooks ---------------------------------------------------------------------------------
+
+_HXL = re.compile(r"#[a-z][a-z0-9_]*(?:\s*\+\s*[a-z][a-z0-9_]*)*", re.IGNORECASE)
+
+
+def skip_hxl_row(raw: tables.RawTable) -> str | None:
+    """KoboToolbox's default export puts the form's HXL hashtags (``#indicator+diet``) in
+    the row under the header when the form has any; that row is no submission."""
+    if raw.cells.empty:
+        return None
+    first = raw.cells.index[0]
+    values = [str(v).strip() for v in raw.cells.loc[first] if str(v).strip()]
+    if not values or not all(_HXL.fullmatch(v) for v in values):
+        return None
+    raw.cells = raw.cells.drop(index=first)
+    return f"row {first} holds HXL hashtags (#indicator, ...), not a submission: skipped."
+
+
+def qualtrics_header_rows(raw: tables.RawTable) -> str | None:
+    """Qualtrics writes three header rows: export tags (the header), question texts, and
+    ``{"ImportId":"QID1"}``: the texts become column labels, both rows are dropped."""
+    if raw.cells.empty:
+        return None
+    rows = list(raw.cells.index[:2])
+    texts = [str(v) for v in raw.cells.loc[rows[0]]]
+    import_row = len(rows) > 1 and all(
+        not str(v).strip() or str(v).strip().startswith('{"ImportId"')
+        for v in raw.cells.loc[rows[1]])
+    skipped = rows if import_row else rows[:1]
+    for header, text in zip(raw.header, texts, strict=False):
+        if header and text.strip() and text.strip() != header:
+            raw.column_labels.setdefault(header, text.strip())
+    raw.cells = raw.cells.drop(index=skipped)
+    return None
+
+
+def _column(cells: pd.DataFrame, columns: list, names: tuple[str, ...]) -> pd.Series | None:
+    for col in columns:
+        if col.header.strip().casefold() in names:
+            return cells[col.index].astype(str).str.strip()
+    return None
+
+
+def limesurvey_unfinished(cells: pd.DataFrame, columns: list):
+    """LimeSurvey keeps unfinished responses with an empty submitdate."""
+    time = next((c for c in columns if c.role == "time"), None)
+    if time is None:
+        return None
+    unfinished = cells[time.index].astype(str).str.strip() == ""
+    return unfinished, (f"{int(unfinished.sum())} unfinished responses (no submitdate) were "
+                        "left out.")
+
+
+def qualtrics_unfinished(cells: pd.DataFrame, columns: list):
+    """Qualtrics marks responses the respondent did not finish with Finished = False (0)."""
+    finished = _column(cells, columns, ("finished",))
+    if finished is None:
+        return None
+    unfinished = finished.str.casefold().isin(("false", "0"))
+    return unfinished, (f"{int(unfinished.sum())} unfinished responses (Finished = False) "
+                        "were left out.")
+
+
+def spss_aliases(raw: tables.RawTable, form: Questionnaire) -> dict[str, tuple]:
+    """SPSS multiple-response sets: a dichotomy set's variables are the options (in order),
+    a category set's variables each hold one chosen option."""
+    aliases: dict[str, tuple] = {}
+    for set_name, spec in raw.mr_sets.items():
+        name = set_name.lstrip("$").casefold()
+        q = next((q for q in form.answered if q.name.casefold() == name
+                  and q.type == "select_multiple"), None)
+        if q is None:
+            continue
+        dichotomy = spec.get("is_dichotomy") or spec.get("type") == "D"
+        for position, variable in enumerate(spec.get("variable_list") or []):
+            if not dichotomy:
+                aliases[variable] = ("category", q, None)
+                continue
+            tail = variable.rsplit("_", 1)[-1] if "_" in variable else ""
+            choice = choice_for_code(q, tail) or choice_for_code(
+                q, raw.column_labels.get(variable, ""))
+            if choice is None and position < len(q.choices):
+                choice = q.choices[position].name
+            if choice is not None:
+                aliases[variable] = ("option", q, choice)
+                _count_value(raw, variable, spec.get("counted_value"))
+    return aliases
+
+
+def _count_value(raw: tables.RawTable, variable: str, counted) -> None:
+    """A dichotomy set may count 2 (1 = no, 2 = yes): rewrite its cells to 1/0."""
+    if counted in (None, 1, "1") or variable not in raw.header:
+        return
+    tables = _tables()
+    index = raw.header.index(variable)
+    counted_text = tables.code_text(counted)
+    raw.cells[index] = tables.per_value(
+        raw.cells[index], lambda v: "" if not v.strip() else "1" if v.strip() == counted_text
+        else "0")
+
+
+def _tables():
+    from syrmak.survey import readers as tables
+
+    return tables
+
+
+def _has_any(*names: str) -> Callable[[list[str]], bool]:
+    return lambda header: bool(set(header) & set(names))
+
+
+# -- the layouts ---------------------------------------------------------------------------
+
+_GOOGLE_TIMES = ("timestamp", "отметка времени", "временная метка", "уақыт белгісі",
+                 "horodateur", "zeitstempel", "marca temporal")
 GOOGLE_FORMS = Layout(
     "google-forms",
     multi_separators=(", ",),
     inline_other=True,
-    time_columns=("timestamp", "отметка времени", "временная метка", "уақыт белгісі",
-                  "horodateur", "zeitstempel", "marca temporal"),
+    time_columns=_GOOGLE_TIMES,
+    time_first=True,
     ignore=("score", "баллы", "total score"),
     personal_columns=("email address", "адрес электронной почты", "электронная почта",
                       "электрондық пошта мекенжайы"),
+    detect=lambda header: bool(header) and header[0] in _GOOGLE_TIMES,
 )
 KOBO = Layout(
     "kobo", ("/",), ("/",), (" ",),
     key_columns=("_uuid", "meta/instanceid", "instanceid"),
     time_columns=("_submission_time",),
+    version_columns=("__version__",),
     ignore=XLSFORM_META + ("formhub/uuid", "meta/rootuuid", "meta/deprecatedid",
                            "meta/instancename", "meta/audit"),
     ignore_prefixes=("_",),
+    # Attachment links (``photo_URL``) next to a media question's file name.
+    ignore_pattern=r".+_url",
+    ignore_suffixes=("word at flash", "duration of exercise", "total words attempted"),
+    missing_values=("n/a",),
+    parent_link=("_parent_index", "_index"),
+    detect=_has_any("_uuid", "_submission_time", "_index"),
+    header_rows=skip_hxl_row,
 )
 ODK = Layout(
-    "odk", ("-",), ("-",), (" ",),
+    # Central's split select-multiple columns: ``q1/a``, ``g1-q2/m``.
+    "odk", ("-",), ("/", "-"), (" ",),
     key_columns=("key", "meta-instanceid", "instanceid"),
     time_columns=("submissiondate",),
     ignore=XLSFORM_META + ("submitterid", "submittername", "attachmentspresent",
                            "attachmentsexpected", "status", "reviewstate", "edits",
-                           "formversion"),
+                           "formversion", "parent_key"),
     ignore_prefixes=("meta-",),
+    location_parts=("latitude", "longitude", "altitude", "accuracy"),
+    parent_link=("parent_key", "key"),
+    detect=lambda header: "key" in header and _has_any(
+        "submissiondate", "submitterid", "meta-instanceid")(header),
 )
 LIMESURVEY = Layout(
     "limesurvey", (), (), (", ", "; ", " | "),
@@ -91,6 +263,25 @@ LIMESURVEY = Layout(
     ignore=("lastpage", "startlanguage", "seed", "startdate", "datestamp", "ipaddr", "refurl",
             "token", "interviewtime"),
     ignore_pattern=r"grouptime\d+|.+time",
+    detect=lambda header: len(set(header) & {"id", "submitdate", "lastpage", "startlanguage",
+                                             "seed"}) >= 3,
+    unfinished=limesurvey_unfinished,
+)
+QUALTRICS = Layout(
+    "qualtrics", (), ("_",), (",", ", "),
+    positional_codes=True,
+    key_columns=("responseid", "_recordid"),
+    time_columns=("recordeddate",),
+    ignore=("startdate", "enddate", "status", "progress", "duration (in seconds)", "finished",
+            "distributionchannel", "userlanguage", "externalreference", "q_recaptchascore",
+            "q_relevantidduplicate", "q_relevantidduplicatescore", "q_relevantidfraudscore",
+            "q_relevantidlaststartdate", "q_totalduration", "q_url"),
+    personal_columns=("ipaddress", "recipientlastname", "recipientfirstname",
+                      "recipientemail", "locationlatitude", "locationlongitude"),
+    detect=lambda header: "responseid" in header and _has_any(
+        "startdate", "recordeddate", "finished")(header),
+    header_rows=qualtrics_header_rows,
+    unfinished=qualtrics_unfinished,
 )
 SPSS = Layout(
     "spss", (), ("_", "."), (" ", ", ", ";"),
@@ -98,6 +289,9 @@ SPSS = Layout(
     key_columns=("uuid", "_uuid", "key", "instanceid", "meta_instanceid"),
     local_key_columns=("id",),
     time_columns=("timestamp", "submitdate", "_submission_time", "submissiondate"),
+    suffixes=(".sav", ".zsav", ".por"),
+    reader=lambda path: _tables().read_spss(path),
+    aliases=spss_aliases,
 )
 CSV = Layout(
     "csv", ("/", "-", "."), ("/", "-", ".", ":", "_"),
@@ -106,10 +300,16 @@ CSV = Layout(
     key_columns=("uuid", "_uuid", "key", "instanceid", "meta/instanceid", "meta-instanceid"),
     time_columns=("timestamp", "submitted_at", "submission_time", "_submission_time",
                   "submissiondate", "отметка времени", "время отправки"),
+    header_rows=skip_hxl_row,
 )
-LAYOUTS = {layout.name: layout for layout in (GOOGLE_FORMS, KOBO, ODK, LIMESURVEY, SPSS, CSV)}
+#: Every layout; ``--format auto`` takes the first whose ``detect`` accepts the header, and
+#: ``csv`` (last) when none does.
+LAYOUTS = {layout.name: layout for layout in (GOOGLE_FORMS, KOBO, ODK, LIMESURVEY, QUALTRICS,
+                                              SPSS, CSV)}
+FORMATS = ("auto", *LAYOUTS)
 
 _BRACKET = re.compile(r"^(?P<head>.+?)\s*\[(?P<tail>[^\[\]]+)\]$")
+_REPEAT_CELL = re.compile(r"^(?P<repeat>[^\[\]]+)\[(?P<n>\d+)\]/(?P<name>[^\[\]/]+)$")
 _POSITION = re.compile(r"(?:sq|ao|a)?0*(?P<n>\d+)", re.IGNORECASE)
 #: Codes tools use for the "Other" option.
 _OTHER_CODES = frozenset({"other", "-oth-", "другое", "other_text"})
@@ -126,25 +326,31 @@ class Column:
 
     index: int
     header: str
-    #: answer | option | other | category | key | local_key | time | ignore | personal_meta
+    #: answer | option | other | category | location | repeat | key | local_key | time |
+    #: version | ignore | personal_meta
     role: str
     question: Question | None = None
-    choice: str | None = None  # for role == "option"
+    #: The option (role "option"), or the part of a location (role "location": latitude ...).
+    choice: str | None = None
+    #: For role "repeat" (a repeat flattened into columns, ``r[2]/q``): the instance, from 1.
+    instance: int | None = None
+
+
+def layout_for_file(path: Path) -> Layout | None:
+    """The layout whose own reader reads files of this suffix (SPSS), if any."""
+    suffix = path.suffix.lower()
+    return next((layout for layout in LAYOUTS.values() if suffix in layout.suffixes), None)
 
 
 def detect_format(path: Path, header: list[str]) -> str:
-    if path.suffix.lower() == ".sav":
-        return "spss"
+    """The first layout that knows the file's suffix or whose ``detect`` takes the header."""
+    own = layout_for_file(path)
+    if own is not None:
+        return own.name
     lowered = [h.strip().casefold() for h in header]
-    present = set(lowered)
-    if lowered and lowered[0] in GOOGLE_FORMS.time_columns:
-        return "google-forms"
-    if present & {"_uuid", "_submission_time", "_index"}:
-        return "kobo"
-    if "key" in present and present & {"submissiondate", "submitterid", "meta-instanceid"}:
-        return "odk"
-    if len(present & {"id", "submitdate", "lastpage", "startlanguage", "seed"}) >= 3:
-        return "limesurvey"
+    for layout in LAYOUTS.values():
+        if layout.detect is not None and layout.detect(lowered):
+            return layout.name
     return "csv"
 
 
@@ -153,6 +359,10 @@ def choice_for_code(q: Question, code: str, positional: bool = False) -> str | N
     key = code.strip().casefold()
     for c in q.choices:
         if c.name.casefold() == key:
+            return c.name
+    exact = " ".join(code.split())
+    for c in q.choices:  # two options may differ only in case ("Курочка", "курочка")
+        if any(" ".join(t.split()) == exact for t in c.labels.values()):
             return c.name
     wanted = normalise(code)
     for c in q.choices:
@@ -177,15 +387,28 @@ def _split_at(text: str, sep: str):
 class ColumnMapper:
     """Maps headers to questions for one questionnaire and layout."""
 
-    def __init__(self, form: Questionnaire, layout: Layout) -> None:
+    def __init__(self, form: Questionnaire, layout: Layout, versions: bool = False) -> None:
         self.form = form
         self.layout = layout
+        #: The file spans several versions of the questionnaire (Kobo's all-versions
+        #: export): a column no version of the loaded form knows is a question or an
+        #: option of another version, not a mistake.
+        self.versions = versions
+        #: Options met only in such columns, by question: {question: [option, ...]}.
+        self.new_options: dict[str, list[str]] = {}
         self.by_name: dict[str, Question] = {}
         self.by_label: dict[str, list[Question]] = {}
         self.sections: dict[str, str] = {}
         self.in_section: dict[str, list[Question]] = {}
+        #: Questions of loops, by their path in the form (their names are made unique).
+        self.by_path: dict[str, Question] = {}
+        #: Questions answered in repeat groups, for repeats flattened into columns.
+        self.repeated: dict[str, Question] = {
+            q.name.casefold(): q for q in form.questions if q.has_answer and q.repeat}
         for q in form.answered:
             self.by_name[q.name.casefold()] = q
+            if q.path:
+                self.by_path[q.path.casefold()] = q
             for text in q.labels.values():
                 same = self.by_label.setdefault(normalise(text), [])
                 if q not in same:
@@ -215,6 +438,15 @@ class ColumnMapper:
         q = self._direct(text, taken)
         if q is not None:
             return q
+        if self.by_path:
+            path = text.strip().casefold()
+            for sep in self.layout.group_separators:
+                path = path.replace(sep, "/")
+            parts = path.split("/")
+            for start in range(len(parts) - 1):
+                q = self.by_path.get("/".join(parts[start:]))
+                if q is not None:
+                    return q
         for sep in self.layout.group_separators:
             position = text.find(sep)
             while position >= 0:
@@ -239,6 +471,16 @@ class ColumnMapper:
             choice = choice_for_code(q, tail, self.layout.positional_codes or bool(match))
             if choice is not None:
                 return q, choice
+        if self.versions:  # an option another version of the form had
+            for head, tail in splits:
+                q = self.question(head)
+                code = tail.strip()
+                if q is not None and q.type == "select_multiple" and code \
+                        and not any(c.isspace() for c in code):
+                    self.new_options.setdefault(q.name, [])
+                    if code not in self.new_options[q.name]:
+                        self.new_options[q.name].append(code)
+                    return q, code
         return None
 
     def grid_row(self, text: str, taken: set[str]) -> Question | None:
@@ -270,20 +512,46 @@ class ColumnMapper:
     def _tool_column(self, index: int, raw: str) -> Column | None:
         layout = self.layout
         low = raw.strip().casefold()
-        if index == 0 and layout is GOOGLE_FORMS and low in layout.time_columns:
+        if layout.time_first and index == 0 and low in layout.time_columns:
             return Column(index, raw, "time")
+        times = () if layout.time_first else layout.time_columns
         for role, names in (("key", layout.key_columns), ("local_key", layout.local_key_columns),
-                            ("time", layout.time_columns),
+                            ("time", times), ("version", layout.version_columns),
                             ("personal_meta", layout.personal_columns)):
             if low in names:
                 return Column(index, raw, role)
         return None
+
+    def location(self, text: str) -> tuple[Question, str] | None:
+        """``q-Latitude``: one part of a location question (ODK Central splits them)."""
+        for sep in self.layout.group_separators:
+            head, found, tail = text.rpartition(sep)
+            if not found or tail.strip().casefold() not in self.layout.location_parts:
+                continue
+            q = self.question(head)
+            if q is not None and q.type == "geopoint":
+                return q, tail.strip().casefold()
+        return None
+
+    def repeat_column(self, text: str) -> tuple[Question, int] | None:
+        """``repeat[2]/q``: a question of a repeat group, flattened into one column per
+        instance (KoboCAT's legacy CSV)."""
+        match = _REPEAT_CELL.match(text.strip())
+        if not match or not self.repeated:
+            return None
+        q = self.repeated.get(match["name"].casefold())
+        if q is None or q.repeat.rsplit("/", 1)[-1].casefold() != \
+                match["repeat"].rsplit("/", 1)[-1].casefold():
+            return None
+        return q, int(match["n"])
 
     def _is_bookkeeping(self, raw: str) -> bool:
         low = raw.strip().casefold()
         layout = self.layout
         hidden = {name.casefold() for name in self.form.hidden_fields}
         tail = re.split(r"[/\-]", low)[-1]
+        if layout.ignore_suffixes and low.rsplit("/", 1)[-1].strip() in layout.ignore_suffixes:
+            return True
         return (low in layout.ignore or low in hidden or tail in hidden
                 or bool(layout.ignore_prefixes and low.startswith(layout.ignore_prefixes))
                 or bool(layout.ignore_pattern and re.fullmatch(layout.ignore_pattern, low)))
@@ -300,6 +568,12 @@ class ColumnMapper:
         found = self.option(text)
         if found is not None:
             return Column(index, raw, "option", found[0], found[1])
+        part = self.location(text) if self.layout.location_parts else None
+        if part is not None:
+            return Column(index, raw, "location", part[0], part[1])
+        repeated = self.repeat_column(text)
+        if repeated is not None:
+            return Column(index, raw, "repeat", repeated[0], instance=repeated[1])
         q = self.other_text(text)
         if q is not None:
             return Column(index, raw, "other", q)
@@ -328,11 +602,23 @@ class ColumnMapper:
                 columns.append(Column(index, raw, "ignore"))
                 continue
             column = self.resolve(index, raw, taken_q)
+            empty = filled is not None and not filled[index]
+            if column is None and self.versions:
+                # A question of another version: kept as one (text) if it holds answers.
+                columns.append(Column(index, raw, "ignore" if empty else "version_question"))
+                continue
             if column is None:
                 errors.add(self._unknown(raw.strip(), file, index))
                 continue
             if column.question is not None:
-                slot = f"{column.question.name}#{column.role}#{column.choice}"
+                slot = f"{column.question.name}#{column.role}#{column.choice}#{column.instance}"
+                if slot in taken and column.role == "option":
+                    column, slot = self._same_label(column, taken)
+                if slot in taken and self.versions:
+                    # Two versions' questions with one label: the other version's.
+                    columns.append(Column(index, raw, "ignore" if empty else
+                                          "version_question"))
+                    continue
                 if slot in taken:
                     errors.add(self._duplicate(taken[slot], raw.strip(), column, file))
                     continue
@@ -342,6 +628,18 @@ class ColumnMapper:
         self._check_fit(columns, errors, header, file)
         errors.raise_if_any()
         return columns
+
+    @staticmethod
+    def _same_label(column: Column, taken: dict[str, str]) -> tuple[Column, str]:
+        """Two options with one label (a word repeated in a reading test) have a column
+        each: the second column is the next option with that label."""
+        q = column.question
+        labels = {normalise(t) for t in q.choice(column.choice).labels.values()}
+        for c in q.choices:
+            slot = f"{q.name}#option#{c.name}#None"
+            if slot not in taken and labels & {normalise(t) for t in c.labels.values()}:
+                return replace(column, choice=c.name), slot
+        return column, f"{q.name}#option#{column.choice}#None"
 
     def _check_fit(self, columns: list[Column], errors: ErrorList, header: list[str],
                    file: str) -> None:
@@ -434,6 +732,8 @@ class Decoder:
         found = self._known(text)
         if found is not None:
             return found, None
+        if self.q.open_choices and text.strip():
+            return text.strip(), None  # options from a file: the code is the answer
         if self.q.or_other and self.layout.inline_other:
             return OTHER, text.strip()
         return None
@@ -444,6 +744,8 @@ class Decoder:
         tokens = [self.names.get(t.casefold()) for t in text.split()]
         if tokens and all(tokens):
             return self._ordered(tokens), None
+        if self.q.open_choices:
+            return self._ordered(text.split()), None
         whole = self._known(text)
         if whole is not None:
             return [whole], None
@@ -510,4 +812,7 @@ class Decoder:
         return frozenset(cuts)
 
     def _ordered(self, names: list[str]) -> list[str]:
-        return sorted(dict.fromkeys(names), key=self.order.__getitem__)
+        unique = list(dict.fromkeys(names))
+        if self.q.type == "rank":
+            return unique  # a ranking keeps its order
+        return sorted(unique, key=lambda n: self.order.get(n, len(self.order)))

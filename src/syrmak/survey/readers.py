@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime
+import hashlib
 import io
 import itertools
 import re
@@ -57,6 +58,11 @@ class RawTable:
     #: SPSS variable labels {variable: label}: a second chance to find the question.
     column_labels: dict[str, str] = field(default_factory=dict)
     kind: str = "csv"
+    #: SHA-256 of the file's bytes, when the reader computed it on its way through.
+    sha256: str | None = None
+    #: The file's other tables, by name: a workbook's other sheets (Kobo puts each repeat
+    #: group on a sheet of its own), the other CSVs of a zip (ODK Central's repeats).
+    tables: dict[str, RawTable] = field(default_factory=dict)
 
 
 def _fail(message: str, hint: str, code: str, path: Path, **where) -> SyrmakError:
@@ -89,12 +95,7 @@ def decode_text(path: Path, data: bytes) -> tuple[str, str | None]:
 def _without_nul(path: Path, text: str) -> str:
     position = text.find("\x00")
     if position >= 0:
-        line = text.count("\n", 0, position) + 1
-        raise _fail(
-            f"the file holds binary data (a NUL character at line {line}); it is not a text "
-            "export.", "export the responses again as CSV (UTF-8) or .xlsx.",
-            "bad-encoding", path, line=line,
-        )
+        raise _nul(path, text.count("\n", 0, position) + 1)
     return text
 
 
@@ -205,26 +206,176 @@ def choose_delimiter(text: str, score) -> str:
     return max(DELIMITERS, key=lambda d: (score(fields[d]), len(fields[d])))
 
 
-def read_csv_text(path: Path, text: str, delimiter: str, utf8: bytes | None = None) -> RawTable:
-    """``text`` split into cells; ``utf8`` (the same text as UTF-8 bytes) reads faster."""
-    source = io.BytesIO(utf8) if utf8 is not None else io.StringIO(text, newline="")
+#: Bytes read at once while checking and hashing a file; the delimiter sample.
+CHUNK = 4 * 2**20
+SAMPLE = 2**20
+
+
+def file_sha256(path: Path) -> str:
+    """The file's SHA-256, read in chunks (a large export is never held whole for it)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _scan(path: Path) -> tuple[str, int | None]:
+    """One pass over the file: its SHA-256 and the line of its first NUL byte, if any.
+    Nothing but a chunk is held. (Whether it is UTF-8, pandas finds while it reads.)"""
+    digest = hashlib.sha256()
+    nul_line, lines = None, 0
+    with path.open("rb") as f:
+        while chunk := f.read(CHUNK):
+            digest.update(chunk)
+            if nul_line is None:
+                position = chunk.find(b"\x00")
+                if position >= 0:
+                    nul_line = lines + chunk.count(b"\n", 0, position) + 1
+                else:
+                    lines += chunk.count(b"\n")
+    return digest.hexdigest(), nul_line
+
+
+def read_text_table(path: Path, score) -> RawTable:
+    """A text export (CSV, TSV, semicolons; UTF-8 or not) as a table of strings.
+
+    A UTF-8 file, the usual case, is checked and hashed in one pass of 4 MiB chunks, its
+    delimiter chosen on its first megabyte, and then parsed from disk by pandas' C reader:
+    neither its bytes nor its decoded text are ever held whole. A file in a legacy code
+    page or UTF-16 (small, in practice) is decoded in memory as before.
+    """
+    with path.open("rb") as f:
+        head = f.read(SAMPLE)
+    bom = next(((mark, codec, name) for mark, codec, name in BOMS if head.startswith(mark)),
+                None)
+    skip = len(bom[0]) if bom else 0
+    sample = head[skip:]
+    try:  # the first megabyte, cut at a line end, decides whether to try UTF-8
+        sample.rsplit(b"\n", 1)[0].decode("utf-8") if len(head) == SAMPLE else \
+            sample.decode("utf-8")
+        utf8 = bom is None or bom[1] == "utf-8-sig"
+    except UnicodeDecodeError:
+        utf8 = False
+    if utf8:
+        sha, nul_line = _scan(path)
+        if nul_line is not None:
+            raise _nul(path, nul_line)
+        delimiter = choose_delimiter(sample.decode("utf-8", errors="ignore"), score)
+        try:
+            raw = read_csv_text(path, None, delimiter, source=path,
+                                encoding="utf-8-sig" if bom else "utf-8")
+        except UnicodeDecodeError:
+            pass  # not UTF-8 after all: read it whole as below
+        else:
+            raw.sha256 = sha
+            if bom:
+                raw.notes.append(f"read as {bom[2]}")
+            return _delimiter_note(raw, delimiter)
+    data = path.read_bytes()
+    text, note = decode_text(path, data)
+    delimiter = choose_delimiter(text, score)
+    raw = read_csv_text(path, text, delimiter, text.encode("utf-8"))
+    raw.sha256 = hashlib.sha256(data).hexdigest()
+    if note:
+        raw.notes.append(note)
+    return _delimiter_note(raw, delimiter)
+
+
+def _delimiter_note(raw: RawTable, delimiter: str) -> RawTable:
+    if delimiter != ",":
+        raw.notes.append(
+            f"columns separated by {'tabs' if delimiter == chr(9) else repr(delimiter)}")
+    return raw
+
+
+def _nul(path: Path, line: int) -> SyrmakError:
+    return _fail(
+        f"the file holds binary data (a NUL character at line {line}); it is not a text "
+        "export.", "export the responses again as CSV (UTF-8) or .xlsx.",
+        "bad-encoding", path, line=line,
+    )
+
+
+def read_csv_text(path: Path, text: str | None, delimiter: str, utf8: bytes | None = None,
+                  *, source: Path | None = None, encoding: str = "utf-8") -> RawTable:
+    """Cells of a delimited text: from ``source`` (a file pandas reads in chunks), else from
+    ``utf8`` (the same text as UTF-8 bytes, which pandas reads faster), else ``text``."""
+    def handle():
+        if source is not None:
+            return source
+        return io.BytesIO(utf8) if utf8 is not None else io.StringIO(text, newline="")
+
+    options = dict(sep=delimiter, header=None, dtype=str, encoding=encoding,
+                   keep_default_na=False, na_filter=False, engine="c",
+                   skip_blank_lines=False, quoting=csv.QUOTE_MINIMAL)
+    width = None
     try:
-        frame = pd.read_csv(
-            source, sep=delimiter, header=None, dtype=str, encoding="utf-8",
-            keep_default_na=False, na_filter=False, engine="c", skip_blank_lines=False,
-            quoting=csv.QUOTE_MINIMAL,
-        )
+        frame = _read_in_chunks(handle(), options)
     except pd.errors.EmptyDataError:
         raise _fail("the file is empty.", "export the responses again.", "empty-file",
                     path) from None
+    except UnicodeDecodeError:
+        raise  # not UTF-8 after its first megabyte: the caller decodes it another way
     except (pd.errors.ParserError, ValueError, csv.Error, OverflowError) as exc:
-        raise _misaligned(path, text, delimiter, exc) from None
-    frame = frame.fillna("")
-    header = [str(h).strip() for h in frame.iloc[0]]
+        if text is None:
+            text = path.read_bytes().decode(encoding, errors="replace")
+        width, widest = _trailing_empty_fields(text, delimiter)
+        if widest is None:
+            raise _misaligned(path, text, delimiter, exc) from None
+        # Every row ends with delimiters the header does not have (legacy KoboCAT): their
+        # fields are empty everywhere, so they are dropped.
+        frame = _read_in_chunks(handle(), {**options, "names": range(widest)}).iloc[:, :width]
+    header = ["" if pd.isna(h) else str(h).strip() for h in frame.iloc[0]]
     cells = frame.iloc[1:]
-    cells.index = pd.RangeIndex(2, len(frame) + 1)
+    del frame
+    cells.index = pd.RangeIndex(2, len(cells) + 2)
     cells.columns = range(len(header))
+    for column in cells.columns:  # short rows leave NaN in their last cells
+        if cells[column].hasnans:
+            cells[column] = cells[column].fillna("")
     return RawTable(path.name, header, _drop_empty_rows(cells))
+
+
+#: Rows pandas parses at once: the table is gathered column by column from such chunks, so
+#: reading never holds the parser's buffers for the whole file (a third of the memory).
+CHUNK_ROWS = 100_000
+
+
+def _read_in_chunks(handle, options: dict) -> pd.DataFrame:
+    """``pd.read_csv(handle, **options)``, read ``CHUNK_ROWS`` rows at a time."""
+    parts: dict[int, list[np.ndarray]] = {}
+    width = 0
+    for chunk in pd.read_csv(handle, chunksize=CHUNK_ROWS, **options):
+        width = max(width, chunk.shape[1])
+        for column in range(chunk.shape[1]):
+            parts.setdefault(column, []).append(chunk.iloc[:, column].to_numpy(dtype=object))
+        del chunk
+    if not parts:
+        raise pd.errors.EmptyDataError("No columns to parse from file")
+    columns = {}
+    for column in range(width):
+        pieces = parts.pop(column)
+        columns[column] = np.concatenate(pieces) if len(pieces) > 1 else pieces[0]
+        del pieces
+    return pd.DataFrame(columns, copy=False)
+
+
+def _trailing_empty_fields(text: str, delimiter: str) -> tuple[int | None, int | None]:
+    """(header width, widest row) when the only fields beyond the header are empty."""
+    width = widest = None
+    try:
+        for fields in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            if width is None:
+                width = widest = len(fields)
+                continue
+            if len(fields) > width:
+                if any(f.strip() for f in fields[width:]):
+                    return width, None
+                widest = max(widest, len(fields))
+    except csv.Error:
+        return width, None
+    return width, (widest if widest is not None and widest > width else None)
 
 
 def _misaligned(path: Path, text: str, delimiter: str, exc: Exception) -> SyrmakError:
@@ -291,6 +442,9 @@ def read_xlsx(path: Path) -> RawTable:
             member = getattr(sheet, "_worksheet_path", None)
             # The header, the allowed rows and one more, to tell that there are too many.
             values = list(itertools.islice(sheet.iter_rows(values_only=True), limit + 2))
+            others = {other.title: list(itertools.islice(
+                other.iter_rows(values_only=True), limit + 2))
+                for other in workbook.worksheets[1:]}
         finally:
             workbook.close()
         uncalculated = workbooks.formulas_without_values(path, member) if member else []
@@ -306,12 +460,59 @@ def read_xlsx(path: Path) -> RawTable:
     workbooks.check_rows(path, title, len(values) - 1)
     header = ["" if v is None else str(v).strip() for v in values[0]]
     _refuse_uncalculated(path, title, header, uncalculated)
+    raw = _sheet_table(path, values)
+    for name, rows in others.items():
+        if rows:
+            workbooks.check_rows(path, name, len(rows) - 1)
+            raw.tables[name] = _sheet_table(path, rows)
+    return raw
+
+
+def _sheet_table(path: Path, values: list) -> RawTable:
+    header = ["" if v is None else str(v).strip() for v in values[0]]
     width = max([len(header), *map(len, values[1:])])
     header += [""] * (width - len(header))
     body = [[_cell_text(v) for v in row] + [""] * (width - len(row)) for row in values[1:]]
     cells = pd.DataFrame(body, columns=range(width), index=range(2, len(values) + 1),
                          dtype=object)
     return RawTable(path.name, header, _drop_empty_rows(cells), kind="xlsx")
+
+
+def read_zip(path: Path, score) -> RawTable:
+    """An ODK Central export: a zip of CSVs, the form's table and one per repeat group
+    (``form-repeat.csv``, whose ``PARENT_KEY`` names its parent's ``KEY``)."""
+    import tempfile
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [m for m in archive.infolist()
+                       if m.filename.lower().endswith(".csv") and not m.is_dir()]
+            if not members:
+                raise _fail("the zip holds no CSV file.",
+                            "export the responses as CSV (ODK Central: 'Download all records').",
+                            "unsupported-file", path)
+            with tempfile.TemporaryDirectory(prefix="syrmak-zip-") as folder:
+                read = {}
+                for member in members:
+                    target = Path(folder) / Path(member.filename).name
+                    with archive.open(member) as source, target.open("wb") as out:
+                        while chunk := source.read(CHUNK):
+                            out.write(chunk)
+                    table = read_text_table(target, score)
+                    table.file = f"{path.name}:{Path(member.filename).name}"
+                    read[Path(member.filename).stem] = table
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise _fail(f"the zip is damaged ({exc}).", "download the export again.",
+                    "corrupt-file", path) from None
+    main = [name for name, t in read.items()
+            if "parent_key" not in {h.casefold() for h in t.header}]
+    if len(main) != 1:
+        main = sorted(read, key=len)[:1]
+    raw = read.pop(main[0])
+    raw.tables = read
+    raw.sha256 = file_sha256(path)
+    return raw
 
 
 def _refuse_uncalculated(path: Path, sheet: str, header: list[str],
@@ -348,14 +549,26 @@ def _cell_text(value) -> str:
 
 # -- SPSS -----------------------------------------------------------------------------
 
-def read_sav(path: Path) -> RawTable:
+def read_spss(path: Path) -> RawTable:
+    """An SPSS file: .sav, compressed .zsav, or portable .por, by its first bytes."""
+    with path.open("rb") as f:
+        magic = f.read(4)
+    if magic in (b"$FL2", b"$FL3"):  # .sav and .zsav share the system-file header
+        return read_sav(path)
+    return read_sav(path, portable=True)
+
+
+def read_sav(path: Path, portable: bool = False) -> RawTable:
     import pyreadstat
 
+    read = pyreadstat.read_por if portable else pyreadstat.read_sav
+    options = {} if portable else {"user_missing": False}
     try:
-        frame, meta = pyreadstat.read_sav(str(path), apply_value_formats=False,
-                                          user_missing=False, dates_as_pandas_datetime=True)
+        frame, meta = read(str(path), apply_value_formats=False,
+                           dates_as_pandas_datetime=True, **options)
     except Exception as exc:  # pyreadstat raises its own ReadstatError/PyreadstatError
-        raise _fail(f"cannot read the SPSS file ({exc}).",
+        kind = "SPSS portable" if portable else "SPSS"
+        raise _fail(f"cannot read the {kind} file ({exc}).",
                     "save it again from SPSS or PSPP as .sav, or export CSV.",
                     "corrupt-file", path) from None
     header = [str(c) for c in frame.columns]
@@ -364,7 +577,9 @@ def read_sav(path: Path) -> RawTable:
     labels = {var: {code_text(k): str(v) for k, v in mapping.items()}
               for var, mapping in (meta.variable_value_labels or {}).items()}
     column_labels = {k: v for k, v in (meta.column_names_to_labels or {}).items() if v}
-    return RawTable(path.name, header, _drop_empty_rows(cells), value_labels=labels,
+    # A case whose every answer is missing is still a case (unlike a spreadsheet's
+    # leftover empty rows): keep it.
+    return RawTable(path.name, header, cells, value_labels=labels,
                     mr_sets=dict(getattr(meta, "mr_sets", None) or {}),
                     column_labels=column_labels, kind="sav")
 
@@ -446,10 +661,23 @@ def _slash_formats(text: pd.Series, with_time: bool) -> tuple[str, ...]:
     return (f"{order} %H:%M:%S", f"{order} %H:%M", f"{order} %I:%M:%S %p", order)
 
 
+#: Values tried against every format first, to find the few formats a column uses.
+_SAMPLE = 200
+
+
 def _parse_formats(text: pd.Series, formats: tuple[str, ...]) -> pd.Series:
+    """Each value by the first of ``formats`` that reads it.
+
+    A column uses one format or two: the formats that read some of a sample of its values
+    run first (in their order), over the whole column, and the others only over what is
+    left; the result is the same, without trying six formats on a million times."""
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us, UTC]")
     todo = text != ""
-    for fmt in formats:
+    filled = text[todo]
+    sample = filled.iloc[:: max(1, len(filled) // _SAMPLE)].iloc[:_SAMPLE]
+    used = [fmt for fmt in formats
+            if pd.to_datetime(sample, format=fmt, errors="coerce", utc=True).notna().any()]
+    for fmt in [*used, *(f for f in formats if f not in used)]:
         if not todo.any():
             break
         parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce", utc=True)
@@ -462,9 +690,12 @@ def _parse_formats(text: pd.Series, formats: tuple[str, ...]) -> pd.Series:
 def parse_times(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Submission times as the tools write them; naive times are taken as UTC."""
     text = values.str.strip()
-    if text.str.contains("GMT|UTC", regex=True).any():
+    if text.str.contains("GMT", regex=False).any() or text.str.contains("UTC", regex=False).any():
         text = text.str.replace(_GMT, _gmt_offset, regex=True)
-    text = text.str.replace(r"\bДП$", "AM", regex=True).str.replace(r"\bПП$", "PM", regex=True)
+    russian = text.str.endswith(("ДП", "ПП"))  # Russian Windows' AM and PM
+    if russian.any():
+        text = text.where(~russian, text.str.replace(r"\bДП$", "AM", regex=True)
+                          .str.replace(r"\bПП$", "PM", regex=True))
     parsed = _parse_formats(text, _TIME_FORMATS + _slash_formats(text, True))
     return parsed, (text != "") & parsed.isna()
 

@@ -4,7 +4,16 @@ Contract (the analyses rely on it): index ``respondent`` (1..N); a select_one is
 ``Categorical`` of choice labels in questionnaire order (ordered); a select_multiple is
 one nullable-boolean column per option named ``q/<choice>`` (``<NA>`` when the question
 was not answered); integer ``Int64``; decimal ``Float64``; text ``string``; date
-``datetime64``. Personal-data questions are never in the frame.
+``datetime64``; rank one ``Int64`` column per option named ``q/<choice>`` holding the
+option's place (1 = ranked first); a location (geopoint) its text and ``q/latitude``,
+``q/longitude`` (``Float64``), for maps; time, traces, shapes, attachments (their file
+names) and barcodes ``string``; datetime ``datetime64[UTC]``. A select whose options come
+from a file has the codes seen as its categories. Personal-data questions are never in the
+frame.
+
+The questions of a repeat group are in a frame of their own, one row per record
+(``response_frame(..., repeat=...)``), with the respondent it belongs to and its place
+among their records (``ordinal``).
 """
 
 from __future__ import annotations
@@ -14,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from syrmak.errors import SyrmakError
 from syrmak.store.answers import read_columns
 from syrmak.survey.instrument import Question, Questionnaire
 
@@ -33,6 +43,22 @@ def _as_text(series: pd.Series) -> pd.Series:
 
 def question_columns(q: Question, values: pd.Series, lang: str | None) -> dict[str, pd.Series]:
     index = values.index
+    if q.type == "select_one" and q.open_choices and not q.choices:
+        seen = sorted({str(v) for v in values.dropna()})
+        return {q.name: pd.Series(pd.Categorical(_as_text(values), categories=seen),
+                                  index=index)}
+    if q.type == "rank":
+        return _rank_columns(q, values)
+    if q.type == "geopoint":
+        text = _as_text(values).astype("string")
+        parts = text.str.split(expand=True) if len(text) else pd.DataFrame(index=index)
+        out = {q.name: text}
+        for i, part in enumerate(("latitude", "longitude")):
+            column = parts[i] if i in parts.columns else pd.Series(pd.NA, index=index)
+            out[f"{q.name}/{part}"] = pd.to_numeric(column, errors="coerce").astype("Float64")
+        return out
+    if q.type == "datetime":
+        return {q.name: pd.to_datetime(values, errors="coerce", utc=True, format="ISO8601")}
     if q.type == "select_one":
         # Labels may repeat across options in a translation; keep categories unique.
         labels = list(dict.fromkeys(c.label(lang) for c in q.choices))
@@ -69,7 +95,27 @@ def question_columns(q: Question, values: pd.Series, lang: str | None) -> dict[s
     return {q.name: _as_text(values).astype("string")}
 
 
-def response_frame(study: Study, lang: str | None = None, questions: list[str] | None = None) -> pd.DataFrame:
+def _rank_columns(q: Question, values: pd.Series) -> dict[str, pd.Series]:
+    """One column per option: its place in the respondent's ranking (1 = first)."""
+    combos = pd.Categorical(_as_text(values))
+    position = {c.name: i for i, c in enumerate(q.choices)}
+    places = np.zeros((len(q.choices), len(combos.categories) + 1), dtype=np.int64)
+    for j, combo in enumerate(combos.categories):
+        for place, token in enumerate(str(combo).split(), start=1):
+            if token in position:
+                places[position[token], j] = place
+    out = {}
+    for i, c in enumerate(q.choices):
+        ranks = pd.array(places[i][combos.codes], dtype="Int64")
+        ranks[ranks == 0] = pd.NA
+        out[f"{q.name}/{c.name}"] = pd.Series(ranks, index=values.index)
+    return out
+
+
+def response_frame(study: Study, lang: str | None = None, questions: list[str] | None = None,
+                   repeat: str | None = None) -> pd.DataFrame:
+    if repeat is not None:
+        return repeat_frame(study, repeat, lang=lang, questions=questions)
     form: Questionnaire = study.analysis_questionnaire
     derived = {v.name: v for v in study.derived_variables}
     lang = form.language(lang)
@@ -96,6 +142,42 @@ def response_frame(study: Study, lang: str | None = None, questions: list[str] |
     frame = pd.DataFrame(columns, index=index)
     frame.attrs["lang"] = lang
     frame.attrs["form_id"] = form.form_id
+    return frame
+
+
+def repeat_frame(study: Study, repeat: str, lang: str | None = None,
+                 questions: list[str] | None = None) -> pd.DataFrame:
+    """The records of one repeat group: index ``record``; columns ``respondent`` and
+    ``ordinal`` (the record's place among the respondent's), then the questions, typed as
+    in the respondents' frame."""
+    from syrmak.store.answers import read_repeat
+
+    form: Questionnaire = study.questionnaire
+    lang = form.language(lang)
+    names = {s.name for s in form.repeats}
+    if repeat not in names:
+        short = [s.name for s in form.repeats if s.name.rsplit("/", 1)[-1] == repeat]
+        if len(short) != 1:
+            raise SyrmakError(
+                f"the questionnaire has no repeat group '{repeat}'.",
+                f"use one of: {', '.join(sorted(names)) or '(the form has no repeat group)'}.",
+                code="unknown-repeat", value=repeat)
+        repeat = short[0]
+    wanted = [form.question(n) for n in questions] if questions else list(form.in_repeat(repeat))
+    wanted = [q for q in wanted if q.has_answer and not q.personal_data and q.repeat == repeat]
+    with study.engine.connect() as connection:
+        stored = read_repeat(connection, repeat, [q.name for q in wanted])
+    columns: dict[str, pd.Series] = {"respondent": stored["respondent"],
+                                     "ordinal": stored["ordinal"]}
+    empty = pd.Series([None] * len(stored), index=stored.index, dtype=object)
+    for q in wanted:
+        values = stored[q.name] if q.name in stored.columns else empty
+        for name, column in question_columns(q, values, lang).items():
+            columns[name] = column
+    frame = pd.DataFrame(columns, index=stored.index)
+    frame.attrs["lang"] = lang
+    frame.attrs["form_id"] = form.form_id
+    frame.attrs["repeat"] = repeat
     return frame
 
 
@@ -131,4 +213,25 @@ def analysis_frame(study: Study, names, *, where=None, weight=None,
         design = [c for c in (weight.weight, weight.strata, weight.cluster, weight.fpc) if c]
     wanted = [*names, *fields(where), *design]
     questions = [q for q in questions_behind(form, wanted) if not form.question(q).personal_data]
-    return response_frame(study, lang=lang, questions=questions)
+    repeats = {form.question(q).repeat for q in questions_behind(form, names)} - {None}
+    if not repeats:
+        return response_frame(study, lang=lang, questions=questions)
+    if len(repeats) > 1:
+        raise SyrmakError("the analysis names questions of different repeat groups "
+                          f"({', '.join(sorted(repeats))}).",
+                          "analyse the questions of one repeat group at a time.",
+                          code="mixed-repeats")
+    # Records of one repeat group, each with its respondent's answers to the questions
+    # the filter and the weight name.
+    repeat = repeats.pop()
+    inner = [q for q in questions if form.question(q).repeat == repeat]
+    outer = [q for q in questions if form.question(q).repeat is None]
+    records = repeat_frame(study, repeat, lang=lang, questions=inner)
+    if outer:
+        people = response_frame(study, lang=lang, questions=outer)
+        joined = people.reindex(records["respondent"].to_numpy())
+        joined.index = records.index
+        records = pd.concat([records, joined], axis=1)
+        records.attrs.update({"lang": people.attrs.get("lang"), "repeat": repeat,
+                              "form_id": form.form_id})
+    return records

@@ -13,48 +13,22 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from pyxform.errors import PyXFormError
+from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
 from pyxform.xls2json_backends import get_xlsform
 from pyxform.xls2xform import convert
 
-from syrmak.errors import SyrmakError
-from syrmak.survey.instrument import OTHER, OTHER_SUFFIX, Choice, Question, Questionnaire, Section
+from syrmak.errors import ErrorList, SyrmakError
+from syrmak.survey import languages
+from syrmak.survey.instrument import (
+    CHOICE_TYPES,
+    OTHER,
+    OTHER_SUFFIX,
+    Choice,
+    Question,
+    Questionnaire,
+    Section,
+)
 
-#: Language names people write in headers, mapped to ISO 639-1 codes.
-LANGUAGE_CODES = {
-    "english": "en",
-    "russian": "ru",
-    "русский": "ru",
-    "kazakh": "kk",
-    "казахский": "kk",
-    "қазақша": "kk",
-    "kyrgyz": "ky",
-    "uzbek": "uz",
-    "tajik": "tg",
-    "ukrainian": "uk",
-    "belarusian": "be",
-    "german": "de",
-    "french": "fr",
-    "spanish": "es",
-    "arabic": "ar",
-    "turkish": "tr",
-    "chinese": "zh",
-}
-LANGUAGE_NAMES = {
-    "en": "English",
-    "ru": "Russian",
-    "kk": "Kazakh",
-    "ky": "Kyrgyz",
-    "uz": "Uzbek",
-    "tg": "Tajik",
-    "uk": "Ukrainian",
-    "be": "Belarusian",
-    "de": "German",
-    "fr": "French",
-    "es": "Spanish",
-    "ar": "Arabic",
-    "tr": "Turkish",
-    "zh": "Chinese",
-}
 #: Word for "Other" in the languages we know, since pyxform labels it in English only.
 OTHER_LABELS = {"ru": "Другое", "kk": "Басқа", "en": "Other", "uz": "Boshqa", "ky": "Башка"}
 
@@ -65,21 +39,25 @@ _LANG_HEADER = re.compile(
     r"^\s*(?P<base>label|hint|guidance_hint|constraint_message|required_message)\s*:{1,2}\s*(?P<lang>.+?)\s*$",
     re.IGNORECASE,
 )
-_LANG_WITH_CODE = re.compile(r"^(?P<name>.*?)\s*\(\s*(?P<code>[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)?)\s*\)$")
 
-SUPPORTED_TYPES = {
-    "select one": "select_one",
-    "select all that apply": "select_multiple",
-    "integer": "integer",
+#: What syrmak stores for each of pyxform's bind types (of a question with a control).
+BIND_TYPES = {
+    "string": "text",
     "int": "integer",
     "decimal": "decimal",
-    "text": "text",
     "date": "date",
-    "note": "note",
+    "time": "time",
+    "dateTime": "datetime",
+    "geopoint": "geopoint",
+    "geotrace": "geotrace",
+    "geoshape": "geoshape",
+    "binary": "media",
+    "barcode": "barcode",
 }
-#: Types pyxform accepts that carry no answer a researcher analyses; they are skipped.
-IGNORED_TYPES = {"calculate", "start", "end", "today", "deviceid", "username", "phonenumber",
-                 "simserial", "subscriberid", "audit", "hidden", "acknowledge"}
+#: And for its control tags that say more than the bind type.
+CONTROL_TAGS = {"select1": "select_one", "select": "select_multiple", "odk:rank": "rank"}
+#: Controls that record no answer of the respondent's (a button, a background recording).
+_NO_ANSWER_TAGS = frozenset({"trigger", "action"})
 YES = {"yes", "true", "1", "y", "да", "true()"}
 
 #: The survey-sheet column syrmak adds to XLSForm. pyxform passes unknown columns through
@@ -101,21 +79,7 @@ _PERSONAL_SIMILARITY = 0.75
 
 def parse_language(text: str) -> tuple[str, str]:
     """``'Russian (ru)'`` -> ``('ru', 'Russian (ru)')``; ``'ru'`` -> ``('ru', 'Russian (ru)')``."""
-    text = text.strip()
-    match = _LANG_WITH_CODE.match(text)
-    if match:
-        code = match["code"].lower().replace("_", "-")
-        name = match["name"].strip() or LANGUAGE_NAMES.get(code, code)
-    elif text.lower() in LANGUAGE_CODES:
-        code = LANGUAGE_CODES[text.lower()]
-        name = text.strip().title()
-    elif re.fullmatch(r"[A-Za-z]{2,3}", text):
-        code = text.lower()
-        name = LANGUAGE_NAMES.get(code, code)
-    else:
-        code = text.lower()
-        name = text
-    return code, f"{name} ({code})"
+    return languages.parse(text)
 
 
 def _header_words(key: str) -> str:
@@ -171,14 +135,21 @@ def _normalise_rows(rows):
 def _where(path: Path, message: str) -> tuple[str, int | None, str | None]:
     """Pull sheet and row out of a pyxform message like "[row : 5] ..."."""
     row = re.search(r"\[row\s*:\s*(\d+)\]", message)
-    sheet = re.search(r"sheet[^'\"]*['\"](\w+)['\"]", message, re.IGNORECASE)
+    # Only a sheet the message names as one: "the 'choices' sheet", "sheet 'settings'" (a
+    # quoted word after "sheet" may be a column or a value: "sheet, the 'calculation' ...").
+    sheets = "|".join(_SHEETS)
+    sheet = re.search(rf"['\"]({sheets})['\"]\s+(?:work)?sheet|sheet\s+(?:named\s+)?['\"]"
+                      rf"({sheets})['\"]", message, re.IGNORECASE)
     # The location is shown by SyrmakError itself; drop pyxform's own "[row : N]" prefix.
     message = re.sub(r"^\s*\[row\s*:\s*\d+\]\s*", "", message)
     return (
         message,
         int(row.group(1)) if row else None,
-        sheet.group(1) if sheet else ("survey" if row else None),
+        (sheet.group(1) or sheet.group(2)).lower() if sheet else ("survey" if row else None),
     )
+
+
+_SHEETS = ("survey", "choices", "settings", "external_choices", "entities", "osm")
 
 
 def load_xlsform(path: str | Path) -> Questionnaire:
@@ -204,6 +175,14 @@ def _convert(path: Path, version: str | None = None):
     try:
         workbook = get_xlsform(str(path))
     except PyXFormError as exc:
+        duplicate = re.search(r"duplicate column header:\s*(.+)", str(exc), re.IGNORECASE)
+        if duplicate:
+            header = duplicate[1].strip()
+            raise SyrmakError(
+                f"two columns of a sheet are both headed '{header}'.",
+                f"delete one of them, or rename it (a second language's labels go in a column "
+                f"such as '{header}::English (en)').",
+                code="bad-xlsform", file=path.name, column=header) from exc
         raise SyrmakError(
             f"cannot read the questionnaire: {exc}",
             "save it again as .xlsx from Excel/LibreOffice, with sheets 'survey', 'choices' and 'settings'.",
@@ -281,54 +260,149 @@ def _survey_row(rows, name: str) -> int | None:
     return None
 
 
+def _explicit_languages(children) -> list[str]:
+    """Languages the form names in its label columns (``label::English (en)``)."""
+    found: list[str] = []
+    for child in children:
+        for key in ("label", "hint"):
+            value = child.get(key)
+            if isinstance(value, Mapping):
+                for lang in value:
+                    code = parse_language(lang)[0] if lang != "default" else None
+                    if code and code not in found:
+                        found.append(code)
+        for choice in child.get("choices") or []:
+            if isinstance(choice.get("label"), Mapping):
+                for lang in choice["label"]:
+                    code = parse_language(lang)[0] if lang != "default" else None
+                    if code and code not in found:
+                        found.append(code)
+        found.extend(c for c in _explicit_languages(child.get("children") or [])
+                     if c not in found)
+    return found
+
+
+def classify(kind: str, child: Mapping) -> str | None:
+    """What a question's answer is, from the type pyxform resolved its spelling to: its bind
+    type and control (``phone number`` and ``string`` are text, ``range`` a number, ``image``
+    an attachment); None for a field the form fills itself (calculate, start, deviceid) or a
+    control that records nothing of the respondent's (acknowledge, background audio)."""
+    if kind == "note" or kind.endswith(" note") or kind == "add note prompt":
+        return "note"
+    spec = QUESTION_TYPE_DICT.get(kind) or QUESTION_TYPE_DICT.get(kind.lower()) or {}
+    control = {**(spec.get("control") or {}), **(child.get("control") or {})}
+    bind = {**(spec.get("bind") or {}), **(child.get("bind") or {})}
+    tag = control.get("tag")
+    if kind.startswith("select one") or kind in ("select1", "q select1"):
+        tag = "select1"
+    elif kind.startswith(("select all that apply", "select multiple")) or kind == "q select":
+        tag = "select"
+    if not tag or tag in _NO_ANSWER_TAGS:
+        return None
+    if tag in CONTROL_TAGS:
+        return CONTROL_TAGS[tag]
+    if tag == "range":
+        params = child.get("parameters") or spec.get("parameters") or {}
+        whole = all(re.fullmatch(r"-?\d+", str(v).strip()) for v in params.values())
+        return "integer" if whole else "decimal"
+    return BIND_TYPES.get(bind.get("type"), "text")
+
+
+def _source_type(kind: str, qtype: str, child: Mapping) -> str | None:
+    """The form's spelling when it says more than the stored type."""
+    itemset = str(child.get("itemset") or "")
+    if qtype in ("select_one", "select_multiple") and itemset.lower().endswith(_CHOICE_FILES):
+        return f"{qtype}_from_file {itemset}"
+    if kind in (qtype, "select one", "select all that apply", "int", "note"):
+        return None
+    return kind
+
+
+def _all_of(*conditions: str | None) -> str | None:
+    given = [c.strip() for c in conditions if c and str(c).strip()]
+    if len(given) <= 1:
+        return given[0] if given else None
+    return " and ".join(f"({c})" for c in given)
+
+
+def _loop_copy(child: Mapping, column: Mapping, fallback: str) -> dict:
+    """A question of a ``begin loop over LIST`` for one option of LIST: its name made
+    unique (``q_option``), ``%(name)s`` and ``%(label)s`` in its texts filled in."""
+    labels = _labels(column.get("label"), fallback)
+    fill = {"name": column["name"]}
+
+    def filled(value):
+        if isinstance(value, str):
+            text = labels.get(fallback) or next(iter(labels.values()), column["name"])
+            return value.replace("%(name)s", fill["name"]).replace("%(label)s", text)
+        if isinstance(value, Mapping):
+            return {k: filled(v) for k, v in value.items()}
+        return value
+
+    copy = {k: filled(v) if k in ("label", "hint", "bind") else v for k, v in child.items()}
+    copy["name"] = f"{child['name']}_{column['name']}"
+    copy["_loop_path"] = f"{column['name']}/{child['name']}"
+    return copy
+
+
+#: File choice lists of select_one_from_file / select_multiple_from_file.
+_CHOICE_FILES = (".csv", ".xml", ".geojson")
+
+
 def _questionnaire(form: dict, rows, path: Path) -> Questionnaire:
     default_lang_raw = form.get("default_language")
     default_code = parse_language(default_lang_raw)[0] if default_lang_raw and default_lang_raw != "default" else None
-    languages: list[str] = []
+    explicit = _explicit_languages(form.get("children", []))
+    # A label without a language column (or one pyxform wrote, like "Specify other.") is in
+    # the default language; a form that names one language only is written in it.
+    fallback = default_code or (explicit[0] if len(explicit) == 1 else None) or \
+        languages.UNDETERMINED
+    languages_seen: list[str] = []
+    errors = ErrorList(limit=50)
 
     def note_languages(labels: Mapping[str, str]) -> None:
         for code in labels:
-            if code not in languages:
-                languages.append(code)
+            if code not in languages_seen:
+                languages_seen.append(code)
 
-    fallback = default_code or "und"
     sections: list[Section] = []
     questions: list[Question] = []
     hidden: list[str] = []
 
-    def walk(children, section: str | None) -> None:
+    def walk(children, section: str | None, repeat: str | None,
+             shown_if: tuple[str, ...] = ()) -> None:
         for child in children:
-            kind = child.get("type")
+            kind = str(child.get("type") or "")
             name = child.get("name")
             if kind in ("group", "repeat"):
-                if name == "meta":
+                if name == "meta" and section is None:
                     continue
-                if kind == "repeat":
-                    raise SyrmakError(
-                        f"repeat group '{name}' is not supported: a respondent has one row of answers.",
-                        "replace the repeat with a fixed number of questions.",
-                        code="unsupported-type",
-                        file=path.name, sheet="survey", row=_survey_row(rows, name),
-                    )
                 path_name = f"{section}/{name}" if section else name
                 labels = _labels(child.get("label"), fallback)
                 note_languages(labels)
-                sections.append(Section(path_name, labels))
-                walk(child.get("children", []), path_name)
+                sections.append(Section(path_name, labels, repeat=kind == "repeat"))
+                group_if = (child.get("bind") or {}).get("relevant")
+                walk(child.get("children", []), path_name,
+                     path_name if kind == "repeat" else repeat,
+                     (*shown_if, group_if) if group_if else shown_if)
                 continue
-            if kind in IGNORED_TYPES:
+            if kind == "loop":
+                loop_path = f"{section}/{name}" if section else name
+                for column in child.get("columns") or []:
+                    path_name = f"{loop_path}/{column['name']}"
+                    labels = _labels(column.get("label"), fallback)
+                    sections.append(Section(path_name, labels))
+                    walk([_loop_copy(c, column, fallback) for c in child.get("children", [])],
+                         path_name, repeat, shown_if)
+                continue
+            if not kind:
+                walk(child.get("children", []), section, repeat, shown_if)
+                continue
+            qtype = classify(kind, child)
+            if qtype is None:
                 hidden.append(name)
                 continue
-            if kind not in SUPPORTED_TYPES:
-                raise SyrmakError(
-                    f"question '{name}' has type '{kind}', which syrmak does not store.",
-                    f"use one of: {', '.join(sorted(set(SUPPORTED_TYPES.values())))}.",
-                    code="unsupported-type",
-                    file=path.name, sheet="survey", row=_survey_row(rows, name),
-                )
-            qtype = SUPPORTED_TYPES[kind]
             labels = _labels(child.get("label"), fallback)
-            note_languages(labels)
             bind = child.get("bind") or {}
             choices = []
             or_other = False
@@ -337,29 +411,35 @@ def _questionnaire(form: dict, rows, path: Path) -> Questionnaire:
                 if c["name"] == OTHER and set(clabels.values()) == {"Other"}:
                     or_other = True
                     clabels = {code: OTHER_LABELS.get(code, "Other") for code in clabels}
+                note_languages(clabels)
                 choices.append(Choice(c["name"], clabels))
             personal = str(child.get(PERSONAL_DATA) or "").strip().lower()
             if personal and personal not in YES | {"no", "false", "0", "n", "нет"}:
-                raise SyrmakError(
+                errors.add(SyrmakError(
                     f"question '{name}' has personal_data = '{child.get(PERSONAL_DATA)}'.",
                     "write yes or no (or leave the cell empty).",
                     code="bad-xlsform", file=path.name, sheet="survey",
                     row=_survey_row(rows, name), column="personal_data",
-                )
+                ))
             identifying = str(child.get(IDENTIFYING) or "").strip().lower()
             if identifying and identifying not in YES | {"no", "false", "0", "n", "нет"}:
-                raise SyrmakError(
+                errors.add(SyrmakError(
                     f"question '{name}' has identifying = '{child.get(IDENTIFYING)}'.",
                     "write yes or no (or leave the cell empty).",
                     code="bad-xlsform", file=path.name, sheet="survey",
                     row=_survey_row(rows, name), column="identifying",
-                )
+                ))
             # pyxform adds "<q>_other" itself; its English-only label is replaced.
             if qtype == "text" and name.endswith(OTHER_SUFFIX) and questions and \
                     questions[-1].or_other and questions[-1].name + OTHER_SUFFIX == name:
                 parent = questions[-1]
                 labels = {code: f"{parent.label(code)}: {OTHER_LABELS.get(code, 'Other')}"
                           for code in parent.labels}
+            note_languages(labels)
+            itemset = str(child.get("itemset") or "")
+            loop_path = child.get("_loop_path")
+            if loop_path:
+                loop_path = f"{section.rsplit('/', 1)[0]}/{loop_path}" if section else loop_path
             questions.append(
                 Question(
                     name=name,
@@ -369,24 +449,32 @@ def _questionnaire(form: dict, rows, path: Path) -> Questionnaire:
                     list_name=child.get("list_name") or child.get("itemset"),
                     section=section,
                     required=str(bind.get("required", "")).strip().lower() in YES,
-                    relevant=bind.get("relevant"),
+                    # A question in a group shown only if ... is shown only if that holds too.
+                    relevant=_all_of(*shown_if, bind.get("relevant")),
                     constraint=bind.get("constraint"),
                     or_other=or_other,
                     personal_data=personal in YES,
                     identifying=identifying in YES,
                     hints=_labels(child.get("hint"), fallback),
+                    source_type=_source_type(kind, qtype, child),
+                    repeat=repeat,
+                    open_choices=qtype in CHOICE_TYPES and (
+                        not choices or itemset.lower().endswith(_CHOICE_FILES)
+                        or "external" in kind),
+                    path=loop_path,
                 )
             )
 
-    walk(form.get("children", []), None)
-    if default_code and default_code not in languages:
-        languages.insert(0, default_code)
+    walk(form.get("children", []), None, None)
+    errors.raise_if_any()
+    if default_code and default_code not in languages_seen:
+        languages_seen.insert(0, default_code)
     return Questionnaire(
         form_id=form.get("id_string") or path.stem,
         title=form.get("title") or path.stem,
         version=str(form["version"]) if form.get("version") else None,
-        default_language=default_code or (languages[0] if languages else None),
-        languages=tuple(languages),
+        default_language=default_code or (languages_seen[0] if languages_seen else None),
+        languages=tuple(languages_seen),
         sections=tuple(sections),
         questions=tuple(questions),
         hidden_fields=tuple(hidden),
