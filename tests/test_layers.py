@@ -66,10 +66,7 @@ def _under(name: str, package: str) -> bool:
 
 
 def _is_cli(module: str) -> bool:
-    # Command modules written beside the package (syrmak.cli_AREA, registered in
-    # cli.COMMAND_MODULES) and the old clitools name are command-line code too.
-    return _under(module, "syrmak.cli") or module.startswith("syrmak.cli_") or \
-        module == "syrmak.clitools"
+    return _under(module, "syrmak.cli")
 
 
 def _breaches(importers: str, forbidden, allowed=lambda importer: False) -> list[str]:

@@ -13,7 +13,7 @@ import importlib
 import click
 
 #: The modules whose ``COMMANDS`` list makes up ``syrmak``. A new command module
-#: (``syrmak.cli_AREA`` exporting ``COMMANDS``) is mounted by adding its name here: one line.
+#: (``syrmak.cli.AREA`` exporting ``COMMANDS``) is mounted by adding its name here: one line.
 COMMAND_MODULES = [
     "syrmak.cli.study",
     "syrmak.cli.analysis",
@@ -21,9 +21,9 @@ COMMAND_MODULES = [
     "syrmak.cli.workspace",
     "syrmak.cli.qual",
     "syrmak.cli.report",
-    "syrmak.cli_privacy",
-    "syrmak.cli_interviews",
-    "syrmak.cli_collect",
+    "syrmak.cli.privacy",
+    "syrmak.cli.interviews",
+    "syrmak.cli.collect",
 ]
 
 
