@@ -99,7 +99,8 @@ def coupons_seeds(directory, count, base_url, expires_days, qr_folder):
 @click.option("--question", "-q", help="A categorical question to estimate with RDS-II.")
 @click.option("--degree", "-d", help="The degree question (each respondent's network size "
                                      "in the target population); default: [survey] degree "
-                                     "in syrmak.toml.")
+                                     "in syrmak.toml, else the question marked rds = degree "
+                                     "on the XLSForm's survey sheet.")
 @click.option("--replicates", default=1000, show_default=True, type=int,
               help="Tree-bootstrap replicates for the intervals.")
 @click.option("--random-seed", default=2026, show_default=True, type=int,
@@ -114,7 +115,7 @@ def rds(directory, question, degree, replicates, random_seed, lang):
     import pandas as pd
 
     from syrmak.analysis import rds as library
-    from syrmak.collect.tree import recruitment
+    from syrmak.collect.tree import degree_question, recruitment
 
     study = open_study(directory)
     tree = recruitment(study)
@@ -139,10 +140,7 @@ def rds(directory, question, degree, replicates, random_seed, lang):
         show(root, 1)
     if not question:
         return
-    degree = degree or study.config.get("survey", {}).get("degree")
-    if not degree:
-        raise click.UsageError("RDS-II needs --degree QUESTION (the network size), or "
-                               "[survey] degree = \"QUESTION\" in syrmak.toml.")
+    degree = degree_question(study, degree)
     form = study.questionnaire
     frame = study.responses(lang, [question, degree])
     result = library.estimate(tree, frame[question], frame[degree], question=question,
