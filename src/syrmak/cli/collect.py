@@ -106,11 +106,18 @@ def coupons_seeds(directory, count, base_url, expires_days, qr_folder):
 @click.option("--random-seed", default=2026, show_default=True, type=int,
               help="Seed of the bootstrap's random generator (same seed, same intervals).")
 @click.option("--lang", help="Label language.")
+@click.option("--chart", type=click.Choice(["tree", "convergence", "bottleneck"]),
+              help="Draw a chart of --question instead of printing: the recruitment tree "
+                   "coloured by its answers, or the convergence or bottleneck plot of its "
+                   "RDS-II estimate.")
+@click.option("--out", "out", type=click.Path(dir_okay=False),
+              help="The chart's file, .svg or .png (with --chart).")
 @friendly
-def rds(directory, question, degree, replicates, random_seed, lang):
+def rds(directory, question, degree, replicates, random_seed, lang, chart, out):
     """The recruitment tree of a coupon-referred survey, and RDS-II estimates.
 
     Example: syrmak rds kz-study --question respondent_type --degree network_size
+    Example: syrmak rds kz-study -q respondent_type --chart tree --out tree.svg
     """
     import pandas as pd
 
@@ -118,6 +125,16 @@ def rds(directory, question, degree, replicates, random_seed, lang):
     from syrmak.collect.tree import degree_question, recruitment
 
     study = open_study(directory)
+    if chart or out:
+        from syrmak.report import rds_report
+
+        if not (chart and out and question):
+            raise click.UsageError("a chart needs --chart KIND, --question QUESTION and "
+                                   "--out FILE.svg (or .png).")
+        drawn = rds_report.chart(study, chart, question, degree=degree, lang=lang,
+                                 replicates=replicates, random_seed=random_seed)
+        click.echo(f"Wrote {rds_report.write_chart(drawn, out)}")
+        return
     tree = recruitment(study)
     found = library.summary(tree)
     click.echo(f"{found.respondents} respondents from {found.seeds} seeds; deepest wave "
