@@ -143,3 +143,14 @@ def test_bottleneck_draws_each_seeds_tree_ending_at_its_own_estimate():
     panels = [ax for ax in fig.axes if ax.get_visible() and ax.get_lines()]
     assert len(panels) == len(result.categories)
     assert len(panels[0].get_lines()) == len(chart.seeds) + 1  # + the overall estimate
+
+
+def test_a_chart_worker_process_draws_the_tree_as_the_report_process_does():
+    from syrmak.report import _draw_in_workers
+    from syrmak.report.charts import render_both
+
+    tree, answers, _ = branching_tree(40, 3)
+    job = (R.tree_chart(tree, answers, title="kind"), "syrmak-tree", ("svg",))
+    # The worker learns the tree's drawing by unpickling the chart (rds_charts registers it).
+    (drawn,) = _draw_in_workers([job], 1, None)
+    assert drawn == render_both(job)

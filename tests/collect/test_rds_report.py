@@ -99,6 +99,8 @@ def test_tree_and_rds_blocks_in_html_and_word(recruited):
     assert [t.number for t in report.tables] == [1, 2]
     assert [f.number for f in report.figures] == [1]
     assert len(report.figures[0].chart.nodes) == 6
+    # Drawn once, kept in the study's chart cache like every report chart.
+    assert len(list((recruited.folder / ".syrmak-cache" / "charts").glob("*.svg"))) == 1
     html = (recruited.folder / "out" / "report.html").read_text(encoding="utf-8")
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
     flat = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
