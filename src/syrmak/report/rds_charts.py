@@ -22,6 +22,7 @@ import pandas as pd
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 
 from syrmak.report import charts as C
 from syrmak.report import i18n
@@ -268,7 +269,10 @@ def _tree(c: TreeChart) -> Figure:
                 ax.text(x[i], -depth[i], str(c.nodes[i]), ha="center", va="center",
                         fontsize=5.5, color=C._ink(colours[i]), zorder=3)
         span = [x[i] for i in members] or [0.0]
-        ax.set_xlim(min(span) - 0.8, max(max(span), min(span) + ROW_LEAVES * 0.25) + 0.8)
+        # A small sample is centred at a readable spacing rather than stretched.
+        half = max(max(span) - min(span), ROW_LEAVES * 0.25) / 2 + 0.8
+        middle = (max(span) + min(span)) / 2
+        ax.set_xlim(middle - half, middle + half)
         ax.set_ylim(-(depths[p] - 1) - 0.5, 0.5)
         step = 1 if depths[p] <= 12 else 2 if depths[p] <= 24 else 5
         ticks = list(range(0, depths[p], step))
@@ -301,6 +305,7 @@ def _lines(ax, paths: Sequence[Sequence[float]], names: Sequence[str],
         ax.axhline(value, color=col, linewidth=0.9, linestyle=(0, (4, 3)), zorder=0)
     ax.set_ylim(0, 100)
     ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:g}%")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.yaxis.grid(True, color="#E5E5E5", linewidth=0.6)
@@ -340,6 +345,7 @@ def _bottleneck(c: BottleneckChart) -> Figure:
         ax.axhline(c.final[j], color=C.TEXT, linewidth=0.9, linestyle=(0, (4, 3)), zorder=0)
         ax.set_ylim(0, 100)
         ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:g}%")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(C._wrap(name, 40), fontsize=8.5, color=C.TEXT)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
