@@ -122,7 +122,7 @@ def rds(directory, question, degree, replicates, random_seed, lang, chart, out):
     import pandas as pd
 
     from syrmak.analysis import rds as library
-    from syrmak.collect.tree import degree_question, recruitment
+    from syrmak.collect.tree import recruitment
 
     study = open_study(directory)
     if chart or out:
@@ -157,11 +157,11 @@ def rds(directory, question, degree, replicates, random_seed, lang, chart, out):
         show(root, 1)
     if not question:
         return
-    degree = degree_question(study, degree)
+    from syrmak.report import rds_report
+
     form = study.questionnaire
-    frame = study.responses(lang, [question, degree])
-    result = library.estimate(tree, frame[question], frame[degree], question=question,
-                              replicates=replicates, random_seed=random_seed)
+    result = rds_report.estimate(study, question, degree=degree, lang=lang,
+                                 replicates=replicates, random_seed=random_seed)
     click.echo(f"\nRDS-II of '{form.question(question).label(lang)}' (n={result.n}; "
                f"{result.level:.0%} tree-bootstrap interval, {replicates} replicates, "
                f"seed {random_seed}):")
