@@ -58,6 +58,8 @@ class Proposal:
     #: The stretch with a few words around it, for the researcher's decision (shown on
     #: their screen only; never logged).
     context: str
+    #: What an accepted proposal prints as (its label or substitute name); None otherwise.
+    pseudonym: str | None = None
 
 
 @cache
@@ -192,19 +194,31 @@ def propose(study: Study, document: str | int | None = None, actor: str | None =
 
 
 def proposals(study: Study, document: str | int | None = None,
-              status: str | None = None) -> list[Proposal]:
+              status: str | None = None, kind: str | None = None) -> list[Proposal]:
+    """The proposals of one document or all, in document order; ``status`` and ``kind``
+    (person, place, organisation, contact) filter them. Accepted ones carry their
+    pseudonym, in the study's style."""
     from syrmak.qual.lookup import document_row
 
     d, red = schema.documents, schema.redactions
     query = sa.select(red, d.c.name, d.c.text).join(d, d.c.id == red.c.document_id)
+    chosen = style(study)
     with study.engine.connect() as connection:
         if document is not None:
             query = query.where(red.c.document_id == document_row(connection, document).id)
         if status is not None:
             query = query.where(red.c.status == status)
+        if kind is not None:
+            query = query.where(red.c.kind == kind)
         rows = connection.execute(query.order_by(red.c.document_id, red.c.start_offset)).all()
+        printed: dict[tuple[int, int], str] = {}
+        for doc in {r.document_id: r.text for r in rows if r.status == "accepted"}.items():
+            for item in replacements(connection, doc[0], 0, len(doc[1]), doc[1], chosen):
+                printed[(doc[0], item.start)] = item.text
     return [Proposal(r.id, r.name, r.start_offset, r.end_offset, r.kind, r.source, r.status,
-                     _context(r.text, r.start_offset, r.end_offset)) for r in rows]
+                     _context(r.text, r.start_offset, r.end_offset),
+                     printed.get((r.document_id, r.start_offset))
+                     if r.status == "accepted" else None) for r in rows]
 
 
 def _context(text: str, start: int, end: int, around: int = 30) -> str:
