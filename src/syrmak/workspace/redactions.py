@@ -69,12 +69,12 @@ def listing(study: Study, who: Researcher | None, document: str | None = None,
     who = require(who, "read")
     kind, status = _check(kind, KINDS, "kind"), _check(status, STATUSES, "state")
     every = redaction.proposals(study, document or None)
-    counts = {s: sum(p.status == s for p in every) for s in STATUSES}
+    tally = {s: sum(p.status == s for p in every) for s in STATUSES}
     chosen = [p for p in every if (kind is None or p.kind == kind)
               and (status is None or p.status == status)]
     names = tuple(d["name"] for d in list_documents(study).rows
                   if d["kind"] in redaction.KINDS)
-    return Listing(tuple(_item(p) for p in chosen), names, who.may("code"), counts)
+    return Listing(tuple(_item(p) for p in chosen), names, who.may("code"), tally)
 
 
 def decide(study: Study, who: Researcher | None, proposal: int, accept: bool) -> Item:
@@ -82,6 +82,14 @@ def decide(study: Study, who: Researcher | None, proposal: int, accept: bool) ->
     who = require(who, "code")
     redaction.decide(study, [proposal], accept, actor=who.name)
     return one(study, who, proposal)
+
+
+def counts(study: Study, who: Researcher | None, document: str | None = None
+           ) -> dict[str, int]:
+    """How many proposals of one document (or all) are in each state."""
+    require(who, "read")
+    every = redaction.proposals(study, document or None)
+    return {s: sum(p.status == s for p in every) for s in STATUSES}
 
 
 def one(study: Study, who: Researcher | None, proposal: int) -> Item:

@@ -23,7 +23,16 @@ async def decide(request):
     data = await form(request)
     item = await call(redactions.decide, study(request), who(request),
                       request.path_params["proposal"], data.get("decision") == "accept")
-    return page(request, "_redaction_row.html", item=item, may_decide=True)
+    # The page's tally listens for this event and reloads itself.
+    return page(request, "_redaction_row.html", item=item, may_decide=True,
+                headers={"HX-Trigger": "redaction-decided"})
+
+
+async def tally(request):
+    found = await call(redactions.counts, study(request), who(request),
+                       request.query_params.get("document") or None)
+    return page(request, "_counts.html", counts=found,
+                document=request.query_params.get("document", ""))
 
 
 async def reveal(request):
@@ -46,6 +55,7 @@ async def text(request):
 
 ROUTES = [
     Route("/redaction", show),
+    Route("/redaction/counts", tally),
     Route("/redaction/propose", propose, methods=["POST"]),
     Route("/redaction/{proposal:int}/decide", decide, methods=["POST"]),
     Route("/redaction/{proposal:int}/reveal", reveal, methods=["POST"]),
