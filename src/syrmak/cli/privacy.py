@@ -217,3 +217,41 @@ def redact(directory, document, list_, status, accept, reject, reveal):
 
 
 COMMANDS += [redact]
+
+
+@click.group("db")
+def db_group() -> None:
+    """The study's PostgreSQL store: the app role that runs the workspace."""
+
+
+@db_group.command("grant")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--app-role", "role", required=True,
+              help="The PostgreSQL role the workspace connects as (not the tables' owner).")
+@click.option("--create", is_flag=True, help="Create the role (LOGIN, no password) if missing.")
+@click.option("--check", is_flag=True, help="Only check the role's rights; change nothing.")
+@friendly
+def db_grant(directory, role, create, check):
+    """Let the app role use the study but only read and append to the audit trail (run as
+    the tables' owner, after each 'syrmak migrate').
+
+    Example: syrmak db grant my-study --app-role syrmak_app --create
+    """
+    from syrmak.privacy import grants
+
+    study = open_study(directory)
+    result = (grants.check_app_role(study, role) if check
+              else grants.grant_app_role(study, role, create=create))
+    if not check:
+        click.echo(f"{'Created and granted' if result.created else 'Granted'} {result.role} on "
+                   f"schema {result.schema} (tables owned by {result.owner}): read and write "
+                   "the study, SELECT and INSERT only on audit_log.")
+    for problem in result.problems:
+        click.secho(f"Problem: {problem}.", fg="red", err=True)
+    if result.problems:
+        raise SystemExit(2)
+    click.echo(f"{result.role} cannot update, delete or truncate the audit trail, nor drop "
+               "its triggers.")
+
+
+COMMANDS += [db_group]

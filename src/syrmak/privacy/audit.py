@@ -51,6 +51,8 @@ AUDITED: dict[str, str | None] = {
     "login-failed": "researcher",
     "coupon-issue": "respondent",
     "vault-upgrade": None,
+    # Who may append to (and not rewrite) this trail on PostgreSQL (privacy/grants.py).
+    "db-grant": "role",
     "seal": None,
 }
 
