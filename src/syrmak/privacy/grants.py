@@ -128,7 +128,7 @@ def grant_app_role(study: Study, role: str, *, create: bool = False,
             raise SyrmakError(f"{me} does not own the study's tables (their owner is {owner}).",
                               f"run this as {owner}, with the study's owner URL.",
                               code="not-owner")
-        if role == owner or role == me:
+        if role in (owner, me):
             raise SyrmakError(f"{role} owns the tables; the app role must be another one.",
                               "name a separate role, e.g. --app-role syrmak_app.",
                               code="bad-argument", value=role)
