@@ -81,3 +81,15 @@ def test_an_unknown_pseudonym_setting_is_a_clear_error(decided):
         redaction.style(decided)
     assert info.value.code == "bad-setting"
     assert "syrmak.toml" in str(info.value) and "nicknames" in str(info.value)
+
+
+def test_the_report_quotes_use_substitute_names_when_the_study_says_so(decided):
+    from syrmak.report import resolve_report
+
+    _names(decided)
+    spec = decided.folder / "report.yaml"
+    spec.write_text("title: T\nlang: ru\ncontent:\n  - quote: {document: answer-01, "
+                    "text: \"Спасибо Ерлану и Айгерим за помощь.\"}\n", encoding="utf-8")
+    report = resolve_report(decided, spec)
+    quote = next(b for b in report.blocks if hasattr(b, "original"))
+    assert quote.original == "Спасибо Марату и Жанне за помощь."
