@@ -40,6 +40,8 @@ def test_a_coder_accepts_and_rejects_and_the_store_says_so(proposed):
     states = {ANSWER[p.start:p.end]: (p.status, p.pseudonym) for p in redaction.proposals(study)}
     assert states["Ерлану"] == ("accepted", "[Person 1]")
     assert states["Атырау"] == ("rejected", None)
+    document = c.get("/documents/answer-07")
+    assert 'href="/redaction/text/answer-07"' in document.text
     text = c.get("/redaction/text/answer-07")
     assert "Спасибо [Person 1] за помощь в Атырау" in text.text
 
