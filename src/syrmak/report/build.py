@@ -685,7 +685,7 @@ class Builder:
         text = quotes.attribute(compiled[source], context, file=self.file, line=block.line)
         # Accepted redactions replace names by pseudonyms; the stored text stays as it is.
         original = redaction.redact(connection, span.document_id, span.start, span.end,
-                                    span.text)
+                                    span.text, redaction.style(self.study))
         if original != span.text and translation is not None:
             self.warnings.append(
                 f"[{self.file}, line {block.line}] the quote from '{span.document}' is "

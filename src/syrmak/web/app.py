@@ -17,6 +17,7 @@ from syrmak.web.routes import (
     documents,
     interviews,
     monitoring,
+    redaction,
     report,
     review,
     study,
@@ -32,6 +33,7 @@ def routes() -> list:
     return [
         *study.ROUTES, *documents.ROUTES, *codes.ROUTES, *analysis.ROUTES, *review.ROUTES,
         *report.ROUTES, *interviews.ROUTES, *survey.ROUTES, *monitoring.ROUTES,
+        *redaction.ROUTES,
         Mount("/static", app=StaticFiles(directory=str(STATIC)), name="static"),
     ]
 
