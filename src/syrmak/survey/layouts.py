@@ -471,16 +471,18 @@ class ColumnMapper:
             choice = choice_for_code(q, tail, self.layout.positional_codes or bool(match))
             if choice is not None:
                 return q, choice
-        if self.versions:  # an option another version of the form had
-            for head, tail in splits:
-                q = self.question(head)
-                code = tail.strip()
-                if q is not None and q.type == "select_multiple" and code \
-                        and not any(c.isspace() for c in code):
-                    self.new_options.setdefault(q.name, [])
-                    if code not in self.new_options[q.name]:
-                        self.new_options[q.name].append(code)
-                    return q, code
+        # An option another version of the form had, or a code of a list kept in a file
+        # (ODK Central gives each value seen a column of its own).
+        for head, tail in splits:
+            q = self.question(head)
+            code = tail.strip()
+            if q is not None and q.type == "select_multiple" and code \
+                    and (self.versions or q.open_choices) \
+                    and not any(c.isspace() for c in code):
+                self.new_options.setdefault(q.name, [])
+                if code not in self.new_options[q.name]:
+                    self.new_options[q.name].append(code)
+                return q, code
         return None
 
     def grid_row(self, text: str, taken: set[str]) -> Question | None:
