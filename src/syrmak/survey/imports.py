@@ -38,7 +38,7 @@ from syrmak.survey.instrument import (
     Choice,
     Question,
     Questionnaire,
-    code_order,
+    listed_then_seen,
 )
 from syrmak.survey.layouts import (
     FORMATS,
@@ -841,13 +841,9 @@ def _extend(ctx: _Context, form: Questionnaire, mapper: ColumnMapper, retired: l
         if extra:
             found = [Choice(code, {lang: label or code}, from_data=True)
                      for code, label in extra]
+            choices = [*q.choices, *found]
             if q.open_choices:  # the codes of a list kept in a file, in a reader's order
-                listed = [c for c in q.choices if not c.from_data]
-                found = sorted([*(c for c in q.choices if c.from_data), *found],
-                               key=lambda c: code_order(c.name))
-                choices = [*listed, *found]
-            else:
-                choices = [*q.choices, *found]
+                choices = list(listed_then_seen(choices))
             if all(_NUMERIC.fullmatch(c.name) for c in choices):
                 choices.sort(key=lambda c: float(c.name))
             q = replace(q, choices=tuple(choices))

@@ -85,6 +85,13 @@ def code_order(code: str) -> tuple:
         return (1, 0.0, code.casefold())
 
 
+def listed_then_seen(choices) -> tuple[Choice, ...]:
+    """The options of a list kept in a file: those a form lists, in its order, then those
+    known from the data, in ``code_order`` (so each import does not reshuffle them)."""
+    return (*(c for c in choices if not c.from_data),
+            *sorted((c for c in choices if c.from_data), key=lambda c: code_order(c.name)))
+
+
 @dataclass(frozen=True)
 class Question:
     name: str
@@ -147,10 +154,7 @@ class Question:
         if not extra:
             return self
         seen = [Choice(code, {}, from_data=True) for code in extra]
-        listed = [c for c in self.choices if not c.from_data]
-        found = sorted([*(c for c in self.choices if c.from_data), *seen],
-                       key=lambda c: code_order(c.name))
-        return replace(self, choices=(*listed, *found))
+        return replace(self, choices=listed_then_seen([*self.choices, *seen]))
 
     def choice(self, name: str) -> Choice:
         for choice in self.choices:
@@ -354,13 +358,9 @@ def carry_over(old: Questionnaire, new: Questionnaire) -> tuple[Questionnaire, l
             listed = {c.name for c in q.choices}
             kept = [c for c in before.choices if c.from_data and c.name not in listed]
             if kept:
-                choices = [*q.choices, *kept]
-                if q.open_choices:
-                    known = [c for c in choices if not c.from_data]
-                    seen = sorted((c for c in choices if c.from_data),
-                                  key=lambda c: code_order(c.name))
-                    choices = [*known, *seen]
-                q = replace(q, choices=tuple(choices))
+                choices = (*q.choices, *kept)
+                q = replace(q, choices=listed_then_seen(choices) if q.open_choices
+                            else choices)
                 carried.append(f"option(s) {', '.join(repr(c.name) for c in kept)} of "
                                f"'{q.name}'")
         questions.append(q)

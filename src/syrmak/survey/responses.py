@@ -9,8 +9,7 @@ option's place (1 = ranked first); a location (geopoint) its text and ``q/latitu
 ``q/longitude`` (``Float64``), for maps; time, traces, shapes, attachments (their file
 names) and barcodes ``string``; datetime ``datetime64[UTC]``. A select whose options come
 from a file has the codes seen as options (after any the questionnaire lists), labelled by
-the code. Personal-data questions are never in the
-frame.
+the code. Personal-data questions are never in the frame.
 
 The questions of a repeat group are in a frame of their own, one row per record
 (``response_frame(..., repeat=...)``), with the respondent it belongs to and its place
