@@ -145,3 +145,14 @@ def test_report_draft_has_the_file_selects(filed, tmp_path):
     assert drafted["city"] == "frequencies" and drafted["langs"] == "multiple"
     html = next(filed.folder.glob("**/*.html")).read_text(encoding="utf-8")
     assert "madrid" in html and "qu" in html
+
+
+def test_a_frame_built_in_code_takes_the_codes(filed):
+    from syrmak.analysis.frames import build_frame
+
+    form = filed.questionnaire
+    frame = build_frame(form, {"city": ["lima", "madrid", None, "lima"],
+                               "langs": [["es"], ["es", "en"], None, []]})
+    assert tables.frequencies(form, frame, "city").counts == (2.0, 1.0)
+    multiple = tables.multiple_response(form, frame, "langs")
+    assert multiple.names == ("en", "es") and multiple.counts == (1.0, 2.0)
