@@ -9,9 +9,14 @@ Runs each step in a fresh subprocess so its peak memory (VmHWM) is its own:
   frame   syrmak: Study.responses() on that study
 
 ``--distinct`` makes every open-text answer distinct (real free text); without it the five
-text questions draw from 216 three-word answers, which flatters the import.
+text questions draw from 216 three-word answers, which flatters the import. ``--repeat N``
+runs each step N times, alternating steps, and reports each step's median (a shared machine
+slows one run more than another); ``--steps`` runs only some steps (``import`` alone for the
+1M-row peak memory: the floor's pandas copy of a 1.3 GB file takes long and proves nothing
+there). ``frame`` needs ``import`` before it.
 
-Usage:  python benchmarks/bench_import.py [--rows 200000] [--distinct] [--work DIR]
+Usage:  python benchmarks/bench_import.py [--rows 200000] [--distinct] [--repeat N]
+                                          [--steps floor,peer,import,frame] [--work DIR]
 """
 
 from __future__ import annotations
@@ -147,6 +152,10 @@ def main() -> None:
     parser.add_argument("--step")
     parser.add_argument("--distinct", action="store_true",
                         help="every open-text answer distinct (real free text)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs of each step; the median is reported")
+    parser.add_argument("--steps", default="floor,peer,import,frame",
+                        help="comma-separated steps to run (floor, peer, import, frame)")
     args = parser.parse_args()
     if args.step:
         print(json.dumps(step(args.step, args.work)))
@@ -162,25 +171,50 @@ def main() -> None:
     size = (args.work / "responses.csv").stat().st_size / 2**20
     texts = "distinct" if args.distinct else "216 repeated"
     print(f"{args.rows} rows x 40 questions ({texts} open-text answers), {size:.0f} MiB CSV")
-    results = {}
-    try:
-        import duckdb  # noqa: F401 -- only to know whether the peer step can run
-        steps = ("floor", "peer", "import", "frame")
-    except ImportError:
-        steps = ("floor", "import", "frame")
-        print("duckdb is not installed (pip install -e '.[bench]'): no peer figure")
-    for name in steps:
-        out = subprocess.run([sys.executable, __file__, "--step", name, "--work", str(args.work)],
-                             capture_output=True, text=True, check=True)
-        results[name] = json.loads(out.stdout.strip().splitlines()[-1])
-        print(results[name])
-    ratio = results["import"]["seconds"] / results["floor"]["seconds"]
-    print(f"import / floor = {ratio:.2f}x (target <= 1.5x); import peak "
-          f"{results['import']['peak_mb']} MB (target < 1536 at 1M rows); responses() "
-          f"{results['frame']['seconds']} s")
-    if "peer" in results:
+    steps = [name for name in ("floor", "peer", "import", "frame")
+             if name in {s.strip() for s in args.steps.split(",")}]
+    if "frame" in steps and "import" not in steps:
+        parser.error("the frame step reads the study the import step makes: add import")
+    if "peer" in steps:
+        try:
+            import duckdb  # noqa: F401 -- only to know whether the peer step can run
+        except ImportError:
+            steps.remove("peer")
+            print("duckdb is not installed (pip install -e '.[bench]'): no peer figure")
+    runs: dict[str, list[dict]] = {name: [] for name in steps}
+    for _ in range(max(1, args.repeat)):
+        for name in steps:  # one of each step in turn, so contention hits them alike
+            # Each run writes into a fresh store, as the first did.
+            made = args.work / {"floor": "floor.db", "peer": "peer.duckdb",
+                                "import": "study"}.get(name, "-")
+            if name != "frame" and made.is_dir():
+                shutil.rmtree(made)
+            elif name != "frame" and made.exists():
+                made.unlink()
+            out = subprocess.run([sys.executable, __file__, "--step", name, "--work",
+                                  str(args.work)], capture_output=True, text=True, check=True)
+            runs[name].append(json.loads(out.stdout.strip().splitlines()[-1]))
+            print(runs[name][-1])
+    results = {name: _median(found) for name, found in runs.items()}
+    if args.repeat > 1:
+        for result in results.values():
+            print(f"median of {args.repeat}: {result}")
+    if "import" in results:
+        print(f"import peak {results['import']['peak_mb']} MB (target < 1536 at 1M rows)")
+    if "import" in results and "floor" in results:
+        ratio = results["import"]["seconds"] / results["floor"]["seconds"]
+        print(f"import / floor = {ratio:.2f}x (target <= 1.5x at 200k rows, distinct texts)")
+    if "import" in results and "peer" in results:
         print(f"import / DuckDB read_csv = "
               f"{results['import']['seconds'] / results['peer']['seconds']:.1f}x (peer figure)")
+    if "frame" in results:
+        print(f"responses() {results['frame']['seconds']} s")
+
+
+def _median(found: list[dict]) -> dict:
+    """The run with the median time (its own peak memory with it)."""
+    ordered = sorted(found, key=lambda r: r["seconds"])
+    return ordered[(len(ordered) - 1) // 2]
 
 
 if __name__ == "__main__":

@@ -38,9 +38,11 @@ SETTINGS = [["form_title", "form_id", "version", "default_language"],
             ["Тестовая анкета", "test_form", "3", "Russian (ru)"]]
 
 
-def write_xlsform(path: Path, survey=None, choices=None, settings=None) -> Path:
+def write_xlsform(path: Path, survey=None, choices=None, settings=None, **more) -> Path:
+    """The form's sheets; ``more`` adds others by name (``external_choices=[...]``)."""
     workbook = Workbook()
-    sheets = (("survey", survey or SURVEY), ("choices", choices or CHOICES), ("settings", settings or SETTINGS))
+    sheets = (("survey", survey or SURVEY), ("choices", choices or CHOICES),
+              ("settings", settings or SETTINGS), *more.items())
     for index, (name, rows) in enumerate(sheets):
         sheet = workbook.active if index == 0 else workbook.create_sheet()
         sheet.title = name

@@ -436,11 +436,13 @@ class Study:
         import hashlib
 
         from syrmak.survey import sealing
+        from syrmak.survey.instrument import carry_over
         from syrmak.survey.xlsform import load_xlsform
 
         path = Path(path)
         form = load_xlsform(path)
         old = None
+        carried: list[str] = []
         with db.writer(self.engine, self.id) as connection:
             current = self.questionnaire_id(connection)
             if current is not None and connection.execute(
@@ -449,6 +451,9 @@ class Study:
                 old = Questionnaire.from_dict(json.loads(connection.execute(
                     sa.select(schema.questionnaires.c.definition)
                     .where(schema.questionnaires.c.id == current)).scalar()))
+                # What the data taught the study (options of a file's list, another
+                # version's) stays known: no XLSForm lists it, so none can keep it.
+                form, carried = carry_over(old, form)
                 _check_compatible(old, form, path)
             connection.execute(sa.insert(schema.questionnaires), {
                 "form_id": form.form_id, "version": form.version, "title": form.title,
@@ -458,7 +463,8 @@ class Study:
                 "loaded_at": db.now(),
             })
             self.log("questionnaire-load", {"file": path.name, "form_id": form.form_id,
-                                            "version": form.version, "questions": len(form)},
+                                            "version": form.version, "questions": len(form),
+                                            **({"kept_from_data": carried} if carried else {})},
                      actor, connection)
             # Answers stored while a question was ordinary must not stay plain once it is not.
             sealed = sealing.seal_stored(self, connection, sealing.newly_personal(old, form),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from syrmak.errors import SyrmakError
+from syrmak.survey import readers
 from tests.survey.test_import_support import EN, RU, csv_text, write_csv
 
 NAMES = [["kind", "sphere", "sphere_other", "staff", "budget", "founded", "trust", "story"],
@@ -100,3 +102,44 @@ def test_unix_and_mac_line_ends_and_quoted_line_breaks(study, tmp_path):
 def test_missing_questions_are_noted(study, tmp_path):
     result = study.import_responses(write_csv(tmp_path / "r.csv", [["kind"], ["cso"]]))
     assert any("no column for question(s)" in n and "staff" in n for n in result.notes)
+
+
+NUL_ROWS = [["kind", "sphere", "sphere_other", "staff", "trust", "story"],
+            ["c\x00so", "rights\x00 eco", "", "1\x002", "agree", "Нет\x00 денег"],
+            ["independent", "women other", "живот\x00ные", "", "neutral\x00", "\x00"]]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1251"])
+def test_nul_characters_are_removed_from_cells(study, tmp_path, encoding):
+    """Real exports carry stray NULs in answers; PostgreSQL refuses them in text (the
+    store fixture runs this on both stores), and no answer means one."""
+    path = write_csv(tmp_path / "r.csv", NUL_ROWS, encoding=encoding)
+    assert b"\x00" in path.read_bytes()
+    result = study.import_responses(path, format="csv")
+    assert result.added == 2
+    assert any("7 NUL character(s) removed" in n and "line 2" in n for n in result.notes)
+    frame = study.responses(lang="en")
+    assert frame["kind"].tolist() == ["Registered CSO", "Independent activist"]
+    assert frame.loc[1, ["sphere/rights", "sphere/eco"]].tolist() == [True, True]
+    assert frame.loc[2, "sphere_other"] == "животные"
+    assert frame["staff"].tolist() == [12, pd.NA]
+    assert frame["trust"].tolist() == ["Agree", "Difficult to answer"]
+    assert frame.loc[1, "story"] == "Нет денег" and pd.isna(frame.loc[2, "story"])
+
+
+def test_a_nul_in_the_header_is_binary_data(study, tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_bytes(b"kind\x00,story\ncso,x\n")
+    with pytest.raises(SyrmakError, match="binary data") as caught:
+        study.import_responses(path, format="csv")
+    assert caught.value.location.line == 1
+
+
+def test_csv_cells_are_plain_object_columns(tmp_path):
+    """Not pandas' string dtype (pandas 3 makes it the default, backed by pyarrow where it
+    is installed): the import's decoders expect object strings."""
+    path = write_csv(tmp_path / "r.csv", NAMES)
+    raw = readers.read_text_table(path, lambda header: 0)
+    assert len(raw.cells.columns) == len(NAMES[0])
+    assert [str(dtype) for dtype in raw.cells.dtypes] == ["object"] * len(NAMES[0])
+    assert raw.cells.loc[2, 0] == "cso"

@@ -197,11 +197,36 @@ def _languages(q: Question) -> list[str]:
     return list(dict.fromkeys(lang for c in q.choices for lang in c.labels))
 
 
+def _unlisted(q: Question, texts) -> list[str]:
+    """Answers that name none of the question's choices (by name or label)."""
+    lookup = choice_lookup(q)
+    return [str(t) for t in texts if normal(t) not in lookup]
+
+
+def with_frame_codes(q: Question, frame: pd.DataFrame) -> Question:
+    """A question whose options live in a file (select_one_from_file, external selects)
+    with the codes the frame holds as its options, each labelled by the code: the
+    questionnaire cannot list them. Other questions are returned as they are."""
+    if not q.open_choices:
+        return q
+    if q.type == SELECT_ONE:
+        if q.name not in frame.columns:
+            return q
+        series = frame[q.name]
+        texts = (series.cat.categories if isinstance(series.dtype, pd.CategoricalDtype)
+                 else pd.unique(series.dropna()))
+        return q.with_codes(_unlisted(q, texts))
+    prefix = q.name + "/"
+    return q.with_codes(str(c)[len(prefix):] for c in frame.columns
+                        if str(c).startswith(prefix))
+
+
 def single(questionnaire: Questionnaire, frame: pd.DataFrame, name: str, lang: str | None):
     q = question(questionnaire, name)
     if q.type != SELECT_ONE:
         raise wrong_type(q, "a single-answer (select_one) question")
     series = column(frame, q.name, q)
+    q = with_frame_codes(q, frame)
     if isinstance(series.dtype, pd.CategoricalDtype):
         categorical = series.array
         codes = np.asarray(categorical.codes)
@@ -248,6 +273,7 @@ def multiple(questionnaire: Questionnaire, frame: pd.DataFrame, name: str, lang:
     q = question(questionnaire, name)
     if q.type != SELECT_MULTIPLE:
         raise wrong_type(q, "a multiple-answer (select_multiple) question")
+    q = with_frame_codes(q, frame)
     options = []
     answered = None
     for choice in q.choices:

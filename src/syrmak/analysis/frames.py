@@ -34,6 +34,9 @@ def build_frame(
     columns: dict[str, object] = {}
     for q in questionnaire.answered:
         raw = list(answers.get(q.name, [None] * n))
+        if q.open_choices:  # a list kept in a file: the codes given are its options
+            q = q.with_codes(v for value in raw if value is not None
+                             for v in ([value] if q.type == "select_one" else value))
         names = [c.name for c in q.choices]
         if q.type == "select_one":
             for value in raw:

@@ -846,6 +846,7 @@ def rank_frequencies(
     q = v.question(questionnaire, question)
     if q.type != "rank":
         raise v.wrong_type(q, "a rank question")
+    q = v.with_frame_codes(q, frame)
     s = sample(questionnaire, frame, where, weight)
     places = np.column_stack([
         v.column(frame, f"{q.name}/{c.name}", q).fillna(0).to_numpy(dtype=np.int64)

@@ -188,7 +188,8 @@ def _indices(q: Question, values: Sequence[str], context: str) -> list[int]:
 
 
 def _single_mask(questionnaire, frame, q: Question, c: Clause, context: str) -> np.ndarray:
-    codes = v.single(questionnaire, frame, q.name, None).codes
+    var = v.single(questionnaire, frame, q.name, None)
+    codes, q = var.codes, var.question  # with the codes seen, for a list kept in a file
     valid = codes >= 0
     if c.op == "is missing":
         return ~valid
@@ -207,6 +208,7 @@ def _single_mask(questionnaire, frame, q: Question, c: Clause, context: str) -> 
 
 def _multiple_mask(questionnaire, frame, q: Question, c: Clause, context: str) -> np.ndarray:
     var = v.multiple(questionnaire, frame, q.name, None)
+    q = var.question  # with the codes seen, for a list kept in a file
     if c.op == "is missing":
         return ~var.answered
     if c.op == "is not missing":
@@ -232,6 +234,7 @@ def _option_mask(questionnaire, frame, q: Question, option: str, c: Clause, cont
             f"write '{q.name} = {option}' instead.",
             code="bad-filter",
         )
+    q = v.with_frame_codes(q, frame)
     j = _indices(q, [option], context)[0]
     values, answered = v.bool_parts(
         v.column(frame, f"{q.name}/{q.choices[j].name}", q)

@@ -116,7 +116,7 @@ def questionnaire_draft(directory, export, fmt, output):
               "default: the form's default language.")
 @friendly
 def questionnaire_show(directory, lang):
-    """Print the questionnaire: sections, questions, types, options.
+    """Print the questionnaire: groups and repeat groups, questions, types, options.
 
     Example: syrmak questionnaire show kz-study --lang en
     """

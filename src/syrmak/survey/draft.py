@@ -31,7 +31,7 @@ import pandas as pd
 
 from syrmak.errors import SyrmakError
 from syrmak.privacy import detect
-from syrmak.survey import readers as tables
+from syrmak.survey import readers
 from syrmak.survey.instrument import Questionnaire
 from syrmak.survey.layouts import LAYOUTS, Layout
 
@@ -125,7 +125,7 @@ class Draft:
 
 # -- reading the export ----------------------------------------------------------------------
 
-def _read(path: Path, fmt: str) -> tuple[tables.RawTable, Layout]:
+def _read(path: Path, fmt: str) -> tuple[readers.RawTable, Layout]:
     from syrmak.survey.imports import read_file
 
     raw, detected = read_file(path, _EMPTY, fmt)
@@ -229,7 +229,7 @@ def _guess(draft: Draft, header: str, values: list[str], multi: str | None,
             all(_CHECKED_TEXT["datetime"][0](v) for v in distinct):
         draft.question("dateTime", label, f"dateTime ({seen})")
         return
-    dates, bad = tables.parse_dates(pd.Series(distinct, dtype=object))
+    dates, bad = readers.parse_dates(pd.Series(distinct, dtype=object))
     if not bad.any() and all(re.search(r"\d", v) for v in distinct):
         draft.question("date", label, f"date ({seen})")
         return
@@ -243,7 +243,7 @@ def _guess(draft: Draft, header: str, values: list[str], multi: str | None,
 
 # -- the formats --------------------------------------------------------------------------------
 
-def _from_table(draft: Draft, raw: tables.RawTable, layout: Layout) -> None:
+def _from_table(draft: Draft, raw: readers.RawTable, layout: Layout) -> None:
     """Columns of a text export or workbook: brackets and ``q/option`` columns grouped."""
     multi = CHECKBOX_SEPARATOR if layout.name == "google-forms" else None
     spaced = layout.name in ("kobo", "odk")
@@ -324,7 +324,7 @@ def _spaced_codes(values: list[str]) -> bool:
         any(" " in v for v in values)
 
 
-def _bracket_group(draft: Draft, raw: tables.RawTable, head: str,
+def _bracket_group(draft: Draft, raw: readers.RawTable, head: str,
                    members: list[tuple[int, str, str]]) -> None:
     """``Head [Row]`` columns: a grid of questions (Google Forms, LimeSurvey arrays), or the
     options of one question when the cells only tick (LimeSurvey's Y)."""
@@ -380,11 +380,11 @@ def _from_spss(draft: Draft, path: Path) -> None:
         else:  # a category set: each variable holds one chosen option's code
             codes: dict[str, str] = {}
             for v in variables:
-                codes.update({tables.code_text(k): str(t) for k, t in
+                codes.update({readers.code_text(k): str(t) for k, t in
                               (value_labels.get(v) or {}).items()})
-                codes.update({tables.code_text(x): tables.code_text(x)
-                              for x in frame[v].dropna() if tables.code_text(x)
-                              and tables.code_text(x) not in codes})
+                codes.update({readers.code_text(x): readers.code_text(x)
+                              for x in frame[v].dropna() if readers.code_text(x)
+                              and readers.code_text(x) not in codes})
             options = sorted(codes.items())
             how = "a category set: each variable holds one chosen option"
         draft.question("select_multiple", spec.get("label") or set_name.lstrip("$"),
@@ -408,8 +408,8 @@ def _from_spss(draft: Draft, path: Path) -> None:
                 str(meta.original_variable_types.get(column, "")).startswith(("DATE", "ADATE")):
             draft.question("date", label, f"date ({measure})", name=name)
         elif codes and measure != "scale":
-            seen = {tables.code_text(v) for v in values}
-            options = [(tables.code_text(k), str(v)) for k, v in sorted(codes.items(),
+            seen = {readers.code_text(v) for v in values}
+            options = [(readers.code_text(k), str(v)) for k, v in sorted(codes.items(),
                                                                        key=lambda kv: str(kv[0]))]
             if all(_DECIMAL.fullmatch(n) for n, _ in options):
                 options.sort(key=lambda o: float(o[0]))

@@ -31,7 +31,15 @@ from syrmak.store import db, schema
 from syrmak.store.answers import write_batch
 from syrmak.store.vault import ContactValue
 from syrmak.survey import identity, readers
-from syrmak.survey.instrument import OTHER, OTHER_SUFFIX, Choice, Question, Questionnaire
+from syrmak.survey.instrument import (
+    OTHER,
+    OTHER_SUFFIX,
+    OTHER_VERSION,
+    Choice,
+    Question,
+    Questionnaire,
+    listed_then_seen,
+)
 from syrmak.survey.layouts import (
     FORMATS,
     LAYOUTS,
@@ -287,6 +295,8 @@ def _decode_select(ctx: _Context, col: Column) -> tuple[pd.Series, pd.Series | N
         else:
             stored[i] = got[0] if q.type == "select_one" else " ".join(got[0])
             others[i] = got[1] or None
+            if q.open_choices:  # a list kept in a file: the codes answered are its options
+                _seen_codes(ctx, q, [got[0]] if q.type == "select_one" else got[0])
     if unknown.any():
         names = ", ".join(repr(c.label(ctx.form.default_language)) for c in q.choices[:8])
         ctx.fail(col, pd.Series(unknown[codes], index=values.index),
@@ -301,6 +311,15 @@ def _decode_select(ctx: _Context, col: Column) -> tuple[pd.Series, pd.Series | N
 
 
 _NUMERIC = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def _seen_codes(ctx: _Context, q: Question, names: list[str]) -> None:
+    """Codes of a select whose options the form does not list (select_one_from_file,
+    external selects), to become options labelled by the code (``_extend``)."""
+    listed = {c.name for c in q.choices}
+    for name in names:
+        if name and name not in listed:
+            ctx.new_options.setdefault(q.name, {}).setdefault(name, name)
 
 
 def _new_options(ctx: _Context, q: Question, decoder: Decoder, text: str,
@@ -429,7 +448,8 @@ def _clean_text(value: str) -> str | None:
 def _option_flags(ctx: _Context, col: Column) -> tuple[pd.Series, pd.Series | None] | None:
     """A 0/1 (Y/empty, label/empty) column for one option; "Other" may hold the text."""
     q = col.question
-    choice = q.choice(col.choice)
+    # An option the form does not list: another version's, or a code of a file's list.
+    choice = next((c for c in q.choices if c.name == col.choice), None) or Choice(col.choice)
     labels = {normalise(t) for t in choice.labels.values()} | {choice.name.casefold()}
 
     def state(value: str) -> str | bool | None:
@@ -482,7 +502,9 @@ def _combine_options(ctx: _Context, q: Question, cols: list[Column]):
     for col in cols:
         answered |= readers.per_value(ctx.text(col), lambda v: bool(v.strip()),
                                      distinct=ctx.distinct(col)).to_numpy(bool)
-    names = [c.name for c in q.choices if c.name in flags]
+    listed = {c.name for c in q.choices}
+    names = [c.name for c in q.choices if c.name in flags] + \
+        [name for name in flags if name not in listed]
     chosen = np.column_stack([flags[n].to_numpy(bool) for n in names]) if names else \
         np.zeros((len(ctx.cells), 0), dtype=bool)
     # Few distinct combinations: join the names once per combination.
@@ -704,6 +726,7 @@ def _child(ctx: _Context, repeat: str, cols: list[Column]) -> _Child | None:
             ctx.errors.add(exc)
             continue
         ctx.notes.extend(n for n in parsed.notes if not n.startswith("no column for"))
+        _adopt_options(ctx, parsed)
         parts.append(parsed)
         rows.append(cells.index.to_numpy())
         ordinals.append(np.full(len(cells), instance))
@@ -719,6 +742,18 @@ def _child(ctx: _Context, repeat: str, cols: list[Column]) -> _Child | None:
     merged = _Parsed(answers, personal, pd.Series("", index=answers.index),
                      pd.Series(pd.NaT, index=answers.index), [], [], held)
     return _Child(repeat, merged, parent_rows, np.concatenate(ordinals))
+
+
+def _adopt_options(ctx: _Context, parsed: _Parsed) -> None:
+    """Options a repeat group's records showed (codes of a list kept in a file, another
+    version's): the study's questionnaire gains them as the main table's would."""
+    for q in (parsed.form.questions if parsed.form is not None else ()):
+        if not ctx.form.has(q.name):
+            continue
+        listed = {c.name for c in ctx.form.question(q.name).choices}
+        for c in q.choices:
+            if c.name not in listed:
+                ctx.new_options.setdefault(q.name, {}).setdefault(c.name, c.label())
 
 
 def _repeat_form(form: Questionnaire, repeat: str) -> Questionnaire:
@@ -777,6 +812,7 @@ def _child_tables(ctx: _Context, columns: list[Column], done: set[str]) -> list[
             ctx.errors.add(exc)
             continue
         ctx.notes.extend(n for n in parsed.notes if not n.startswith("no column for"))
+        _adopt_options(ctx, parsed)
         parent_rows = links[known].map(parents).to_numpy(dtype=np.int64)
         ordinals = pd.Series(parent_rows).groupby(parent_rows).cumcount().to_numpy() + 1
         answers = parsed.answers.reset_index(drop=True)
@@ -803,8 +839,11 @@ def _extend(ctx: _Context, form: Questionnaire, mapper: ColumnMapper, retired: l
         extra = [(code, label) for code, label in new.get(q.name, {}).items()
                  if code not in {c.name for c in q.choices}]
         if extra:
-            choices = [*q.choices, *(Choice(code, {lang: label or code})
-                                     for code, label in extra)]
+            found = [Choice(code, {lang: label or code}, from_data=True)
+                     for code, label in extra]
+            choices = [*q.choices, *found]
+            if q.open_choices:  # the codes of a list kept in a file, in a reader's order
+                choices = list(listed_then_seen(choices))
             if all(_NUMERIC.fullmatch(c.name) for c in choices):
                 choices.sort(key=lambda c: float(c.name))
             q = replace(q, choices=tuple(choices))
@@ -817,7 +856,7 @@ def _extend(ctx: _Context, form: Questionnaire, mapper: ColumnMapper, retired: l
         while name.casefold() in taken:
             name += "_2"
         taken.add(name.casefold())
-        questions.append(Question(name, "text", {lang: header}, source_type="other version"))
+        questions.append(Question(name, "text", {lang: header}, source_type=OTHER_VERSION))
         answers[name] = readers.on_distinct(ctx.text(col), _clean_texts, ctx.distinct(col))
         added.append(f"question '{name}' (column '{header}')")
     if not added:

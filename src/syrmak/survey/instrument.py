@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from syrmak.errors import SyrmakError
@@ -59,12 +59,37 @@ def _pick(labels: Mapping[str, str], lang: str | None, fallback: str) -> str:
 class Choice:
     name: str
     labels: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    #: Known from answers, not from any XLSForm: a code of a list kept in a file
+    #: (select_one_from_file), an option of another version of the form, a code an SPSS
+    #: variable left unlabelled. A later version of the form keeps it (``carry_over``).
+    from_data: bool = field(default=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "labels", _frozen(self.labels))
 
     def label(self, lang: str | None = None) -> str:
         return _pick(self.labels, lang, self.name)
+
+    def to_dict(self) -> dict:
+        data = {"name": self.name, "labels": dict(self.labels)}
+        if self.from_data:  # absent when false, so stored forms of before stay equal
+            data["from_data"] = True
+        return data
+
+
+def code_order(code: str) -> tuple:
+    """Codes seen in answers, in a reader's order: numbers by value, then texts A-Z."""
+    try:
+        return (0, float(code), "")
+    except ValueError:
+        return (1, 0.0, code.casefold())
+
+
+def listed_then_seen(choices) -> tuple[Choice, ...]:
+    """The options of a list kept in a file: those a form lists, in its order, then those
+    known from the data, in ``code_order`` (so each import does not reshuffle them)."""
+    return (*(c for c in choices if not c.from_data),
+            *sorted((c for c in choices if c.from_data), key=lambda c: code_order(c.name)))
 
 
 @dataclass(frozen=True)
@@ -120,6 +145,19 @@ class Question:
     def label(self, lang: str | None = None) -> str:
         return _pick(self.labels, lang, self.name)
 
+    def with_codes(self, codes) -> Question:
+        """The question with the codes of ``codes`` its choices lack added as choices
+        labelled by the code (``from_data``): a select whose list lives in a file knows its
+        options only from the answers. Other questions are returned as they are."""
+        if not self.open_choices:
+            return self
+        known = {c.name for c in self.choices}
+        extra = {str(code) for code in codes if str(code).strip()} - known
+        if not extra:
+            return self
+        seen = [Choice(code, {}, from_data=True) for code in extra]
+        return replace(self, choices=listed_then_seen([*self.choices, *seen]))
+
     def choice(self, name: str) -> Choice:
         for choice in self.choices:
             if choice.name == name:
@@ -135,7 +173,7 @@ class Question:
             "name": self.name,
             "type": self.type,
             "labels": dict(self.labels),
-            "choices": [{"name": c.name, "labels": dict(c.labels)} for c in self.choices],
+            "choices": [c.to_dict() for c in self.choices],
             "list_name": self.list_name,
             "section": self.section,
             "required": self.required,
@@ -305,3 +343,38 @@ class Questionnaire:
             questions=tuple(Question.from_dict(q) for q in data["questions"]),
             hidden_fields=tuple(data.get("hidden_fields", ())),
         )
+
+
+#: ``Question.source_type`` of a question only an export's columns showed (a question of
+#: another version of the form, kept as text by an import).
+OTHER_VERSION = "other version"
+
+
+def carry_over(old: Questionnaire, new: Questionnaire) -> tuple[Questionnaire, list[str]]:
+    """``new`` (a later version of the form) with what the study knows only from its data,
+    which no XLSForm lists and so no later one can: options of a list kept in a file, of
+    another version in an all-versions export, codes an SPSS variable left unlabelled
+    (``Choice.from_data``), and questions of another version kept as text. Without them,
+    answers stored with those codes would turn into errors or vanish from the tables.
+    Returns the questionnaire and what was carried over, for the log."""
+    carried: list[str] = []
+    questions = []
+    for q in new.questions:
+        before = next((p for p in old.questions if p.name == q.name), None)
+        if before is not None and q.has_choices and before.has_choices:
+            listed = {c.name for c in q.choices}
+            kept = [c for c in before.choices if c.from_data and c.name not in listed]
+            if kept:
+                choices = (*q.choices, *kept)
+                q = replace(q, choices=listed_then_seen(choices) if q.open_choices
+                            else choices)
+                carried.append(f"option(s) {', '.join(repr(c.name) for c in kept)} of "
+                               f"'{q.name}'")
+        questions.append(q)
+    for q in old.questions:
+        if q.source_type == OTHER_VERSION and not new.has(q.name):
+            questions.append(q)
+            carried.append(f"question '{q.name}'")
+    if not carried:
+        return new, []
+    return replace(new, questions=tuple(questions)), carried

@@ -23,7 +23,7 @@ from syrmak.text import normal
 if TYPE_CHECKING:  # the hooks get tables and frames; loading the layouts needs neither
     import pandas as pd
 
-    from syrmak.survey import readers as tables
+    from syrmak.survey import readers
 
 #: A select cell longer than this is no list of options (it is decoded as "Other" or refused).
 MAX_SELECT_TEXT = 4000
@@ -77,18 +77,18 @@ class Layout:
     # -- hooks --------------------------------------------------------------------------
     #: File suffixes only this layout's ``reader`` reads (SPSS's .sav, .zsav, .por).
     suffixes: tuple[str, ...] = ()
-    reader: Callable[[Path], tables.RawTable] | None = None
+    reader: Callable[[Path], readers.RawTable] | None = None
     #: Whether a header (stripped, case-folded fields) is this tool's, for ``--format auto``.
     detect: Callable[[list[str]], bool] | None = None
     #: Rows under the header that are no submissions (an HXL tag row, Qualtrics' question
     #: texts): drops them from the table, may keep what they say, returns a note or None.
-    header_rows: Callable[[tables.RawTable], str | None] | None = None
+    header_rows: Callable[[readers.RawTable], str | None] | None = None
     #: Responses the tool kept unfinished: (mask of rows to leave out, note), given the
     #: cells and the mapped columns.
     unfinished: Callable[[pd.DataFrame, list], tuple[pd.Series, str] | None] | None = None
     #: Columns the file's metadata ties to questions (SPSS multiple-response sets):
     #: {header: (role, question, choice)}.
-    aliases: Callable[[tables.RawTable, Questionnaire], dict] | None = None
+    aliases: Callable[[readers.RawTable, Questionnaire], dict] | None = None
     #: A repeat group's table (another sheet, another CSV) names its parent's row by
     #: (its column, the parent table's column): Kobo's ``_parent_index`` -> ``_index``,
     #: ODK Central's ``PARENT_KEY`` -> ``KEY``.
@@ -104,7 +104,7 @@ XLSFORM_META = ("start", "end", "today", "deviceid", "username", "simserial", "s
 _HXL = re.compile(r"#[a-z][a-z0-9_]*(?:\s*\+\s*[a-z][a-z0-9_]*)*", re.IGNORECASE)
 
 
-def skip_hxl_row(raw: tables.RawTable) -> str | None:
+def skip_hxl_row(raw: readers.RawTable) -> str | None:
     """KoboToolbox's default export puts the form's HXL hashtags (``#indicator+diet``) in
     the row under the header when the form has any; that row is no submission."""
     if raw.cells.empty:
@@ -117,7 +117,7 @@ def skip_hxl_row(raw: tables.RawTable) -> str | None:
     return f"row {first} holds HXL hashtags (#indicator, ...), not a submission: skipped."
 
 
-def qualtrics_header_rows(raw: tables.RawTable) -> str | None:
+def qualtrics_header_rows(raw: readers.RawTable) -> str | None:
     """Qualtrics writes three header rows: export tags (the header), question texts, and
     ``{"ImportId":"QID1"}``: the texts become column labels, both rows are dropped."""
     if raw.cells.empty:
@@ -162,7 +162,7 @@ def qualtrics_unfinished(cells: pd.DataFrame, columns: list):
                         "were left out.")
 
 
-def spss_aliases(raw: tables.RawTable, form: Questionnaire) -> dict[str, tuple]:
+def spss_aliases(raw: readers.RawTable, form: Questionnaire) -> dict[str, tuple]:
     """SPSS multiple-response sets: a dichotomy set's variables are the options (in order),
     a category set's variables each hold one chosen option."""
     aliases: dict[str, tuple] = {}
@@ -188,22 +188,22 @@ def spss_aliases(raw: tables.RawTable, form: Questionnaire) -> dict[str, tuple]:
     return aliases
 
 
-def _count_value(raw: tables.RawTable, variable: str, counted) -> None:
+def _count_value(raw: readers.RawTable, variable: str, counted) -> None:
     """A dichotomy set may count 2 (1 = no, 2 = yes): rewrite its cells to 1/0."""
     if counted in (None, 1, "1") or variable not in raw.header:
         return
-    tables = _tables()
+    readers = _readers()
     index = raw.header.index(variable)
-    counted_text = tables.code_text(counted)
-    raw.cells[index] = tables.per_value(
+    counted_text = readers.code_text(counted)
+    raw.cells[index] = readers.per_value(
         raw.cells[index], lambda v: "" if not v.strip() else "1" if v.strip() == counted_text
         else "0")
 
 
-def _tables():
-    from syrmak.survey import readers as tables
+def _readers():
+    from syrmak.survey import readers
 
-    return tables
+    return readers
 
 
 def _has_any(*names: str) -> Callable[[list[str]], bool]:
@@ -290,7 +290,7 @@ SPSS = Layout(
     local_key_columns=("id",),
     time_columns=("timestamp", "submitdate", "_submission_time", "submissiondate"),
     suffixes=(".sav", ".zsav", ".por"),
-    reader=lambda path: _tables().read_spss(path),
+    reader=lambda path: _readers().read_spss(path),
     aliases=spss_aliases,
 )
 CSV = Layout(
@@ -471,16 +471,18 @@ class ColumnMapper:
             choice = choice_for_code(q, tail, self.layout.positional_codes or bool(match))
             if choice is not None:
                 return q, choice
-        if self.versions:  # an option another version of the form had
-            for head, tail in splits:
-                q = self.question(head)
-                code = tail.strip()
-                if q is not None and q.type == "select_multiple" and code \
-                        and not any(c.isspace() for c in code):
-                    self.new_options.setdefault(q.name, [])
-                    if code not in self.new_options[q.name]:
-                        self.new_options[q.name].append(code)
-                    return q, code
+        # An option another version of the form had, or a code of a list kept in a file
+        # (ODK Central gives each value seen a column of its own).
+        for head, tail in splits:
+            q = self.question(head)
+            code = tail.strip()
+            if q is not None and q.type == "select_multiple" and code \
+                    and (self.versions or q.open_choices) \
+                    and not any(c.isspace() for c in code):
+                self.new_options.setdefault(q.name, [])
+                if code not in self.new_options[q.name]:
+                    self.new_options[q.name].append(code)
+                return q, code
         return None
 
     def grid_row(self, text: str, taken: set[str]) -> Question | None:

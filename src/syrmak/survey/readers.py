@@ -79,9 +79,9 @@ def decode_text(path: Path, data: bytes) -> tuple[str, str | None]:
                 text = data.decode(codec)
             except UnicodeDecodeError as exc:
                 raise _undecodable(path, data, exc, name) from None
-            return _without_nul(path, text), f"read as {name}"
+            return _header_without_nul(path, text), f"read as {name}"
     try:
-        return _without_nul(path, data.decode("utf-8")), None
+        return _header_without_nul(path, data.decode("utf-8")), None
     except UnicodeDecodeError as exc:
         utf8_error = exc
     _refuse_mixed_encodings(path, data)
@@ -89,13 +89,17 @@ def decode_text(path: Path, data: bytes) -> tuple[str, str | None]:
     if best is None:
         raise _undecodable(path, data, utf8_error, "UTF-8")
     codec, text = best
-    return text, f"read as {LEGACY_NAMES[codec]} (the file is not UTF-8)"
+    return _header_without_nul(path, text), \
+        f"read as {LEGACY_NAMES[codec]} (the file is not UTF-8)"
 
 
-def _without_nul(path: Path, text: str) -> str:
+def _header_without_nul(path: Path, text: str) -> str:
+    """The text, refused if its header line holds a NUL (binary data: UTF-16 without its
+    byte-order mark, a workbook renamed .csv); NULs further down stay for the reader to
+    strip from the cells (``_strip_nul``)."""
     position = text.find("\x00")
-    if position >= 0:
-        raise _nul(path, text.count("\n", 0, position) + 1)
+    if position >= 0 and "\n" not in text[:position]:
+        raise _nul(path, 1)
     return text
 
 
@@ -167,8 +171,8 @@ def _best_legacy(data: bytes) -> tuple[str, str] | None:
 def _cyrillic_score(text: str) -> int | None:
     """Lower-case Cyrillic letters (Russian prose is mostly lower case), or None when
     the decoded text does not look like Cyrillic text at all."""
-    if any(c in _CONTROL for c in set(text)):
-        return None
+    if any(c in _CONTROL and c != "\x00" for c in set(text)):
+        return None  # (a stray NUL in an answer is stripped later; one in the header refused)
     counts: dict[str, int] = {}
     for char in text:
         if char >= "\x80":
@@ -259,7 +263,7 @@ def read_text_table(path: Path, score) -> RawTable:
         utf8 = False
     if utf8:
         sha, nul_line = _scan(path)
-        if nul_line is not None:
+        if nul_line == 1:
             raise _nul(path, nul_line)
         delimiter = choose_delimiter(sample.decode("utf-8", errors="ignore"), score)
         try:
@@ -271,15 +275,37 @@ def read_text_table(path: Path, score) -> RawTable:
             raw.sha256 = sha
             if bom:
                 raw.notes.append(f"read as {bom[2]}")
+            if nul_line is not None:
+                _strip_nul(raw, nul_line)
             return _delimiter_note(raw, delimiter)
     data = path.read_bytes()
     text, note = decode_text(path, data)
     delimiter = choose_delimiter(text, score)
+    nul = text.find("\x00")
     raw = read_csv_text(path, text, delimiter, text.encode("utf-8"))
     raw.sha256 = hashlib.sha256(data).hexdigest()
     if note:
         raw.notes.append(note)
+    if nul >= 0:
+        _strip_nul(raw, text.count("\n", 0, nul) + 1)
     return _delimiter_note(raw, delimiter)
+
+
+def _strip_nul(raw: RawTable, line: int) -> None:
+    """Remove NUL characters from the cells. Real exports carry a few in answers (a phone
+    keyboard, a copy from a PDF); no answer means one, and PostgreSQL refuses them in
+    text. Only run when the scan saw a NUL, so a clean file pays nothing."""
+    removed = 0
+    for column in raw.cells.columns:
+        values = raw.cells[column]
+        has = values.str.contains("\x00", regex=False).to_numpy(dtype=bool)
+        if has.any():
+            removed += int(values[has].str.count("\x00").sum())
+            raw.cells[column] = values.str.replace("\x00", "", regex=False).astype(object)
+    if removed:
+        raw.notes.append(f"{removed} NUL character(s) removed from the answers (the first at "
+                         f"line {line}): no answer means one, and a database cannot store "
+                         "them as text.")
 
 
 def _delimiter_note(raw: RawTable, delimiter: str) -> RawTable:
@@ -358,7 +384,10 @@ def _read_in_chunks(handle, options: dict) -> pd.DataFrame:
         pieces = parts.pop(column)
         columns[column] = np.concatenate(pieces) if len(pieces) > 1 else pieces[0]
         del pieces
-    return pd.DataFrame(columns, copy=False)
+    # Plain object columns: pandas 3 would make them its string dtype (backed by pyarrow
+    # where installed), whose missing values, .str results and memory differ from the
+    # object strings every reader of a RawTable expects. Same arrays: no copy.
+    return pd.DataFrame(columns, copy=False, dtype=object)
 
 
 def _trailing_empty_fields(text: str, delimiter: str) -> tuple[int | None, int | None]:

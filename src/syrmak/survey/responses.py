@@ -8,8 +8,8 @@ was not answered); integer ``Int64``; decimal ``Float64``; text ``string``; date
 option's place (1 = ranked first); a location (geopoint) its text and ``q/latitude``,
 ``q/longitude`` (``Float64``), for maps; time, traces, shapes, attachments (their file
 names) and barcodes ``string``; datetime ``datetime64[UTC]``. A select whose options come
-from a file has the codes seen as its categories. Personal-data questions are never in the
-frame.
+from a file has the codes seen as options (after any the questionnaire lists), labelled by
+the code. Personal-data questions are never in the frame.
 
 The questions of a repeat group are in a frame of their own, one row per record
 (``response_frame(..., repeat=...)``), with the respondent it belongs to and its place
@@ -43,10 +43,9 @@ def _as_text(series: pd.Series) -> pd.Series:
 
 def question_columns(q: Question, values: pd.Series, lang: str | None) -> dict[str, pd.Series]:
     index = values.index
-    if q.type == "select_one" and q.open_choices and not q.choices:
-        seen = sorted({str(v) for v in values.dropna()})
-        return {q.name: pd.Series(pd.Categorical(_as_text(values), categories=seen),
-                                  index=index)}
+    if q.open_choices:
+        # Options kept in a file the form only names: the codes seen are options too.
+        q = q.with_codes(_codes_seen(q, values))
     if q.type == "rank":
         return _rank_columns(q, values)
     if q.type == "geopoint":
@@ -93,6 +92,13 @@ def question_columns(q: Question, values: pd.Series, lang: str | None) -> dict[s
     if q.type == "date":
         return {q.name: pd.to_datetime(values, errors="coerce")}
     return {q.name: _as_text(values).astype("string")}
+
+
+def _codes_seen(q: Question, values: pd.Series) -> list[str]:
+    distinct = pd.unique(values.dropna().astype(object))
+    if q.type == "select_one":
+        return [str(v).strip() for v in distinct]
+    return list(dict.fromkeys(token for v in distinct for token in str(v).split()))
 
 
 def _rank_columns(q: Question, values: pd.Series) -> dict[str, pd.Series]:
