@@ -224,7 +224,7 @@ def transcribe_command(directory, recordings, respondent, language, speakers, in
     """
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from syrmak.interviews.transcribe import transcribe
+    from syrmak.interviews.jobs import transcribe_here
 
     study = open_study(directory)
     if study.engine.dialect.name == "postgresql" and not here:
@@ -243,9 +243,10 @@ def transcribe_command(directory, recordings, respondent, language, speakers, in
         def progress(done, total):
             bar.update(task, completed=done, total=total)
 
-        result = transcribe(study, recordings, respondent=respondent, language=language,
-                            speakers=speakers, interviewer=interviewer, name=name,
-                            progress=progress)
+        # Recorded as a job too, so the workspace's jobs page shows the progress.
+        result = transcribe_here(study, recordings, respondent=respondent, language=language,
+                                 speakers=speakers, interviewer=interviewer, name=name,
+                                 progress=progress)
     click.echo(f"Stored transcript '{result.name}': {result.segments} segments, "
                f"{len(result.speakers)} speaker(s), {result.duration:.0f} s of audio; "
                f"recording(s) {', '.join(map(str, result.recordings))} sealed in the store.")
