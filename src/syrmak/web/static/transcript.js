@@ -40,15 +40,19 @@ function caret(words) {
 }
 
 function post(action, values, source) {
-  htmx.ajax("POST", `${base()}/${action}`, {source, values, target: "#transcript",
-                                             swap: "outerHTML"});
+  return htmx.ajax("POST", `${base()}/${action}`, {source, values, target: "#transcript",
+                                                    swap: "outerHTML"});
 }
 
 function save(words) {
   const li = words.closest("li.seg");
   const now = words.textContent;
+  // Once: the focus leaves the words again when the answer redraws the list.
+  if (!li || !words.isConnected || words.dataset.saving) return true;
   if (now === words.dataset.old) return false;
-  post("correct", {position: li.dataset.pos, old: words.dataset.old, new: now}, li);
+  words.dataset.saving = "1";
+  post("correct", {position: li.dataset.pos, old: words.dataset.old, new: now}, li)
+    .finally(() => { delete words.dataset.saving; });
   return true;
 }
 
@@ -67,6 +71,13 @@ function split(li) {
   }
   post("split", values, li);
 }
+
+// Whether the words clicked were already being edited (focus moves before "click").
+let wasEditing = false;
+document.addEventListener("pointerdown", (event) => {
+  const words = event.target.closest && event.target.closest("#segments .words");
+  wasEditing = Boolean(words) && document.activeElement === words;
+});
 
 document.addEventListener("click", (event) => {
   const li = event.target.closest && event.target.closest("#segments li.seg");
@@ -87,8 +98,7 @@ document.addEventListener("click", (event) => {
     return;
   }
   // A click on a line plays it; a click inside words being edited only moves the caret.
-  const words = event.target.closest(".words");
-  if (words && document.activeElement === words && li.classList.contains("editing")) return;
+  if (event.target.closest(".words") && wasEditing) return;
   playLine(li);
 });
 
