@@ -238,3 +238,29 @@ def test_unknown_speaker_segment_and_plain_documents(coded):
     with pytest.raises(SyrmakError) as caught:
         segments.transcript(coded, "notes")
     assert caught.value.code == "not-a-transcript"
+
+
+def test_the_cli_splits_merges_and_relabels(coded):
+    from click.testing import CliRunner
+
+    from syrmak.cli import main
+
+    folder = str(coded.folder)
+    run = CliRunner().invoke
+    result = run(main, ["interviews", "split", folder, "iv", "1", "--before", "выгорание",
+                        "--at", "6.1"])
+    assert result.exit_code == 0, result.output
+    assert lines(coded)[2] == ("Speaker 2", 6100, 9000, "выгорание у коллег.")
+    result = run(main, ["interviews", "merge", folder, "iv", "1"])
+    assert result.exit_code == 0, result.output
+    result = run(main, ["interviews", "speaker", folder, "iv", "Speaker 1", "Интервьюер",
+                        "--interviewer"])
+    assert result.exit_code == 0, result.output
+    assert segments.transcript(coded, "iv").interviewer == "Интервьюер"
+    result = run(main, ["interviews", "speaker", folder, "iv", "Speaker 9", "X", "--segment",
+                        "1"])
+    assert result.exit_code != 0 and "Speaker 2's, not Speaker 9's" in result.output
+    result = run(main, ["interviews", "split", folder, "iv", "1", "--before", "нет таких"])
+    assert result.exit_code != 0 and "does not contain" in result.output
+    assert coded_texts(coded) == {**BEFORE,
+                                  "Whole": "у коллег. Потом стало легче.\nИнтервьюер: Спасибо"}
