@@ -237,3 +237,30 @@ def test_plain_documents_and_unknown_names_are_errors(app, recorded):
     olga = sign_in(app, "olga")
     assert olga.get("/transcripts/notes").status_code == 400
     assert olga.get("/transcripts/nothing-here").status_code == 400
+
+
+def test_the_audio_cache_decrypts_once_for_simultaneous_requests(monkeypatch):
+    import threading
+    import time
+
+    from syrmak.web.routes import transcripts as routes
+
+    cache, calls = routes.AudioCache(), []
+
+    def load():
+        calls.append(1)
+        time.sleep(0.2)
+        return b"audio", "audio/wav"
+
+    got = []
+    threads = [threading.Thread(target=lambda: got.append(cache.get(("vera", "iv", 1), load)))
+               for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert calls == [1] and got == [(b"audio", "audio/wav")] * 4
+    monkeypatch.setattr(routes, "AUDIO_TTL", -1.0)  # expired: decrypted again
+    cache.get(("vera", "iv", 2), load)
+    cache.get(("vera", "iv", 2), load)
+    assert len(calls) == 3

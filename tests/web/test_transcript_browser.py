@@ -193,6 +193,31 @@ def test_editor_plays_corrects_splits_and_merges(browser, server, recorded):
     context.close()
 
 
+def test_deleting_coded_words_asks_first_in_the_page(browser, server, recorded):
+    from syrmak.qual.coding import code_quote
+
+    study, _ = recorded
+    code_quote(study, "iv-6", "помогали", "Online", "anna")
+    context, page, watch = open_editor(browser, server, "anna")
+    words = page.locator("#seg-2 .words")
+    words.click()
+    page.evaluate("""() => {
+        const el = document.querySelector('#seg-2 .words');
+        el.textContent = el.textContent.replace(' помогали', '');
+    }""")
+    page.keyboard.press("Enter")
+    report = page.wait_for_selector("[data-testid=lost-report]")
+    assert "coding 'Online' by anna" in report.inner_text()
+    assert "помогали" in coded_words(study)  # nothing saved yet
+    shot(page, "transcript-lost")
+    page.click("[data-testid=confirm-lost]")
+    page.wait_for_selector("[data-testid=lost]")
+    assert "помогали" not in " ".join(coded_words(study))
+    assert segments(study)[-1][2] == "Было трудно, но мы друг другу."
+    assert watch.errors == [] and watch.off_host == []
+    context.close()
+
+
 def test_a_viewer_listens_but_cannot_edit(browser, server):
     context, page, watch = open_editor(browser, server, "vera")
     assert page.locator("[contenteditable]").count() == 0

@@ -29,9 +29,11 @@ class AudioCache:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.items: dict[tuple, tuple[float, bytes, str]] = {}
+        # One loader per key: the browser's first range requests arrive together, and
+        # should decrypt (and be audited) once.
+        self.loading: dict[tuple, threading.Lock] = {}
 
-    def get(self, key: tuple, load) -> tuple[bytes, str]:
-        now = time.monotonic()
+    def _fresh(self, key: tuple, now: float):
         with self.lock:
             for k in [k for k, v in self.items.items() if v[0] < now]:
                 del self.items[k]
@@ -39,11 +41,22 @@ class AudioCache:
                 _, data, kind = self.items[key]
                 self.items[key] = (now + AUDIO_TTL, data, kind)
                 return data, kind
-        data, kind = load()
+            return None
+
+    def get(self, key: tuple, load) -> tuple[bytes, str]:
+        if (found := self._fresh(key, time.monotonic())) is not None:
+            return found
         with self.lock:
-            self.items[key] = (now + AUDIO_TTL, data, kind)
-            while len(self.items) > AUDIO_KEEP:
-                del self.items[min(self.items, key=lambda k: self.items[k][0])]
+            gate = self.loading.setdefault(key, threading.Lock())
+        with gate:
+            if (found := self._fresh(key, time.monotonic())) is not None:
+                return found
+            data, kind = load()
+            with self.lock:
+                self.items[key] = (time.monotonic() + AUDIO_TTL, data, kind)
+                while len(self.items) > AUDIO_KEEP:
+                    del self.items[min(self.items, key=lambda k: self.items[k][0])]
+                self.loading.pop(key, None)
         return data, kind
 
 
