@@ -264,3 +264,20 @@ def test_the_cli_splits_merges_and_relabels(coded):
     assert result.exit_code != 0 and "does not contain" in result.output
     assert coded_texts(coded) == {**BEFORE,
                                   "Whole": "у коллег. Потом стало легче.\nИнтервьюер: Спасибо"}
+
+
+def test_a_correction_diffs_only_the_changed_stretch():
+    """A one-hour transcript repeats its letters everywhere, so a character diff of the whole
+    text costs minutes; the shared start and end are equal as they stand."""
+    from syrmak.interviews.editing import Remap
+
+    words = "мы перешли в онлайн было трудно выгорание у коллег потом стало легче".split()
+    old = " ".join(words[i * 7 % len(words)] for i in range(12000))
+    at = old.index(" ", len(old) // 2)
+    new = old[:at] + " очень" + old[at:]
+    remap = Remap(old, new)
+    # two equal stretches around the insertion (where exactly is the diff's choice)
+    assert [op[0] for op in remap.ops] == ["equal", "equal"]
+    assert at <= remap.ops[0][2] <= at + 6 and remap.ops[1][3] - remap.ops[1][1] == 6
+    assert remap.span(at - 20, at - 5) == (at - 20, at - 5)
+    assert remap.span(at + 10, at + 20) == (at + 16, at + 26)

@@ -29,9 +29,22 @@ class Remap:
     """Old-text offsets to new-text offsets, from the diff of the two texts."""
 
     def __init__(self, old: str, new: str):
-        matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+        # The text both share at the start and at the end is equal as it stands: diff only
+        # what lies between. A character diff costs about the square of its length (a
+        # Russian transcript repeats its 33 letters everywhere), so a word corrected in a
+        # one-hour interview would otherwise take minutes.
+        head = _common_prefix(old, new)
+        tail = _common_prefix(old[head:][::-1], new[head:][::-1])
+        old_end, new_end = len(old) - tail, len(new) - tail
+        matcher = difflib.SequenceMatcher(None, old[head:old_end], new[head:new_end],
+                                          autojunk=False)
+        ops = [("equal", 0, head, 0, head)] if head else []
+        ops += [(tag, i1 + head, i2 + head, j1 + head, j2 + head)
+                for tag, i1, i2, j1, j2 in matcher.get_opcodes()]
+        if tail:
+            ops.append(("equal", old_end, len(old), new_end, len(new)))
         # Only opcodes that consume old text place old offsets; inserts sit between them.
-        self.ops = [op for op in matcher.get_opcodes() if op[1] < op[2]]
+        self.ops = [op for op in ops if op[1] < op[2]]
         self.starts = [op[1] for op in self.ops]
         self.old_length = len(old)
         self.new_length = len(new)
@@ -109,6 +122,17 @@ class Remap:
             while _wordy(self.new, new_start - 1) and _wordy(self.new, new_start):
                 new_start -= 1
         return (new_start, new_end) if new_start < new_end else None
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """How many characters ``a`` and ``b`` share at their start (compared in blocks)."""
+    n, step = 0, 4096
+    limit = min(len(a), len(b))
+    while step:
+        while n + step <= limit and a[n:n + step] == b[n:n + step]:
+            n += step
+        step //= 2
+    return n
 
 
 def _wordy(text: str, i: int) -> bool:
