@@ -271,7 +271,8 @@ def test_a_correction_diffs_only_the_changed_stretch():
     text costs minutes; the shared start and end are equal as they stand."""
     from syrmak.interviews.editing import Remap
 
-    words = ["мы", "перешли", "в", "онлайн", "было", "трудно", "выгорание", "у", "коллег", "потом", "стало", "легче"]
+    words = ["мы", "перешли", "в", "онлайн", "было", "трудно", "выгорание", "у", "коллег",
+             "потом", "стало", "легче"]
     old = " ".join(words[i * 7 % len(words)] for i in range(12000))
     at = old.index(" ", len(old) // 2)
     new = old[:at] + " очень" + old[at:]
