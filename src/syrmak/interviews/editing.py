@@ -201,7 +201,7 @@ def carry(connection: sa.Connection, doc_id: int, doc_name: str, remap: Remap, *
     kept, lost, updates, gone_segments = _plan(connection, doc_id, remap, segments)
     if lost and not drop_lost:
         raise SyrmakError(
-            f"the correction deletes all the words of {len(lost)} coded or translated "
+            f"this edit deletes all the words of {len(lost)} coded or translated "
             f"passage(s): {'; '.join(map(str, lost))}.",
             "keep some of their words, recode them first, or confirm that they are to "
             "be dropped.", code="edit-loses-codings", value=doc_name)
