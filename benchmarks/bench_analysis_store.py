@@ -88,15 +88,20 @@ def main() -> None:
     parser.add_argument("--respondents", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--work", type=Path, default=Path(__file__).with_name("_work") / "analysis")
+    parser.add_argument("--reuse", action="store_true",
+                        help="time the study an earlier run left in --work instead of building "
+                             "one: build on a busy machine, time on a quiet one")
     args = parser.parse_args()
-    if args.work.exists():
+    if args.work.exists() and not args.reuse:
         shutil.rmtree(args.work)
     os.environ.setdefault("SYRMAK_KEY_DIR", str(args.work / "keys"))
     # Throw-away studies keep their vault key as a plain file (no passphrase prompt).
     os.environ.setdefault("SYRMAK_IDENTITY_FILE", os.environ["SYRMAK_KEY_DIR"])
-    start = time.perf_counter()
-    build(args.work / "study", args.respondents)
-    print(f"built a {args.respondents:,}-respondent study in {time.perf_counter() - start:.1f} s")
+    if not args.reuse:
+        start = time.perf_counter()
+        build(args.work / "study", args.respondents)
+        print(f"built a {args.respondents:,}-respondent study in "
+              f"{time.perf_counter() - start:.1f} s")
 
     def from_store_crosstab():
         study = Study.open(args.work / "study")

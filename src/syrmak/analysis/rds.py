@@ -52,6 +52,9 @@ class RdsEstimate:
     homophily: float | None  # observed / expected same-category recruitments
     convergence: pd.DataFrame  # RDS-II after each respondent, in order of entry
     bottleneck: pd.DataFrame  # RDS-II within each seed's tree
+    #: The convergence of each seed's tree on its own: index (seed, respondent), in order
+    #: of entry within the tree; its last row per seed is that seed's ``bottleneck`` row.
+    seed_convergence: pd.DataFrame
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame({"sample": self.sample, "rds_ii": self.estimate,
@@ -158,6 +161,7 @@ def estimate(tree: pd.DataFrame, values: pd.Series, degrees: pd.Series, *, quest
         homophily=_homophily(tree, vals, usable, dict(zip(categories, point, strict=True))),
         convergence=_convergence(ids, vals, degs, categories),
         bottleneck=_bottleneck(tree, ids, vals, degs, categories),
+        seed_convergence=_seed_convergence(tree, ids, vals, degs, categories),
     )
 
 
@@ -188,6 +192,15 @@ def _bottleneck(tree, ids, vals, degs, categories) -> pd.DataFrame:
         rows[int(seed)] = rds_ii(vals[members], degs[members], categories)
     return pd.DataFrame.from_dict(rows, orient="index", columns=list(categories)).rename_axis(
         "seed")
+
+
+def _seed_convergence(tree, ids, vals, degs, categories) -> pd.DataFrame:
+    """Bottleneck plot data: the convergence path of each seed's tree alone."""
+    parts = {int(seed): _convergence(pd.Index(members), vals, degs, categories)
+             for seed, members in tree.loc[ids].groupby("seed").groups.items()}
+    if not parts:
+        return pd.DataFrame(columns=list(categories))
+    return pd.concat(parts, names=["seed", "respondent"])
 
 
 __all__ = ["RdsEstimate", "RecruitmentSummary", "estimate", "rds_ii", "summary"]

@@ -99,17 +99,25 @@ def coupons_seeds(directory, count, base_url, expires_days, qr_folder):
 @click.option("--question", "-q", help="A categorical question to estimate with RDS-II.")
 @click.option("--degree", "-d", help="The degree question (each respondent's network size "
                                      "in the target population); default: [survey] degree "
-                                     "in syrmak.toml.")
+                                     "in syrmak.toml, else the question marked rds = degree "
+                                     "on the XLSForm's survey sheet.")
 @click.option("--replicates", default=1000, show_default=True, type=int,
               help="Tree-bootstrap replicates for the intervals.")
 @click.option("--random-seed", default=2026, show_default=True, type=int,
               help="Seed of the bootstrap's random generator (same seed, same intervals).")
 @click.option("--lang", help="Label language.")
+@click.option("--chart", type=click.Choice(["tree", "convergence", "bottleneck"]),
+              help="Draw a chart of --question instead of printing: the recruitment tree "
+                   "coloured by its answers, or the convergence or bottleneck plot of its "
+                   "RDS-II estimate.")
+@click.option("--out", "out", type=click.Path(dir_okay=False),
+              help="The chart's file, .svg or .png (with --chart).")
 @friendly
-def rds(directory, question, degree, replicates, random_seed, lang):
+def rds(directory, question, degree, replicates, random_seed, lang, chart, out):
     """The recruitment tree of a coupon-referred survey, and RDS-II estimates.
 
     Example: syrmak rds kz-study --question respondent_type --degree network_size
+    Example: syrmak rds kz-study -q respondent_type --chart tree --out tree.svg
     """
     import pandas as pd
 
@@ -117,6 +125,16 @@ def rds(directory, question, degree, replicates, random_seed, lang):
     from syrmak.collect.tree import recruitment
 
     study = open_study(directory)
+    if chart or out:
+        from syrmak.report import rds_report
+
+        if not (chart and out and question):
+            raise click.UsageError("a chart needs --chart KIND, --question QUESTION and "
+                                   "--out FILE.svg (or .png).")
+        drawn = rds_report.chart(study, chart, question, degree=degree, lang=lang,
+                                 replicates=replicates, random_seed=random_seed)
+        click.echo(f"Wrote {rds_report.write_chart(drawn, out)}")
+        return
     tree = recruitment(study)
     found = library.summary(tree)
     click.echo(f"{found.respondents} respondents from {found.seeds} seeds; deepest wave "
@@ -139,14 +157,11 @@ def rds(directory, question, degree, replicates, random_seed, lang):
         show(root, 1)
     if not question:
         return
-    degree = degree or study.config.get("survey", {}).get("degree")
-    if not degree:
-        raise click.UsageError("RDS-II needs --degree QUESTION (the network size), or "
-                               "[survey] degree = \"QUESTION\" in syrmak.toml.")
+    from syrmak.report import rds_report
+
     form = study.questionnaire
-    frame = study.responses(lang, [question, degree])
-    result = library.estimate(tree, frame[question], frame[degree], question=question,
-                              replicates=replicates, random_seed=random_seed)
+    result = rds_report.estimate(study, question, degree=degree, lang=lang,
+                                 replicates=replicates, random_seed=random_seed)
     click.echo(f"\nRDS-II of '{form.question(question).label(lang)}' (n={result.n}; "
                f"{result.level:.0%} tree-bootstrap interval, {replicates} replicates, "
                f"seed {random_seed}):")

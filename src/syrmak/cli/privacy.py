@@ -184,11 +184,13 @@ COMMANDS += [disclosure]
 @click.option("--list", "list_", is_flag=True, help="List the proposals (with their context) instead of finding new ones.")
 @click.option("--status", type=click.Choice(["proposed", "accepted", "rejected"]),
               help="With --list: only proposals in this state.")
+@click.option("--kind", type=click.Choice(["person", "place", "organisation", "contact"]),
+              help="With --list: only proposals of this kind.")
 @click.option("--accept", type=int, multiple=True, help="Accept proposal ID (repeatable).")
 @click.option("--reject", type=int, multiple=True, help="Reject proposal ID (repeatable).")
 @click.option("--reveal", type=int, help="Show the original text behind redaction ID (audited).")
 @friendly
-def redact(directory, document, list_, status, accept, reject, reveal):
+def redact(directory, document, list_, status, kind, accept, reject, reveal):
     """Propose redactions of names, places, organisations and contacts; accept or reject them.
 
     Example: syrmak redact my-study --document interview-26
@@ -205,15 +207,55 @@ def redact(directory, document, list_, status, accept, reject, reveal):
         if reject:
             redaction.decide(study, list(reject), False)
         click.echo(f"Accepted {len(accept)}, rejected {len(reject)}. Accepted ones are "
-                   "pseudonymised in the report's quotes.")
+                   "pseudonymised in the report's quotes, document exports and "
+                   "'export qdpx --redacted'.")
         return
     if not list_:
         new = redaction.propose(study, document)
         click.echo(f"{new} new proposal(s). Review them with 'syrmak redact {directory} --list'.")
         return
-    for p in redaction.proposals(study, document, status):
+    for p in redaction.proposals(study, document, status, kind):
+        shown = f"  -> {p.pseudonym}" if p.pseudonym else ""
         click.echo(f"{p.id:>5}  {p.status:<9} {p.kind:<12} {p.document}:{p.start}-{p.end}  "
-                   f"{p.context}")
+                   f"{p.context}{shown}")
 
 
 COMMANDS += [redact]
+
+
+@click.group("db")
+def db_group() -> None:
+    """The study's PostgreSQL store: the app role that runs the workspace."""
+
+
+@db_group.command("grant")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("--app-role", "role", required=True,
+              help="The PostgreSQL role the workspace connects as (not the tables' owner).")
+@click.option("--create", is_flag=True, help="Create the role (LOGIN, no password) if missing.")
+@click.option("--check", is_flag=True, help="Only check the role's rights; change nothing.")
+@friendly
+def db_grant(directory, role, create, check):
+    """Let the app role use the study but only read and append to the audit trail (run as
+    the tables' owner, after each 'syrmak migrate').
+
+    Example: syrmak db grant my-study --app-role syrmak_app --create
+    """
+    from syrmak.privacy import grants
+
+    study = open_study(directory)
+    result = (grants.check_app_role(study, role) if check
+              else grants.grant_app_role(study, role, create=create))
+    if not check:
+        click.echo(f"{'Created and granted' if result.created else 'Granted'} {result.role} on "
+                   f"schema {result.schema} (tables owned by {result.owner}): read and write "
+                   "the study, SELECT and INSERT only on audit_log.")
+    for problem in result.problems:
+        click.secho(f"Problem: {problem}.", fg="red", err=True)
+    if result.problems:
+        raise SystemExit(2)
+    click.echo(f"{result.role} cannot update, delete or truncate the audit trail, nor drop "
+               "its triggers.")
+
+
+COMMANDS += [db_group]

@@ -123,21 +123,27 @@ def docs_list(directory, fmt, output):
 @click.argument("directory")
 @click.argument("document")
 @click.option("--segments", is_flag=True, help="Show the timed speaker segments instead.")
+@click.option("--text", "as_", type=click.Choice(["stored", "redacted"]),
+              help="The text as stored, or with the accepted redactions replaced by pseudonyms "
+                   "(default: stored on screen, redacted in a file written with -o).")
 @_format_options
 @friendly
-def docs_show(directory, document, segments, fmt, output):
-    """Print a document's text (or its segments).
+def docs_show(directory, document, segments, as_, fmt, output):
+    """Print a document's text (or its segments), or export it to a file.
 
-    Example: syrmak docs show kz-study interview-26 --segments
+    Example: syrmak docs show kz-study interview-26 -o interview-26.txt
     """
-    from syrmak.qual.documents import get_document
+    from syrmak.qual.documents import export_text, get_document
 
-    doc = get_document(open_study(directory), document)
+    study = open_study(directory)
     if segments:
-        emit(doc.segments_frame(), fmt, output, passage={"text": "text"},
-             empty="This document has no segments.")
-    else:
-        click.echo(doc.text)
+        emit(get_document(study, document).segments_frame(), fmt, output,
+             passage={"text": "text"}, empty="This document has no segments.")
+        return
+    redacted = (as_ or ("redacted" if output else "stored")) == "redacted"
+    text = export_text(study, document, output, redacted=redacted)
+    click.echo(f"Wrote {output}" + (" (redacted)" if redacted else " (as stored)")
+               if output else text)
 
 
 @docs.command("link")
@@ -586,8 +592,10 @@ _PROGRAMS = ("standard", "nvivo", "atlasti", "maxqda", "qualcoder")  # positions
 @click.option("--for", "target", type=click.Choice(_PROGRAMS), default="standard",
               show_default=True, help="Count selection positions as this program does "
               "(nvivo: UTF-16 code units; standard: code points).")
+@click.option("--redacted", is_flag=True, help="Sources with the accepted redactions replaced "
+              "by pseudonyms (syrmak redact); codings moved to match.")
 @friendly
-def export_qdpx(directory, file, target):
+def export_qdpx(directory, file, target, redacted):
     """The whole qualitative project as REFI-QDA .qdpx (validated against the XSD).
 
     Example: syrmak export qdpx kz-study project.qdpx --for nvivo
@@ -595,7 +603,7 @@ def export_qdpx(directory, file, target):
     from syrmak.qual.refi_qda import export_qdpx as run
     from syrmak.qual.refi_qda.positions import convention
 
-    result = run(open_study(directory), file, target)
+    result = run(open_study(directory), file, target, redacted=redacted)
     conv = convention(result.positions)
     click.echo(f"Wrote {file}: {plural(result.sources, 'source')}, {plural(result.codes, 'code')}, "
                f"{plural(result.codings, 'coding')}; positions in {conv.unit}, as {conv.label} "

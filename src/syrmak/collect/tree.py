@@ -38,3 +38,30 @@ def recruitment(study: Study) -> pd.DataFrame:
     frame["recruiter"] = frame["recruiter"].astype("Int64")
     frame["seed"] = frame["seed"].astype("Int64")
     return frame.set_index("respondent")
+
+
+def degree_question(study: Study, explicit: str | None = None) -> str:
+    """The name of the degree question RDS-II weights by: ``explicit`` (``--degree``, a
+    report block's ``degree:``), else ``[survey] degree`` in syrmak.toml, else the question
+    marked ``rds = degree`` on the XLSForm's survey sheet. It must be a number question."""
+    from syrmak.errors import SyrmakError
+
+    form = study.questionnaire
+    name = explicit or study.config.get("survey", {}).get("degree")
+    if not name:
+        marked = form.degree
+        if marked is None:
+            raise SyrmakError(
+                "RDS-II needs a degree question (each respondent's network size in the "
+                "target population), and none is named.",
+                "write degree in an 'rds' column of the XLSForm's survey sheet on that "
+                "question (then load the questionnaire again), or pass --degree QUESTION, or "
+                "set [survey] degree = \"QUESTION\" in syrmak.toml.", code="no-degree")
+        return marked.name
+    question = form.question(name)
+    if question.type not in ("integer", "decimal"):
+        raise SyrmakError(
+            f"the degree question '{name}' is a {question.type} question; a degree is a "
+            "number.", "name an integer question that asks for the network size.",
+            code="bad-degree", value=name)
+    return name

@@ -35,6 +35,9 @@ GENESIS = "0" * 64
 AUDITED: dict[str, str | None] = {
     "contacts-read": None,
     "contact-show": "respondent",
+    # One entry per decrypted contact of a shortlisted interviewee (interviews/selection.py).
+    "interview-contact-read": "respondent",
+    "interview-contact-damaged": None,
     "quarantine-list": None,
     "quarantine-release": "respondent",
     "export": "file",
@@ -49,6 +52,8 @@ AUDITED: dict[str, str | None] = {
     "login-failed": "researcher",
     "coupon-issue": "respondent",
     "vault-upgrade": None,
+    # Who may append to (and not rewrite) this trail on PostgreSQL (privacy/grants.py).
+    "db-grant": "role",
     "seal": None,
 }
 

@@ -58,6 +58,8 @@ class Proposal:
     #: The stretch with a few words around it, for the researcher's decision (shown on
     #: their screen only; never logged).
     context: str
+    #: What an accepted proposal prints as (its label or substitute name); None otherwise.
+    pseudonym: str | None = None
 
 
 @cache
@@ -192,19 +194,31 @@ def propose(study: Study, document: str | int | None = None, actor: str | None =
 
 
 def proposals(study: Study, document: str | int | None = None,
-              status: str | None = None) -> list[Proposal]:
+              status: str | None = None, kind: str | None = None) -> list[Proposal]:
+    """The proposals of one document or all, in document order; ``status`` and ``kind``
+    (person, place, organisation, contact) filter them. Accepted ones carry their
+    pseudonym, in the study's style."""
     from syrmak.qual.lookup import document_row
 
     d, red = schema.documents, schema.redactions
     query = sa.select(red, d.c.name, d.c.text).join(d, d.c.id == red.c.document_id)
+    chosen = style(study)
     with study.engine.connect() as connection:
         if document is not None:
             query = query.where(red.c.document_id == document_row(connection, document).id)
         if status is not None:
             query = query.where(red.c.status == status)
+        if kind is not None:
+            query = query.where(red.c.kind == kind)
         rows = connection.execute(query.order_by(red.c.document_id, red.c.start_offset)).all()
+        printed: dict[tuple[int, int], str] = {}
+        for doc in {r.document_id: r.text for r in rows if r.status == "accepted"}.items():
+            for item in replacements(connection, doc[0], 0, len(doc[1]), doc[1], chosen):
+                printed[(doc[0], item.start)] = item.text
     return [Proposal(r.id, r.name, r.start_offset, r.end_offset, r.kind, r.source, r.status,
-                     _context(r.text, r.start_offset, r.end_offset)) for r in rows]
+                     _context(r.text, r.start_offset, r.end_offset),
+                     printed.get((r.document_id, r.start_offset))
+                     if r.status == "accepted" else None) for r in rows]
 
 
 def _context(text: str, start: int, end: int, around: int = 30) -> str:
@@ -250,23 +264,115 @@ def _numbers(connection: sa.Connection) -> dict[tuple[str, str], int]:
     return out
 
 
-def redact(connection: sa.Connection, document_id: int, start: int, end: int, text: str
-           ) -> str:
-    """``text`` (the document's ``[start, end)``) with accepted redactions replaced."""
+def _genders(connection: sa.Connection) -> dict[str, str]:
+    """Person key hash -> gender, read from the person's first accepted mention, so every
+    mention of one person gets a substitute of one gender."""
+    from syrmak.privacy.pseudonyms import gender
+
+    red = schema.redactions
+    first = (sa.select(sa.func.min(red.c.id)).where(red.c.status == "accepted",
+                                                    red.c.kind == "person")
+             .group_by(red.c.key_hash))
+    rows = connection.execute(
+        sa.select(red.c.key_hash, sa.func.substr(schema.documents.c.text,
+                                                 red.c.start_offset + 1,
+                                                 red.c.end_offset - red.c.start_offset))
+        .join(schema.documents, schema.documents.c.id == red.c.document_id)
+        .where(red.c.id.in_(first))).all()
+    return {key: gender(name) for key, name in rows}
+
+
+#: The ``[privacy] pseudonyms`` settings: numbered labels, or substitute names for persons.
+STYLES = ("labels", "names")
+
+
+def style(study: Study) -> str:
+    """The study's choice of pseudonyms (``[privacy] pseudonyms`` in syrmak.toml)."""
+    value = study.config.get("privacy", {}).get("pseudonyms", "labels")
+    if value not in STYLES:
+        raise SyrmakError(f"syrmak.toml, [privacy] pseudonyms: '{value}' is not a kind of "
+                          "pseudonym.",
+                          'write pseudonyms = "labels" ("[Person 3]") or "names" (a '
+                          "substitute name declined like the original).",
+                          code="bad-setting", value=value)
+    return value
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """One accepted redaction inside a stretch of text: ``[start, end)`` of the stretch
+    (offsets relative to it) is printed as ``text``."""
+    start: int
+    end: int
+    text: str
+
+
+def replacements(connection: sa.Connection, document_id: int, start: int, end: int,
+                 text: str, pseudonyms: str = "labels") -> list[Replacement]:
+    """The accepted redactions within ``text`` (the document's ``[start, end)``), in order."""
+    from syrmak.privacy import pseudonyms as names
+
     red = schema.redactions
     rows = connection.execute(
         sa.select(red.c.start_offset, red.c.end_offset, red.c.kind, red.c.key_hash)
         .where(red.c.document_id == document_id, red.c.status == "accepted",
                red.c.start_offset < end, red.c.end_offset > start)
-        .order_by(red.c.start_offset.desc())).all()
+        .order_by(red.c.start_offset)).all()
     if not rows:
-        return text
+        return []
     numbers = _numbers(connection)
-    for row in rows:  # from the end, so earlier offsets stay valid
+    sexes = _genders(connection) if pseudonyms == "names" else {}
+    out: list[Replacement] = []
+    for row in rows:
         a, b = max(row.start_offset, start) - start, min(row.end_offset, end) - start
-        label = f"[{LABELS[row.kind]} {numbers[(row.kind, row.key_hash)]}]"
-        text = text[:a] + label + text[b:]
+        if out and a < out[-1].end:  # overlapping decisions: the first one covers it
+            continue
+        number = numbers[(row.kind, row.key_hash)]
+        whole = row.start_offset >= start and row.end_offset <= end
+        if pseudonyms == "names" and row.kind == "person" and whole:
+            label = names.substitute(text[a:b], number, text[:a], sexes.get(row.key_hash))
+        else:
+            label = f"[{LABELS[row.kind]} {number}]"
+        out.append(Replacement(a, b, label))
+    return out
+
+
+def apply(text: str, found: list[Replacement]) -> str:
+    """``text`` with the replacements made."""
+    for item in reversed(found):  # from the end, so earlier offsets stay valid
+        text = text[:item.start] + item.text + text[item.end:]
     return text
+
+
+def shift(found: list[Replacement], offset: int, end: bool = False) -> int:
+    """Where ``offset`` of the original text lands in the redacted one. An offset inside a
+    replaced stretch goes to the replacement's start (or, for the ``end`` of a range, its
+    end), so a coding that covered part of a name covers all of its pseudonym."""
+    delta = 0
+    for item in found:
+        if offset <= item.start:
+            break
+        if offset < item.end:
+            return item.start + delta + (len(item.text) if end else 0)
+        delta += len(item.text) - (item.end - item.start)
+    return offset + delta
+
+
+def redact(connection: sa.Connection, document_id: int, start: int, end: int, text: str,
+           pseudonyms: str = "labels") -> str:
+    """``text`` (the document's ``[start, end)``) with accepted redactions replaced."""
+    return apply(text, replacements(connection, document_id, start, end, text, pseudonyms))
+
+
+def redacted_document(study: Study, document: str | int) -> tuple[str, str]:
+    """(name, whole text with the accepted redactions replaced) of one document, in the
+    study's pseudonym style."""
+    from syrmak.qual.lookup import document_row
+
+    chosen = style(study)
+    with study.engine.connect() as connection:
+        row = document_row(connection, document)
+        return row.name, redact(connection, row.id, 0, len(row.text), row.text, chosen)
 
 
 def reveal(study: Study, proposal: int, actor: str | None = None) -> str:

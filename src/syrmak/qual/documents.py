@@ -565,6 +565,25 @@ def get_document(study: Study, ref: int | str) -> Document:
         tuple((v.name, typed_value(v.type, v.value)) for v in variables))
 
 
+def export_text(study: Study, ref: int | str, path: str | Path | None = None, *,
+                redacted: bool = True, actor: str | None = None) -> str:
+    """A document's text as it may leave the study: with its accepted redactions replaced
+    by pseudonyms (``privacy.redaction``; ``redacted=False``: as stored). Written to
+    ``path`` when given, and the export audited (file name and format, never the text)."""
+    from syrmak.privacy import redaction
+
+    if redacted:
+        name, text = redaction.redacted_document(study, ref)
+    else:
+        doc = get_document(study, ref)
+        name, text = doc.name, doc.text
+    if path is not None:
+        Path(path).write_text(text, encoding="utf-8")
+        study.log("export", {"file": Path(path).name, "format": "text", "document": name,
+                             "redacted": redacted}, actor)
+    return text
+
+
 def list_documents(study: Study) -> DocumentList:
     d, c, r = schema.documents, schema.codings, schema.respondents
     counts = (sa.select(c.c.document_id, sa.func.count().label("n"))

@@ -18,7 +18,7 @@ from syrmak import analysis as A
 from syrmak.errors import SyrmakError
 from syrmak.privacy import disclosure, redaction
 from syrmak.report import charts as C
-from syrmak.report import geo, i18n, model, quotes
+from syrmak.report import geo, i18n, model, quotes, rds_report
 from syrmak.report import spec as S
 from syrmak.report.model import Cell
 
@@ -223,6 +223,8 @@ class Builder:
     # -- tables --------------------------------------------------------------------
     def table(self, block: S.Table, number: int) -> model.TableBlock:
         a = block.analysis
+        if a.kind == "rds":
+            return rds_report.table(self, block, number)
         args = dict(a.args)
         where = args.pop("where", None)
         total = i18n.word(self.lang, "total")
@@ -495,6 +497,8 @@ class Builder:
     # -- figures ---------------------------------------------------------------------
     def figure(self, block: S.Figure, number: int) -> model.FigureBlock:
         a = block.analysis
+        if a.kind == "tree":
+            return rds_report.figure(self, block, number)
         opts = dict(block.options)
         lines = opts.pop("_lines", {})
         where = a.args.get("where")
@@ -681,7 +685,7 @@ class Builder:
         text = quotes.attribute(compiled[source], context, file=self.file, line=block.line)
         # Accepted redactions replace names by pseudonyms; the stored text stays as it is.
         original = redaction.redact(connection, span.document_id, span.start, span.end,
-                                    span.text)
+                                    span.text, redaction.style(self.study))
         if original != span.text and translation is not None:
             self.warnings.append(
                 f"[{self.file}, line {block.line}] the quote from '{span.document}' is "

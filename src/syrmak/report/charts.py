@@ -434,6 +434,12 @@ def _hex(colour) -> str:
 _DRAW = {BarChart: _bar, StackedChart: _stacked, GroupedChart: _grouped, MapChart: _map}
 
 
+def register(kind: type, drawer) -> None:
+    """Let a module of its own draw a chart type (rds_charts: the recruitment tree), with
+    this module's style, output and cache."""
+    _DRAW[kind] = drawer
+
+
 def draw(chart: Chart) -> Figure:
     with rc_context(RC):
         return _DRAW[type(chart)](chart)

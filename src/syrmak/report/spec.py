@@ -425,7 +425,16 @@ _BLOCKS = {
     "quote": _quote,
     "pagebreak": lambda r, b: PageBreak(b.line),
     "references": _references,
+    # A respondent-driven sample: the recruitment tree (a figure) and RDS-II (a table).
+    "tree": lambda r, b: _rds_block("parse_tree", r, b),
+    "rds": lambda r, b: _rds_block("parse_rds", r, b),
 }
+
+
+def _rds_block(parser: str, r: _Reader, block: _Map) -> Block:
+    from syrmak.report import rds_report
+
+    return getattr(rds_report, parser)(r, block)
 
 _TOP = ("title", "subtitle", "authors", "lang", "date", "attribution", "original_language",
         "quote_layout", "content", "output", "footnotes")

@@ -96,6 +96,8 @@ class Question:
     #: The element's path in the form when its name was made unique (a question of a
     #: ``begin loop``, copied once per option: ``loop/option/question``).
     path: str | None = None
+    #: Its role in a respondent-driven sample (``rds = degree`` on the survey sheet).
+    rds: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "labels", _frozen(self.labels))
@@ -145,7 +147,7 @@ class Question:
         }
         if self.identifying:  # absent when false, so stored forms of before stay equal
             data["identifying"] = True
-        for key in ("source_type", "repeat", "open_choices", "path"):
+        for key in ("source_type", "repeat", "open_choices", "path", "rds"):
             if getattr(self, key):
                 data[key] = getattr(self, key)
         return data
@@ -230,6 +232,11 @@ class Questionnaire:
     @property
     def identifying(self) -> tuple[Question, ...]:
         return tuple(q for q in self.questions if q.identifying)
+
+    @property
+    def degree(self) -> Question | None:
+        """The question marked ``rds = degree`` (the network size RDS-II weights by)."""
+        return next((q for q in self.questions if q.rds == "degree"), None)
 
     def has(self, name: str) -> bool:
         return any(q.name == name for q in self.questions)

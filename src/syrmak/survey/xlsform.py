@@ -65,6 +65,11 @@ YES = {"yes", "true", "1", "y", "да", "true()"}
 PERSONAL_DATA = "personal_data"
 #: Marks questions that identify a respondent in combination (privacy/disclosure.py).
 IDENTIFYING = "identifying"
+#: Marks the degree question of a respondent-driven sample (``rds = degree``): each
+#: respondent's network size in the target population, which RDS-II weights by.
+RDS = "rds"
+RDS_ROLES = ("degree",)
+_NUMERIC = ("integer", "decimal")
 #: Headers that show the intent to protect a question but that syrmak would not read.
 _PERSONAL_SYNONYMS = frozenset({
     "pii", "sensitive", "sensitive_data", "personal", "personal_info", "personal_information",
@@ -120,8 +125,8 @@ def _normalise_header(key: str) -> str:
         return key.strip().lower() if key.strip().lower() in ("type", "name", "label", "hint",
                                                                "required", "relevant",
                                                                "constraint", "choice_filter",
-                                                               "list_name",
-                                                               "appearance", "default") else key
+                                                               "list_name", "appearance",
+                                                               "default", RDS) else key
     _, canonical = parse_language(match["lang"])
     return f"{match['base'].lower()}::{canonical}"
 
@@ -258,6 +263,42 @@ def _survey_row(rows, name: str) -> int | None:
         if (row.get("name") or "").strip() == name:
             return index + 2  # header is row 1
     return None
+
+
+def _rds_role(child: Mapping, qtype: str, name: str, rows, path: Path,
+              errors: ErrorList) -> str | None:
+    """The ``rds`` cell of a question: ``degree`` on a number question, or nothing."""
+    raw = child.get(RDS)
+    role = str(raw or "").strip().lower()
+    if not role:
+        return None
+    where = {"code": "bad-xlsform", "file": path.name, "sheet": "survey",
+             "row": _survey_row(rows, name), "column": RDS, "value": str(raw)}
+    if role not in RDS_ROLES:
+        errors.add(SyrmakError(
+            f"question '{name}' has rds = '{raw}'; the rds column knows only 'degree'.",
+            "write degree on the one question that asks for the respondent's network size, "
+            "and leave the column empty elsewhere.", **where))
+        return None
+    if qtype not in _NUMERIC:
+        errors.add(SyrmakError(
+            f"question '{name}' is marked rds = degree but is a {qtype} question; a degree "
+            "is a number (how many people of the target population the respondent knows).",
+            "mark an integer question (type 'integer'), or change this question's type.",
+            **where))
+        return None
+    return role
+
+
+def _one_degree(questions, rows, path: Path, errors: ErrorList) -> None:
+    marked = [q for q in questions if q.rds == "degree"]
+    if len(marked) > 1:
+        errors.add(SyrmakError(
+            f"{len(marked)} questions are marked rds = degree "
+            f"({', '.join(repr(q.name) for q in marked)}); RDS-II weights by one degree.",
+            "keep degree on the question that asks for the network size and empty the "
+            "other cells.", code="bad-xlsform", file=path.name, sheet="survey",
+            row=_survey_row(rows, marked[1].name), column=RDS, value="degree"))
 
 
 def _explicit_languages(children) -> list[str]:
@@ -429,6 +470,7 @@ def _questionnaire(form: dict, rows, path: Path) -> Questionnaire:
                     code="bad-xlsform", file=path.name, sheet="survey",
                     row=_survey_row(rows, name), column="identifying",
                 ))
+            role = _rds_role(child, qtype, name, rows, path, errors)
             # pyxform adds "<q>_other" itself; its English-only label is replaced.
             if qtype == "text" and name.endswith(OTHER_SUFFIX) and questions and \
                     questions[-1].or_other and questions[-1].name + OTHER_SUFFIX == name:
@@ -462,10 +504,12 @@ def _questionnaire(form: dict, rows, path: Path) -> Questionnaire:
                         not choices or itemset.lower().endswith(_CHOICE_FILES)
                         or "external" in kind),
                     path=loop_path,
+                    rds=role,
                 )
             )
 
     walk(form.get("children", []), None, None)
+    _one_degree(questions, rows, path, errors)
     errors.raise_if_any()
     if default_code and default_code not in languages_seen:
         languages_seen.insert(0, default_code)

@@ -17,6 +17,7 @@ from syrmak.web.routes import (
     documents,
     interviews,
     monitoring,
+    redaction,
     report,
     review,
     study,
@@ -32,7 +33,8 @@ STATIC = Path(__file__).with_name("static")
 def routes() -> list:
     return [
         *study.ROUTES, *documents.ROUTES, *codes.ROUTES, *analysis.ROUTES, *review.ROUTES,
-        *report.ROUTES, *interviews.ROUTES, *transcripts.ROUTES, *survey.ROUTES, *monitoring.ROUTES,
+        *report.ROUTES, *interviews.ROUTES, *transcripts.ROUTES, *survey.ROUTES,
+        *monitoring.ROUTES, *redaction.ROUTES,
         Mount("/static", app=StaticFiles(directory=str(STATIC)), name="static"),
     ]
 

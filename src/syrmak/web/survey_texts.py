@@ -149,6 +149,12 @@ ENGINE["en"] = {"syrmak:offline": "No connection to the server. Your answers wer
                                   "please try again.",
                 "syrmak:failed": "The server did not accept the answers."}
 
+#: The form's language changer names languages as syrmak writes them into the XForm
+#: ("Kazakh (kk)", from the XLSForm header): a respondent reads each in its own language.
+ENDONYMS = {"Kazakh (kk)": "Қазақша", "Russian (ru)": "Русский", "English (en)": "English"}
+for _strings in ENGINE.values():
+    _strings.update(ENDONYMS)
+
 
 def pick(requested: str | None, accept: str, form_languages) -> str:
     """The page language: asked for, else the browser's first we have, else the form's."""

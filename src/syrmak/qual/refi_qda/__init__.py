@@ -137,9 +137,14 @@ def _check(data: bytes, kind: str) -> None:
                           "please report this as a bug.", code="export-invalid")
 
 
-def project_xml(study: Study, target: str = "standard") -> tuple[bytes, dict[str, str]]:
+def project_xml(study: Study, target: str = "standard", redacted: bool = False
+                ) -> tuple[bytes, dict[str, str]]:
     """The ``project.qde`` document and the source texts by file name; selection positions
-    counted as ``target`` (a program of ``positions.CONVENTIONS``) counts them."""
+    counted as ``target`` (a program of ``positions.CONVENTIONS``) counts them. ``redacted``:
+    the sources with their accepted redactions replaced (``privacy.redaction``), and each
+    selection moved onto the redacted text."""
+    from syrmak.privacy import redaction
+
     conv = convention(target)
     n = lambda tag: f"{{{PROJECT_NS}}}{tag}"  # noqa: E731
     d, k, m, v, r = (schema.documents, schema.codings, schema.memos, schema.document_variables,
@@ -152,6 +157,9 @@ def project_xml(study: Study, target: str = "standard") -> tuple[bytes, dict[str
                                                            k.c.id)).all()
         memos = connection.execute(sa.select(m).order_by(m.c.id)).all()
         variables = connection.execute(sa.select(v).order_by(v.c.document_id, v.c.name)).all()
+        style = redaction.style(study) if redacted else None
+        replaced = {x.id: redaction.replacements(connection, x.id, 0, len(x.text), x.text, style)
+                    for x in docs} if redacted else {}
     code_guid = {x.id: x.guid for x in rows}
     users: dict[str, str] = {}
 
@@ -223,15 +231,19 @@ def project_xml(study: Study, target: str = "standard") -> tuple[bytes, dict[str
         sources = ET.SubElement(root, n("Sources"))
     for x in docs:
         file_name = f"{x.guid}.txt"
-        files[file_name] = x.text
+        found = replaced.get(x.id, [])
+        text = redaction.apply(x.text, found)
+        files[file_name] = text
         src = ET.SubElement(sources, n("TextSource"), {
             "guid": x.guid, "name": x.name, "plainTextPath": f"internal://{file_name}",
             "creatingUser": user(x.created_by), "creationDateTime": _time(x.created_at)})
-        positions = Positions(x.text, conv)
+        positions = Positions(text, conv)
         for c in by_doc.get(x.id, []):
+            start = redaction.shift(found, c.start_offset)
+            end = redaction.shift(found, c.end_offset, end=True)
             attrs = {"guid": c.guid,
-                     "startPosition": str(positions.from_code_point(c.start_offset)),
-                     "endPosition": str(positions.from_code_point(c.end_offset)),
+                     "startPosition": str(positions.from_code_point(start)),
+                     "endPosition": str(positions.from_code_point(end)),
                      "creatingUser": user(c.coder),
                      "creationDateTime": _time(c.created_at)}
             if c.weight is not None:
@@ -294,11 +306,14 @@ class Exported:
         return pd.DataFrame([self.__dict__])
 
 
-def export_qdpx(study: Study, path: str | Path, target: str = "standard") -> Exported:
+def export_qdpx(study: Study, path: str | Path, target: str = "standard",
+                redacted: bool = False) -> Exported:
     """Write the study's documents, codebook, codings, coders, variables and memos, with
     selection positions counted as ``target`` counts them (default: the standard's code
-    points; ``'nvivo'``: UTF-16 code units; see ``positions.CONVENTIONS``)."""
-    data, files = project_xml(study, target)
+    points; ``'nvivo'``: UTF-16 code units; see ``positions.CONVENTIONS``). ``redacted``:
+    the documents' text with the accepted redactions replaced, codings moved to match
+    (memos, comments and variables are written as stored)."""
+    data, files = project_xml(study, target, redacted)
     path = Path(path)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -308,7 +323,8 @@ def export_qdpx(study: Study, path: str | Path, target: str = "standard") -> Exp
     path.write_bytes(buffer.getvalue())
     root = ET.fromstring(data)
     count = lambda tag: len(root.findall(f".//{{{PROJECT_NS}}}{tag}"))  # noqa: E731
-    study.log("export-qdpx", {"file": path.name, "sources": len(files), "positions": target})
+    study.log("export-qdpx", {"file": path.name, "sources": len(files), "positions": target,
+                              "redacted": redacted})
     return Exported(path, len(files), count("Code"), count("PlainTextSelection"), target)
 
 
