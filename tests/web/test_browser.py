@@ -360,7 +360,7 @@ PAGES = ["/", "/documents/interview-26", "/documents/challenges_text/26", "/code
          "/search?q=выгор*", "/matrix?variable=political&lang=en",
          "/matrix?variable=political&kind=quotes&lang=en",
          "/review?document=interview-06&a=anna&b=viktoriya", "/translations", "/report",
-         "/users"]
+         "/users", "/transcripts", "/transcripts/interview-26"]
 
 
 @pytest.mark.parametrize("locale", ["en-GB", "ru-RU"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from syrmak.cli.tools import friendly, open_study
+from syrmak.errors import SyrmakError
 
 
 @click.group()
@@ -151,6 +152,96 @@ def edit_command(directory, document, corrected, editor, drop_lost):
         click.secho(f"Dropped: {lost}", fg="yellow")
 
 
+def _report_change(change) -> None:
+    for lost in change.lost:
+        click.secho(f"Dropped: {lost}", fg="yellow")
+
+
+@interviews.command("split")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.argument("document")
+@click.argument("segment", type=int)
+@click.option("--before", "words", required=True,
+              help="Split before these words of the segment (their first occurrence).")
+@click.option("--at", "at_seconds", type=float,
+              help="Time of the split in seconds (default: in proportion to the words).")
+@friendly
+def split_command(directory, document, segment, words, at_seconds):
+    """Split a transcript segment in two (numbers as in 'syrmak docs show --segments');
+    no text changes, codings stay.
+
+    Example: syrmak interviews split my-study interview-26 3 --before "Было трудно" --at 12.4
+    """
+    from syrmak.interviews.segments import split, transcript
+
+    study = open_study(directory)
+    line = next((x for x in transcript(study, document).lines if x.position == segment), None)
+    at = line.text.find(words) if line is not None else -1
+    if line is not None and at < 0:
+        raise SyrmakError(f"segment {segment} does not contain '{words}'.",
+                          "copy the words from 'syrmak docs show DIR DOC --segments'.",
+                          code="bad-split", value=words)
+    split(study, document, segment, (line.start + at) if line else 0,
+          at_ms=round(at_seconds * 1000) if at_seconds is not None else None)
+    click.echo(f"Split segment {segment} of {document}.")
+
+
+@interviews.command("merge")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.argument("document")
+@click.argument("segment", type=int)
+@click.option("--drop-lost", is_flag=True,
+              help="Delete codings of the speaker label that the merge removes (listed).")
+@friendly
+def merge_command(directory, document, segment, drop_lost):
+    """Merge a transcript segment with the next one; codings stay on their words.
+
+    Example: syrmak interviews merge my-study interview-26 3
+    """
+    from syrmak.interviews.segments import merge
+
+    _report_change(merge(open_study(directory), document, segment, drop_lost=drop_lost))
+    click.echo(f"Merged segments {segment} and {segment + 1} of {document}.")
+
+
+@interviews.command("speaker")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.argument("document")
+@click.argument("old")
+@click.argument("new")
+@click.option("--segment", type=int, help="Only this segment (default: everywhere).")
+@click.option("--interviewer", is_flag=True, help="Also mark NEW as the interviewer.")
+@friendly
+def speaker_command(directory, document, old, new, segment, interviewer):
+    """Rename a transcript's speaker everywhere, or give one segment to another speaker.
+
+    Example: syrmak interviews speaker my-study interview-26 "Speaker 1" Interviewer --interviewer
+    """
+    from syrmak.interviews.segments import (
+        mark_interviewer,
+        relabel_segment,
+        rename_speaker,
+        transcript,
+    )
+
+    study = open_study(directory)
+    if segment is not None:
+        line = next((x for x in transcript(study, document).lines if x.position == segment),
+                    None)
+        if line is not None and line.speaker != old:
+            raise SyrmakError(f"segment {segment} is {line.speaker or 'nobody'}'s, not {old}'s.",
+                              "check the number with 'syrmak docs show DIR DOC --segments'.",
+                              code="unknown-speaker", value=old)
+    if segment is None:
+        _report_change(rename_speaker(study, document, old, new))
+    else:
+        _report_change(relabel_segment(study, document, segment, new))
+    if interviewer:
+        mark_interviewer(study, document, new)
+    click.echo(f"{old} -> {new}" + (f" in segment {segment}" if segment is not None else "")
+               + (" (the interviewer)" if interviewer else "") + ".")
+
+
 @interviews.group("guide")
 def guide_group() -> None:
     """The interview guide: store, print, and read answers question by question."""
@@ -224,7 +315,7 @@ def transcribe_command(directory, recordings, respondent, language, speakers, in
     """
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from syrmak.interviews.transcribe import transcribe
+    from syrmak.interviews.jobs import transcribe_here
 
     study = open_study(directory)
     if study.engine.dialect.name == "postgresql" and not here:
@@ -243,9 +334,10 @@ def transcribe_command(directory, recordings, respondent, language, speakers, in
         def progress(done, total):
             bar.update(task, completed=done, total=total)
 
-        result = transcribe(study, recordings, respondent=respondent, language=language,
-                            speakers=speakers, interviewer=interviewer, name=name,
-                            progress=progress)
+        # Recorded as a job too, so the workspace's jobs page shows the progress.
+        result = transcribe_here(study, recordings, respondent=respondent, language=language,
+                                 speakers=speakers, interviewer=interviewer, name=name,
+                                 progress=progress)
     click.echo(f"Stored transcript '{result.name}': {result.segments} segments, "
                f"{len(result.speakers)} speaker(s), {result.duration:.0f} s of audio; "
                f"recording(s) {', '.join(map(str, result.recordings))} sealed in the store.")

@@ -19,8 +19,14 @@ from syrmak.cli.tools import friendly, open_study
 @click.option("--survey-only", is_flag=True,
               help="Only the public survey (OpenRosa form list and submission); nothing "
                    "of the workspace.")
+@click.option("--unlock", is_flag=True,
+              help="Open the vault key at start (key file, keyring or SYRMAK_PASSPHRASE) so "
+                   "the transcript editor can play the encrypted recordings; the key stays "
+                   "in this process's memory.")
+@click.option("--identity-file", type=click.Path(),
+              help="With --unlock: where the vault key file is, if it is kept as a file.")
 @friendly
-def serve(directory, host, port, user, tls_proxy, survey_only):
+def serve(directory, host, port, user, tls_proxy, survey_only, unlock, identity_file):
     """Open the researcher workspace in the browser: read, code, review, translate, report.
 
     On a laptop (SQLite study) it prints a one-time sign-in link; on a team store
@@ -30,8 +36,14 @@ def serve(directory, host, port, user, tls_proxy, survey_only):
     """
     from syrmak.web.app import serve as run
 
-    run(open_study(directory), host=host, port=port, user=user, secure=tls_proxy,
-        survey_only=survey_only, echo=click.echo)
+    study = open_study(directory)
+    identity = None
+    if unlock and not survey_only:
+        from syrmak.cli.tools import unlock as open_key
+
+        identity = open_key(study, identity_file)
+    run(study, host=host, port=port, user=user, secure=tls_proxy,
+        survey_only=survey_only, identity=identity, echo=click.echo)
 
 
 @click.group()

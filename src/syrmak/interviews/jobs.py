@@ -140,6 +140,75 @@ def jobs(study: Study) -> tuple[Job, ...]:
     return tuple(job(study, i) for i in ids)
 
 
+#: Seconds between two progress writes: often enough for a page polling every two
+#: seconds, rare enough to cost nothing beside the model.
+PROGRESS_EVERY = 1.0
+
+
+class _Progress:
+    """Writes a job's progress to the ``jobs`` table, at most every ``PROGRESS_EVERY``
+    seconds (and always the last step), then passes it on to ``echo``."""
+
+    def __init__(self, study: Study, job_id: int | None, echo=None, start=None):
+        self.study, self.job_id, self.echo, self.start = study, job_id, echo, start
+        self.written = float("-inf")  # the first step is always written
+
+    def __call__(self, done: float, total: float) -> None:
+        import time
+
+        if self.job_id is None and self.start is not None:
+            self.job_id = self.start(total)
+        now = time.monotonic()
+        if self.job_id is not None and (now - self.written >= PROGRESS_EVERY
+                                        or (total and done >= total)):
+            self.written = now
+            with self.study.engine.begin() as connection:
+                connection.execute(sa.update(schema.jobs)
+                                   .where(schema.jobs.c.id == self.job_id)
+                                   .values(done_seconds=done, total_seconds=total))
+        if self.echo is not None:
+            self.echo(done, total)
+
+
+def transcribe_here(study: Study, recordings: Sequence[str | Path], *, progress=None,
+                    actor: str | None = None, **options):
+    """``transcribe.transcribe`` in this process (a laptop), recorded as a job so that the
+    workspace shows its progress like a worker's. The job row is written once the model
+    starts (the first progress step): input refused before that writes nothing."""
+    from syrmak.interviews.transcribe import transcribe
+    from syrmak.study import default_actor
+
+    actor = actor or default_actor()
+
+    def start(total: float) -> int:
+        with study.engine.begin() as connection:
+            return connection.execute(sa.insert(schema.jobs).returning(schema.jobs.c.id), {
+                "kind": "transcribe", "status": "running",
+                "options": json.dumps({"recordings": [Path(p).name for p in recordings]},
+                                      ensure_ascii=False),
+                "total_seconds": total, "worker": socket.gethostname()[:255],
+                "created_by": actor, "created_at": datetime.now(UTC)}).scalar_one()
+
+    tracker = _Progress(study, None, progress, start)
+    try:
+        result = transcribe(study, recordings, progress=tracker, actor=actor, **options)
+    except Exception as exc:
+        if tracker.job_id is not None:
+            with study.engine.begin() as connection:
+                connection.execute(sa.update(schema.jobs)
+                                   .where(schema.jobs.c.id == tracker.job_id).values(
+                    status="failed", finished_at=datetime.now(UTC),
+                    error=str(exc) if isinstance(exc, SyrmakError) else type(exc).__name__))
+        raise
+    if tracker.job_id is not None:
+        with study.engine.begin() as connection:
+            connection.execute(sa.update(schema.jobs).where(schema.jobs.c.id == tracker.job_id)
+                               .values(status="done", document_id=result.document_id,
+                                       done_seconds=result.duration,
+                                       finished_at=datetime.now(UTC)))
+    return result
+
+
 def run_job(study: Study, job_id: int, identity: Identity, engine=None,
             worker: str | None = None) -> Job:
     """Do one queued transcription: decrypt its recordings in memory, recognise, store."""
@@ -163,10 +232,7 @@ def run_job(study: Study, job_id: int, identity: Identity, engine=None,
                            .values(status="running", worker=worker[:255]))
     options = json.loads(row.options)
 
-    def progress(done, total):
-        with study.engine.begin() as connection:
-            connection.execute(sa.update(j).where(j.c.id == job_id)
-                               .values(done_seconds=done, total_seconds=total))
+    progress = _Progress(study, job_id)
 
     try:
         tracks = []

@@ -45,6 +45,7 @@ AUDITED: dict[str, str | None] = {
     "export-qdpx": "file",
     "withdraw": "respondent",
     "redaction-reveal": "document",
+    "recording-play": "recording",
     "purge": "what",
     "archive": "file",
     "login": "researcher",

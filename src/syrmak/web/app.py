@@ -21,6 +21,7 @@ from syrmak.web.routes import (
     report,
     review,
     study,
+    transcripts,
 )
 
 if TYPE_CHECKING:
@@ -32,15 +33,18 @@ STATIC = Path(__file__).with_name("static")
 def routes() -> list:
     return [
         *study.ROUTES, *documents.ROUTES, *codes.ROUTES, *analysis.ROUTES, *review.ROUTES,
-        *report.ROUTES, *interviews.ROUTES, *survey.ROUTES, *monitoring.ROUTES,
-        *redaction.ROUTES,
+        *report.ROUTES, *interviews.ROUTES, *transcripts.ROUTES, *survey.ROUTES,
+        *monitoring.ROUTES, *redaction.ROUTES,
         Mount("/static", app=StaticFiles(directory=str(STATIC)), name="static"),
     ]
 
 
-def create_app(target: Study, *, laptop: bool | None = None, secure: bool = False) -> Starlette:
+def create_app(target: Study, *, laptop: bool | None = None, secure: bool = False,
+               identity=None) -> Starlette:
     """The workspace over an open study. ``laptop`` (default: a SQLite store) enables the
-    one-time login links; ``secure`` marks cookies Secure (serve behind TLS)."""
+    one-time login links; ``secure`` marks cookies Secure (serve behind TLS); ``identity``
+    (the unlocked vault key, kept in memory only) lets the transcript editor play
+    recordings."""
     app = Starlette(routes=routes(), exception_handlers={SyrmakError: render.on_error})
     app.state.study = target
     app.state.title = target.title
@@ -49,6 +53,7 @@ def create_app(target: Study, *, laptop: bool | None = None, secure: bool = Fals
     app.state.links = auth.OneTimeLinks()
     app.state.throttle = auth.Throttle()
     app.state.jobs = {}
+    app.state.identity = identity
     app.add_middleware(auth.Guard, study=target, secure=secure)
     return app
 
@@ -73,7 +78,8 @@ def login_link(app: Starlette, name: str, base: str) -> str:
 
 
 def serve(target: Study, *, host: str = "127.0.0.1", port: int = 8765, user: str | None = None,
-          secure: bool = False, survey_only: bool = False, echo=print) -> None:
+          secure: bool = False, survey_only: bool = False, identity=None,
+          echo=print) -> None:
     """Run the workspace until interrupted. On a laptop (SQLite store) print a one-time
     login link for ``user`` (default: this computer's user, added as an owner if new)."""
     import uvicorn
@@ -85,7 +91,7 @@ def serve(target: Study, *, host: str = "127.0.0.1", port: int = 8765, user: str
         app = create_survey_app(target, secure=secure)
         echo(f"Survey on http://{host}:{port}/ (OpenRosa: /formList, /submission).")
     else:
-        app = create_app(target, secure=secure)
+        app = create_app(target, secure=secure, identity=identity)
     if not survey_only and app.state.laptop:
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise SyrmakError(f"a laptop study (SQLite) is served on this computer only, "

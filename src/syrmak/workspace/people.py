@@ -31,6 +31,8 @@ PERMISSIONS = {
     "memo": {"owner", "coder"},
     "add-code": {"owner", "coder"},
     "translate": {"owner", "coder"},
+    # Correcting, splitting, merging and relabelling transcripts (the transcript editor).
+    "transcript": {"owner", "coder"},
     "codebook": {"owner"},
     "adjudicate": {"owner"},
     "report": {"owner"},
