@@ -140,14 +140,13 @@ def test_remap_of_an_unchanged_text_is_the_identity():
         (0, 2), (3, 10), (0, len(text))]
 
 
+@pytest.mark.store("sqlite")  # the CLI opens the study folder
 def test_cli_edit_reports_and_refuses(coded, tmp_path):
     from click.testing import CliRunner
 
     from syrmak.cli import main
 
     study, _ = coded
-    if study.folder is None or study.engine.dialect.name != "sqlite":
-        pytest.skip("the CLI opens the study folder")
     new = tmp_path / "new.txt"
     new.write_text(TEXT.replace(" Было трудно, выгорание у коллег.", ""), encoding="utf-8")
     runner = CliRunner()

@@ -21,19 +21,19 @@ DATA = Path(__file__).parent / "data"
 
 @pytest.fixture
 def team(surveyed, db_url):
-    if db_url is None:
-        pytest.skip("jobs need PostgreSQL (SYRMAK_TEST_DATABASE_URL)")
+    """A study on PostgreSQL (tests using it are marked ``store("postgresql")``)."""
+    assert db_url is not None
     return surveyed, db_url
 
 
+@pytest.mark.store("sqlite")
 def test_laptop_store_runs_in_process(surveyed, db_url, tmp_path):
-    if db_url is not None:
-        pytest.skip("the SQLite case")
     with pytest.raises(SyrmakError) as caught:
         submit_transcription(surveyed, [DATA / "respondent.m4a"], languages=("ru",))
     assert caught.value.code == "jobs-need-postgresql"
 
 
+@pytest.mark.store("postgresql")
 def test_bad_input_queues_nothing(team, tmp_path):
     study, _ = team
     bad = tmp_path / "notes.m4a"
@@ -46,6 +46,7 @@ def test_bad_input_queues_nothing(team, tmp_path):
     assert jobs(study) == () and list_recordings(study) == ()
 
 
+@pytest.mark.store("postgresql")
 def test_a_worker_process_takes_the_job(team, key_dir, tmp_path):
     if not os.environ.get("CI"):
         pytest.importorskip("faster_whisper")

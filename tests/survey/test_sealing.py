@@ -102,10 +102,9 @@ def test_sealed_text_leaves_the_sqlite_file(tmp_path, form_path):
         assert story.encode() not in data, story
 
 
+@pytest.mark.store("postgresql")  # SQLite's file is checked byte by byte above
 def test_sealing_rewrites_the_postgresql_tables(imported, tmp_path):
     study, _ = imported
-    if study.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite's file is checked byte by byte above")
 
     def filenode():
         with study.engine.connect() as connection:
