@@ -12,7 +12,6 @@ import io
 import json as _json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,22 +25,10 @@ from syrmak.analysis.results import (
     Result,
 )
 from syrmak.errors import SyrmakError
+from syrmak.render.grid import COUNT, HIGH, LABEL, LOW, PERCENT, TEXT, Grid, spans
+from syrmak.render.grid import missing as _missing
 
 FORMATS = ("table", "csv", "xlsx", "json", "markdown")
-
-# Column kinds: how a cell is written.
-LABEL, COUNT, PERCENT, LOW, HIGH, TEXT = "label", "count", "percent", "low", "high", "text"
-
-
-@dataclass
-class Grid:
-    title: str
-    #: (group, heading) per column; group "" when the column belongs to no group.
-    header: list[tuple[str, str]]
-    kinds: list[str]
-    rows: list[list[Any]]
-    footer: list[str] = field(default_factory=list)
-    weighted: bool = False
 
 
 # --------------------------------------------------------------------------- layout
@@ -281,10 +268,6 @@ def grid(result: Result) -> Grid:
 # --------------------------------------------------------------------------- text
 
 
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
 def _cell(value: Any, kind: str, weighted: bool, sign: bool = True) -> str:
     if isinstance(value, str):  # a suppressed cell (privacy.disclosure) or a label
         return value
@@ -323,15 +306,6 @@ def _text_grid(g: Grid) -> tuple[list[str], list[str], list[list[str]], list[str
     return groups, heads, rows, aligns
 
 
-def _spans(groups: list[str]) -> list[tuple[str, int, int]]:
-    spans, start = [], 0
-    for j in range(1, len(groups) + 1):
-        if j == len(groups) or groups[j] != groups[start]:
-            spans.append((groups[start], start, j))
-            start = j
-    return spans
-
-
 def to_table(result: Result) -> str:
     """A plain-text table aligned with spaces, for terminals and logs."""
     g = grid(result)
@@ -339,14 +313,14 @@ def to_table(result: Result) -> str:
     widths = [max(len(heads[j]), *(len(r[j]) for r in rows)) for j in range(len(heads))]
     sep = "  "
     # Widen columns so that each group title fits over its span.
-    for title, a, b in _spans(groups):
+    for title, a, b in spans(groups):
         span = sum(widths[a:b]) + len(sep) * (b - a - 1)
         if title and len(title) > span:
             widths[b - 1] += len(title) - span
     lines = [g.title, ""]
     if any(groups):
         parts = []
-        for title, a, b in _spans(groups):
+        for title, a, b in spans(groups):
             span = sum(widths[a:b]) + len(sep) * (b - a - 1)
             parts.append(title.center(span) if title else " " * span)
         lines.append(sep.join(parts).rstrip())
@@ -454,7 +428,7 @@ def to_xlsx(results: Result | Sequence[Result], path: str | Path | None = None):
         sheet.cell(row=1, column=1, value=g.title).font = bold
         line = 3
         if any(grp for grp, _ in g.header[1:]):
-            for title, a, b in _spans([grp for grp, _ in g.header]):
+            for title, a, b in spans([grp for grp, _ in g.header]):
                 if title and a > 0:
                     cell = sheet.cell(row=line, column=a + 1, value=title)
                     cell.font = bold
