@@ -380,6 +380,8 @@ def _terminal_block(g: Grid, heads, rows, aligns, groups, columns: list[int], na
     if any(shown[1:]):
         # Widen a group's columns until its title fits over them, if the window allows;
         # else the title wraps over its columns.
+        # The widths rich will lay the columns out at: a private method of rich's Table
+        # (there since rich 9); tests/analysis/test_formats.py would see it change.
         measured = table._calculate_column_widths(console, console.options)
         spare = console.width - (sum(measured) + (len(measured) - 1) * _GAP)
         for title, a, b in spans(shown):
