@@ -123,9 +123,13 @@ def test_no_figure_taller_than_twelve_centimetres():
     png = C.render(tall, "png", "t")
     block = model.FigureBlock(1, "Tall", "f1", tall, "alt", png=png)
     report = model.Report("T", None, (), None, "en", (block,), "2022-01-15T00:00:00+00:00")
-    (shape,) = docx.Document(io.BytesIO(word.render(report))).inline_shapes
+    document = docx.Document(io.BytesIO(word.render(report)))
+    (shape,) = document.inline_shapes
     assert shape.height <= word.FIGURE_MAX_HEIGHT
     assert shape.width < word.FIGURE_WIDTH
+    # A figure last in the report still has a paragraph after its frame to anchor it.
+    body = [el.tag for el in document.element.body]
+    assert body[-3:] == [qn("w:tbl"), qn("w:p"), qn("w:sectPr")]
 
 
 def test_figures_float_with_their_caption_in_one_unsplittable_frame(document):

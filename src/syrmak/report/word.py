@@ -685,6 +685,12 @@ def render(report: model.Report) -> bytes:
             doc.add_page_break()
         elif isinstance(block, model.References):
             _references(doc, block, lang)
+    body = doc.element.body
+    last = body[-2] if len(body) > 1 and body[-1].tag == qn("w:sectPr") else body[-1]
+    if last.tag == qn("w:tbl"):
+        # A floating table is anchored to the paragraph after it, and Word wants the
+        # body to end with a paragraph.
+        doc.add_paragraph()
     if report.footnotes:
         _footnotes_part(doc, report.footnotes)
     buffer = io.BytesIO()
