@@ -131,6 +131,19 @@ def test_table_fits_the_window_in_blocks(results):
     assert sum(bool(line) and set(line) == {"╌"} for line in lines) == len(blocks)
 
 
+@pytest.mark.parametrize("width", [40, 60, 100])
+@pytest.mark.parametrize("kind", ["frequencies", "multiple_response", "crosstab", "banner",
+                                  "likert"])
+def test_no_line_wider_than_the_window_and_no_label_lost(results, kind, width):
+    result = results[kind]
+    lines = to_table(result, width=width).splitlines()
+    assert max(len(line) for line in lines) <= width
+    # A wrapped label's lines sit beside the row's numbers: look for its words.
+    words = set(" ".join(lines).split())
+    assert all(set(label.split()) <= words for label in result.rows)
+    assert sum(line.startswith(result.rows[-1].split()[0]) for line in lines) >= 1
+
+
 def test_table_leaves_missing_blank(results):
     text = to_table(results["frequencies"], width=120)
     missing = next(line for line in text.splitlines() if line.startswith("Missing"))

@@ -346,8 +346,9 @@ def _blocks(groups: list[str], natural: list[int], room: int) -> list[list[int]]
     is printed as several, as R prints a wide matrix)."""
     blocks: list[list[int]] = [[]]
     used = 0
-    for title, a, b in spans(groups[1:]):
-        cols = list(range(a + 1, b + 1))
+    units = [(t, list(range(a + 1, b + 1))) for t, a, b in spans(groups[1:]) if t]
+    units += [("", [j]) for j in range(1, len(groups)) if not groups[j]]
+    for title, cols in sorted(units, key=lambda u: u[1][0]):
         # A title up to 24 characters stands on one line over its columns; longer wrap.
         cost = max(sum(natural[j] + 3 for j in cols), min(len(title), 24) + 3)
         if blocks[-1] and used + cost > room:
@@ -356,6 +357,14 @@ def _blocks(groups: list[str], natural: list[int], room: int) -> list[list[int]]
         blocks[-1] += cols
         used += cost
     return blocks
+
+
+def _widths(table, console) -> list[int]:
+    """The widths rich will lay the columns out at, padding included, as its Table does
+    when printed (the dividers' width taken off the window first). A private method of
+    rich's Table (there since rich 9); tests/analysis/test_formats.py would see it change."""
+    options = console.options.update_width(console.width - table._extra_width)
+    return table._calculate_column_widths(console, options)
 
 
 def _terminal_block(g: Grid, heads, rows, aligns, groups, columns: list[int], natural,
@@ -369,10 +378,12 @@ def _terminal_block(g: Grid, heads, rows, aligns, groups, columns: list[int], na
     table = Table(box=rules, pad_edge=False, show_edge=False)
     keep = [0, *columns]
     for j in keep:
-        # Numbers never wrap; labels and texts wrap in their column.
-        table.add_column(heads[j], justify="left" if aligns[j] == "<" else "right",
-                         no_wrap=aligns[j] != "<", overflow="fold",
-                         min_width=label if j == 0 else None)
+        # Numbers never wrap (their column is as wide as the widest), labels, texts and
+        # headings wrap in their column.
+        number = aligns[j] != "<"
+        table.add_column(heads[j], justify="right" if number else "left", overflow="fold",
+                         min_width=label if j == 0 else
+                         max(len(r[j]) for r in rows) if number else None)
     for i, row in enumerate(rows):
         before_total = i + 1 < len(rows) and g.role(i) != TOTAL and g.role(i + 1) == TOTAL
         table.add_row(*(row[j] for j in keep), end_section=before_total)
@@ -380,9 +391,7 @@ def _terminal_block(g: Grid, heads, rows, aligns, groups, columns: list[int], na
     if any(shown[1:]):
         # Widen a group's columns until its title fits over them, if the window allows;
         # else the title wraps over its columns.
-        # The widths rich will lay the columns out at: a private method of rich's Table
-        # (there since rich 9); tests/analysis/test_formats.py would see it change.
-        measured = table._calculate_column_widths(console, console.options)
+        measured = _widths(table, console)
         spare = console.width - (sum(measured) + (len(measured) - 1) * _GAP)
         for title, a, b in spans(shown):
             room = sum(measured[a:b]) + (b - a - 1) * _GAP - 2
@@ -397,7 +406,7 @@ def _terminal_block(g: Grid, heads, rows, aligns, groups, columns: list[int], na
                     extra = need // (b - a) + (j - a < need % (b - a))
                     pads = 2 - (j == len(measured) - 1)  # the last column has no right pad
                     table.columns[j].min_width = measured[j] - pads + extra
-        measured = table._calculate_column_widths(console, console.options)
+        measured = _widths(table, console)
         for line in _group_lines(shown, measured, len(keep) - 1):
             console.print(Text(line.rstrip()))
     console.print(table)
@@ -418,7 +427,9 @@ def to_table(result: Result, width: int | None = None) -> str:
     # The title above names the row question: its heading would only repeat it.
     heads = ["", *heads[1:]]
     out, console = _console(width)
-    natural = [max(len(heads[j]), *(len(r[j]) for r in rows)) for j in range(len(heads))]
+    # A column's width: its widest cell, or its heading's longest word if wider.
+    natural = [max(max(map(len, heads[j].split()), default=0), *(len(r[j]) for r in rows))
+               for j in range(len(heads))]
     label = min(natural[0], max(12, console.width // 3))
     console.print(Text(g.title))
     for columns in _blocks(groups, natural, console.width - label - 1):
