@@ -90,6 +90,11 @@ _ABOVE_STORE = sorted({".".join(m.split(".")[:2]) for m in LIBRARY} - {"syrmak",
     # documents are stored by qual/, which the report reads (never the other way round).
     pytest.param("syrmak.qual", ("syrmak.report", "syrmak.workspace", "syrmak.web"), None,
                  id="qual-below-report-and-workspace"),
+    # Renderers lay out what they are given: they never read the store, and the report
+    # and the web pages use them (one layer that lays results out as tables).
+    pytest.param("syrmak.render", ("syrmak.store", "syrmak.study", "syrmak.report",
+                                   "syrmak.workspace", "syrmak.web", "syrmak.qual"), None,
+                 id="render-reads-no-store"),
     # The web workspace sits on top: only the command that serves it loads it.
     pytest.param("syrmak", ("syrmak.web",), lambda m: _under(m, "syrmak.web") or _is_cli(m),
                  id="nothing-imports-web"),

@@ -72,7 +72,7 @@ def test_crosstab_json_tests_and_undefined_percent_is_null(civic, kz):
 
 
 def test_table_prints_table_1(results):
-    text = to_table(results["crosstab"])
+    text = to_table(results["crosstab"], width=200)
     for value in ("3.23%", "6.45%", "12.90%", "38.71%", "25.81%", "29.03%", "51.61%",
                   "74.19%", "100.00%"):
         assert value in text
@@ -80,17 +80,75 @@ def test_table_prints_table_1(results):
     body = [line for line in lines if line.startswith("More important than unimportant")]
     assert len(body) == 1 and "38.71%" in body[0] and "[23.73, 56.18]" in body[0]
     assert "chi-square(3)" in text
+    # No pandas-isms: no NaN, no None, no index numbers.
+    assert "nan" not in text.lower() and "None" not in text
 
 
 def test_table_columns_line_up(results):
-    text = to_table(results["likert"])
+    text = to_table(results["likert"], width=200)
     lines = text.splitlines()
-    rule = next(i for i, line in enumerate(lines) if set(line) <= {"-", " "} and line)
+    rule = next(i for i, line in enumerate(lines) if line and set(line) == {"─"})
     header, body = lines[rule - 1], lines[rule + 1 : rule + 7]
     # Every row ends its Net column where the header's "Net" ends.
     end = header.index("Net") + len("Net")
     for line in body:
         assert line[end - 1] == "%"
+
+
+def test_table_groups_stand_over_their_columns(results):
+    """A crosstab's column options head their n and % columns: each title is centred
+    over the span from its n to its %, with a rule under it."""
+    result = results["crosstab"]
+    lines = to_table(result, width=200).splitlines()
+    rule = next(i for i, line in enumerate(lines) if line and set(line) == {"─"})
+    heads, underline, titles = lines[rule - 1], lines[rule - 2], lines[rule - 3]
+    for label in result.columns:
+        start = titles.index(label)
+        middle = start + len(label) / 2
+        # The rule under the title spans the title's columns, the title in its middle.
+        left = underline.rfind(" ", 0, start + 1) + 1
+        right = underline.find(" ", start)
+        right = len(underline) if right < 0 else right
+        assert set(underline[left:right]) == {"─"}
+        assert abs((left + right) / 2 - middle) <= 1
+        assert heads[left:right].split() == ["n", "%", "95%", "CI"]
+
+
+def test_table_fits_the_window_in_blocks(results):
+    """Too wide for 80 columns, a table is printed in blocks that each fit, the row
+    labels repeated and a group never cut in two; totals follow a dotted rule."""
+    result = results["crosstab"]
+    text = to_table(result, width=80)
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    blocks = [i for i, line in enumerate(lines) if line and set(line) == {"─"}]
+    assert len(blocks) >= 2
+    assert sum(line.startswith("More important than unimportant") for line in lines) == \
+        len(blocks)
+    shown = " ".join(text.split())  # a title wrapped over its columns reads on
+    for label in [*result.columns, "Total"]:
+        assert label in shown
+    assert sum(bool(line) and set(line) == {"╌"} for line in lines) == len(blocks)
+
+
+@pytest.mark.parametrize("width", [40, 60, 100])
+@pytest.mark.parametrize("kind", ["frequencies", "multiple_response", "crosstab", "banner",
+                                  "likert"])
+def test_no_line_wider_than_the_window_and_no_label_lost(results, kind, width):
+    result = results[kind]
+    lines = to_table(result, width=width).splitlines()
+    assert max(len(line) for line in lines) <= width
+    # A wrapped label's lines sit beside the row's numbers: look for its words.
+    words = set(" ".join(lines).split())
+    assert all(set(label.split()) <= words for label in result.rows)
+    assert sum(line.startswith(result.rows[-1].split()[0]) for line in lines) >= 1
+
+
+def test_table_leaves_missing_blank(results):
+    text = to_table(results["frequencies"], width=120)
+    missing = next(line for line in text.splitlines() if line.startswith("Missing"))
+    # Missing has a count and a share of all, no valid percentage and no interval.
+    assert len(missing.split()) == 3 and missing.split()[1].isdigit()
 
 
 def test_csv_keeps_numbers(results):

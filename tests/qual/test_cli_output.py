@@ -62,6 +62,16 @@ def check(name: str, output: str) -> None:
     ("matrix-codes", ["matrix", "codes", "DIR", "kind", "--lang", "en"]),
     ("responses", ["responses", "DIR", "--lang", "en"]),
     ("docs-list-markdown", ["docs", "list", "DIR", "--format", "markdown"]),
+    # The survey tables (render.results.to_table): groups over their columns, totals below
+    # a dotted rule, tests and notes under the table; too wide for 80 columns, in blocks.
+    ("freq", ["freq", "DIR", "kind", "--lang", "en"]),
+    ("freq-multiple", ["freq", "DIR", "sphere", "--lang", "en"]),
+    ("crosstab", ["crosstab", "DIR", "trust", "kind", "--lang", "en"]),
+    ("crosstab-ci", ["crosstab", "DIR", "trust", "kind", "--lang", "en", "--ci"]),
+    ("banner", ["banner", "DIR", "trust", "kind", "hope", "--lang", "en"]),
+    ("likert", ["likert", "DIR", "trust", "hope", "--lang", "en"]),
+    ("crosstab-markdown", ["crosstab", "DIR", "trust", "kind", "--lang", "en", "--format",
+                           "markdown"]),
 ])
 def test_output_for_people(coded, name, args):
     check(name, run([str(coded.folder) if a == "DIR" else a for a in args]))

@@ -189,3 +189,23 @@ def shared_reported(request, tmp_path_factory):
             with admin.begin() as connection:
                 connection.execute(sa.text(f'DROP SCHEMA "{name}" CASCADE'))
             admin.dispose()
+
+
+def data_tables(document) -> list:
+    """The Word report's tables of numbers, without the floating one-cell frames that hold
+    a figure with its caption."""
+    from docx.oxml.ns import qn
+
+    return [t for t in document.tables if t._tbl.tblPr.find(qn("w:tblpPr")) is None]
+
+
+def figure_frames(document) -> list:
+    """The cells of the floating frames that hold each figure with its caption."""
+    numbers = {t._tbl for t in data_tables(document)}
+    return [t.rows[0].cells[0] for t in document.tables if t._tbl not in numbers]
+
+
+def paragraphs(document) -> list:
+    """The body's paragraphs, then those in the figures' frames (their captions)."""
+    return document.paragraphs + [p for cell in figure_frames(document)
+                                  for p in cell.paragraphs]

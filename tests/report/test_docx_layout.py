@@ -10,6 +10,7 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
+from tests.report.conftest import data_tables
 
 from syrmak.report import build_report, model, word
 
@@ -53,8 +54,8 @@ def test_contents_entries_point_at_the_headings_page(document):
 
 
 def test_table_rows_repeat_headers_never_split_and_stay_together(document):
-    assert len(document.tables) == 2
-    for table in document.tables:
+    assert len(data_tables(document)) == 2
+    for table in data_tables(document):
         rows = table.rows
         header = [i for i, r in enumerate(rows)
                   if r._tr.trPr.find(qn("w:tblHeader")) is not None]
@@ -122,9 +123,64 @@ def test_no_figure_taller_than_twelve_centimetres():
     png = C.render(tall, "png", "t")
     block = model.FigureBlock(1, "Tall", "f1", tall, "alt", png=png)
     report = model.Report("T", None, (), None, "en", (block,), "2022-01-15T00:00:00+00:00")
-    (shape,) = docx.Document(io.BytesIO(word.render(report))).inline_shapes
+    document = docx.Document(io.BytesIO(word.render(report)))
+    (shape,) = document.inline_shapes
     assert shape.height <= word.FIGURE_MAX_HEIGHT
     assert shape.width < word.FIGURE_WIDTH
+    # A figure last in the report still has a paragraph after its frame to anchor it.
+    body = [el.tag for el in document.element.body]
+    assert body[-3:] == [qn("w:tbl"), qn("w:p"), qn("w:sectPr")]
+
+
+def test_figures_float_with_their_caption_in_one_unsplittable_frame(document):
+    """A figure that does not fit on what is left of a page goes to the top of the next
+    one while the text after it fills the gap (half a page was left blank before Figure 7
+    of the example): caption, picture and note sit in one floating one-cell table whose
+    row cannot split, and only the caption is kept with the picture."""
+    body = document.element.body
+    numbers = {t._tbl for t in data_tables(document)}
+    frames = [t for t in document.tables if t._tbl not in numbers]  # the figures' frames
+    blips = body.findall(".//" + qn("a:blip"))
+    assert blips and len(frames) == len(blips)
+    for frame in frames:
+        place = frame._tbl.tblPr.find(qn("w:tblpPr"))
+        assert place.get(qn("w:vertAnchor")) == "text"
+        assert frame._tbl.tblPr.find(qn("w:tblOverlap")).get(qn("w:val")) == "never"
+        (row,) = frame.rows
+        assert row._tr.trPr.find(qn("w:cantSplit")) is not None
+        (cell,) = row.cells
+        caption, picture = cell.paragraphs[:2]
+        assert caption.style.name == "Caption" and caption.text.startswith("Figure ")
+        assert caption.paragraph_format.keep_with_next
+        assert picture._p.findall(".//" + qn("a:blip"))
+        assert not picture.paragraph_format.keep_with_next
+    # Every caption of a figure is in a frame, none loose in the body.
+    loose = [p.text for p in document.paragraphs
+             if p.style.name == "Caption" and p.text.startswith("Figure ")]
+    assert loose == []
+
+
+def _keeps(paragraph) -> bool:
+    style = paragraph.style
+    own = paragraph.paragraph_format.keep_with_next
+    while own is None and style is not None:
+        own, style = style.paragraph_format.keep_with_next, style.base_style
+    return bool(own)
+
+
+def test_no_long_chain_of_paragraphs_kept_with_the_next(document):
+    """Keep-with-next binds a caption to its figure or table, a heading to its first
+    line and a quote to its attribution, never a run of paragraphs that cannot fit on a
+    page together (the whole chain would move, leaving a blank page behind)."""
+    longest = run = 0
+    for element in document.element.body.iterchildren():
+        if element.tag == qn("w:p") and _keeps(docx.text.paragraph.Paragraph(element,
+                                                                            document.part)):
+            run += 1
+            longest = max(longest, run)
+        else:
+            run = 0
+    assert 1 <= longest <= 4
 
 
 NOTES_SPEC = """\

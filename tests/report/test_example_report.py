@@ -16,6 +16,7 @@ import pytest
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 from tests.conftest import throwaway_keys
+from tests.report.conftest import data_tables, paragraphs
 
 from syrmak.report import build_report
 
@@ -121,7 +122,7 @@ def _grid(table) -> list[list[str]]:
 
 def test_tables_1_to_4_match_the_reference_cell_by_cell(example):
     _, result = example
-    tables = _docx(result).tables
+    tables = data_tables(_docx(result))
     assert len(tables) == 4
     t1, t2, t3, t4 = (_grid(t) for t in tables)
     assert t1[0] == ["How important is it for the realization of your activities to have "
@@ -154,7 +155,7 @@ def test_figures_1_to_9_with_captions_and_images(example):
         "MapChart", "BarChart", "BarChart", "StackedChart", "BarChart", "BarChart",
         "GroupedChart", "BarChart", "BarChart"]
     document = _docx(result)
-    captions = [p.text for p in document.paragraphs if p.style.name == "Caption"]
+    captions = [p.text for p in paragraphs(document) if p.style.name == "Caption"]
     assert [c for c in captions if c.startswith("Figure")] == [
         f"Figure {i}. {c}" for i, c in enumerate(FIGURES, 1)]
     assert len(document.inline_shapes) == 9

@@ -11,6 +11,7 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 from PIL import Image
+from tests.report.conftest import data_tables, paragraphs
 
 from syrmak import analysis as A
 from syrmak.report import build_report, resolve_report
@@ -49,7 +50,8 @@ def test_docx_has_real_headings_toc_field_and_language(built):
 
 def test_docx_captions_are_numbered_seq_fields(built):
     document = docx.Document(_paths(built)[".docx"])
-    captions = [p for p in document.paragraphs if p.style.name == "Caption"]
+    # Figure captions sit in the figure's floating frame (a one-cell table), with it.
+    captions = [p for p in paragraphs(document) if p.style.name == "Caption"]
     assert [p.text for p in captions] == [
         "Table 1. Kind by political", "Table 2. Agreement", "Figure 1. Where they work",
         "Figure 2. Perception", "Figure 3. Tools before and during",
@@ -64,7 +66,7 @@ def test_docx_table_cells_equal_the_analysis_results(built, reported_once):
     frame = reported.responses(lang="en")
     form = reported.questionnaire
     cross = A.crosstab(form, frame, "kind", "political", lang="en")
-    table = document.tables[0]
+    table = data_tables(document)[0]
     grid = [[c.text for c in row.cells] for row in table.rows]
     assert grid[0][0] == cross.title and grid[0][1] == cross.column_title
     assert grid[1][1:] == [*cross.columns, "Total"]
@@ -76,7 +78,7 @@ def test_docx_table_cells_equal_the_analysis_results(built, reported_once):
     assert grid[-1] == ["Total", *[fmt_percent(p) for p in cross.column_total_percent], "100%"]
 
     likert = A.likert(form, frame, ["trust", "hope"], dont_know=["dk"], base="all", lang="en")
-    table = document.tables[1]
+    table = data_tables(document)[1]
     grid = [[c.text for c in row.cells] for row in table.rows]
     assert grid[0] == ["Do you agree with the statements?", *likert.columns]
     for i, label in enumerate(likert.rows):

@@ -212,3 +212,26 @@ def test_document_memo_is_listed_at_once(app):
 
 def client_get(c, path):
     return c.get(path, headers={"HX-Request": "true"})
+
+
+def test_matrix_page_draws_the_published_code_table(app, desk_study):
+    """The workspace's code matrix is laid out by render.published, as the report's code
+    tables are: a count linking to its segments and its share per group, the groups'
+    sizes under their names."""
+    from syrmak.qual.matrices import code_matrix
+    from syrmak.workspace import desk
+
+    study, team = desk_study
+    desk.code_passage(study, team["anna"], "talk", 0, 10, code="Funding")
+    c = sign_in(app, "olga")
+    page = c.get("/matrix?variable=doc_kind").text
+    matrix = code_matrix(study, "doc_kind")
+    table = page[page.index('<table class="grid matrix">'):page.index("</table>")]
+    heads = re.findall(r'<th class="number">(.*?)<br><small>n = (\d+)</small>', table)
+    assert heads == [(str(g), str(int(matrix.bases[g]))) for g in matrix.counts.columns]
+    row = table[table.index('<th class="label">Funding</th>'):]
+    row = row[:row.index("</tr>")]
+    n = int(matrix.counts.loc["Funding", "Total"])
+    share = round(float(matrix.percents.loc["Funding", "Total"]))
+    assert n >= 1 and f'">{n}</a> <small class="muted">{share}%</small>' in row
+    assert "/segments?q=Funding" in row

@@ -39,3 +39,31 @@ def number(value: Any, digits: int = 3, *, blank: str = "") -> str:
     if math.isnan(x):
         return blank
     return f"{x:.{digits}f}"
+
+
+def round_half_up(value: float, decimals: int):
+    """``value`` rounded as people round (2.5 -> 3), not to even: published tables must
+    match a report computed by hand or in a spreadsheet."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    quantum = Decimal(1).scaleb(-decimals)
+    return Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def fmt_percent(value: float | None, decimals: int = 2, sign: bool = True) -> str:
+    """``12.90%``, ``0%``, ``100%`` (of a 0-100 value): whole values lose their zeros, as
+    in the reference report; "–" when undefined."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    d = round_half_up(value, decimals)
+    text = f"{d:.{decimals}f}"
+    if decimals and d == d.to_integral_value():
+        text = f"{d:.0f}"
+    return text + ("%" if sign else "")
+
+
+def fmt_count(value: float | None, weighted: bool = False) -> str:
+    """A count: whole, or with one decimal when weighted; "–" when undefined."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:,.1f}" if weighted else f"{int(round(value))}"

@@ -12,7 +12,6 @@ import io
 import json as _json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,22 +25,10 @@ from syrmak.analysis.results import (
     Result,
 )
 from syrmak.errors import SyrmakError
+from syrmak.render.grid import COUNT, HIGH, LABEL, LOW, PERCENT, TEXT, TOTAL, Grid, spans
+from syrmak.render.grid import missing as _missing
 
 FORMATS = ("table", "csv", "xlsx", "json", "markdown")
-
-# Column kinds: how a cell is written.
-LABEL, COUNT, PERCENT, LOW, HIGH, TEXT = "label", "count", "percent", "low", "high", "text"
-
-
-@dataclass
-class Grid:
-    title: str
-    #: (group, heading) per column; group "" when the column belongs to no group.
-    header: list[tuple[str, str]]
-    kinds: list[str]
-    rows: list[list[Any]]
-    footer: list[str] = field(default_factory=list)
-    weighted: bool = False
 
 
 # --------------------------------------------------------------------------- layout
@@ -105,7 +92,9 @@ def _option_grid(r: Frequencies | MultipleResponse, header, kinds, rows) -> Grid
     footer = _footer(r, [])
     if r.other:
         footer.append("Other answers: " + "; ".join(r.other))
-    return Grid(r.title, header, kinds, rows, footer, r.weighted)
+    # The last three rows are totals (valid, missing, all; or mentions and respondents).
+    roles = ["body"] * (len(rows) - 3) + [TOTAL] * 3
+    return Grid(r.title, header, kinds, rows, footer, r.weighted, roles=roles)
 
 
 def _frequencies(r: Frequencies, ci: bool) -> Grid:
@@ -172,7 +161,8 @@ def _crosstab(r: Crosstab, ci: bool) -> Grid:
         tests.append(_test_line(r.tests))
     footer = [f"Percentages of the {r.percent_of}; base: {r.base:g} respondents."]
     footer += _footer(r, tests)
-    return Grid(f"{r.title} x {r.column_title}", header, kinds, rows, footer, r.weighted)
+    return Grid(f"{r.title} x {r.column_title}", header, kinds, rows, footer, r.weighted,
+                roles=["body"] * (len(rows) - 1) + [TOTAL])
 
 
 def _banner(r: Banner, ci: bool) -> Grid:
@@ -209,7 +199,8 @@ def _banner(r: Banner, ci: bool) -> Grid:
         if g.stop > g.start
     ]
     footer = ["Columns " + "; ".join(legend) + "."] + _footer(r, [])
-    return Grid(r.title, header, kinds, rows, footer, r.weighted)
+    return Grid(r.title, header, kinds, rows, footer, r.weighted,
+                roles=["body"] * (len(rows) - 1) + [TOTAL])
 
 
 def _likert(r: Likert, ci: bool) -> Grid:
@@ -281,10 +272,6 @@ def grid(result: Result) -> Grid:
 # --------------------------------------------------------------------------- text
 
 
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
 def _cell(value: Any, kind: str, weighted: bool, sign: bool = True) -> str:
     if isinstance(value, str):  # a suppressed cell (privacy.disclosure) or a label
         return value
@@ -323,44 +310,136 @@ def _text_grid(g: Grid) -> tuple[list[str], list[str], list[list[str]], list[str
     return groups, heads, rows, aligns
 
 
-def _spans(groups: list[str]) -> list[tuple[str, int, int]]:
-    spans, start = [], 0
-    for j in range(1, len(groups) + 1):
-        if j == len(groups) or groups[j] != groups[start]:
-            spans.append((groups[start], start, j))
-            start = j
-    return spans
+#: Space between two columns of a terminal table: the padding either side and the divider.
+_GAP = 1
 
 
-def to_table(result: Result) -> str:
-    """A plain-text table aligned with spaces, for terminals and logs."""
+def _group_lines(groups: list[str], widths: list[int], last: int) -> list[str]:
+    """The group headings over their columns (centred, wrapped to the span, underlined),
+    given the widths rich lays the columns out at (padding included)."""
+    import textwrap
+
+    starts = [sum(widths[:j]) + j * _GAP for j in range(len(widths))]
+    spans_ = [(t, starts[a] + (a > 0), starts[b - 1] + widths[b - 1] - (b - 1 < last))
+              for t, a, b in spans(groups) if t]
+    wrapped = [(textwrap.wrap(t, max(1, right - left)) or [""], left, right)
+               for t, left, right in spans_]
+    depth = max(len(w) for w, _, _ in wrapped)
+    lines = []
+    for k in range(depth):
+        line = [" "] * (starts[-1] + widths[-1])
+        for texts, left, right in wrapped:
+            # Short titles sit on the line nearest their columns.
+            text = texts[k - (depth - len(texts))] if k >= depth - len(texts) else ""
+            line[left:right] = text.center(right - left)
+        lines.append("".join(line))
+    rule = [" "] * (starts[-1] + widths[-1])
+    for _, left, right in spans_:
+        rule[left:right] = "─" * (right - left)
+    lines.append("".join(rule))
+    return lines
+
+
+def _blocks(groups: list[str], natural: list[int], room: int) -> list[list[int]]:
+    """The data columns split into blocks that each fit beside the label column in
+    ``room`` characters, a group of columns kept whole (a table too wide for the window
+    is printed as several, as R prints a wide matrix)."""
+    blocks: list[list[int]] = [[]]
+    used = 0
+    units = [(t, list(range(a + 1, b + 1))) for t, a, b in spans(groups[1:]) if t]
+    units += [("", [j]) for j in range(1, len(groups)) if not groups[j]]
+    for title, cols in sorted(units, key=lambda u: u[1][0]):
+        # A title up to 24 characters stands on one line over its columns; longer wrap.
+        cost = max(sum(natural[j] + 3 for j in cols), min(len(title), 24) + 3)
+        if blocks[-1] and used + cost > room:
+            blocks.append([])
+            used = 0
+        blocks[-1] += cols
+        used += cost
+    return blocks
+
+
+def _widths(table, console) -> list[int]:
+    """The widths rich will lay the columns out at, padding included, as its Table does
+    when printed (the dividers' width taken off the window first). A private method of
+    rich's Table (there since rich 9); tests/analysis/test_formats.py would see it change."""
+    options = console.options.update_width(console.width - table._extra_width)
+    return table._calculate_column_widths(console, options)
+
+
+def _terminal_block(g: Grid, heads, rows, aligns, groups, columns: list[int], natural,
+                    label: int, console) -> None:
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    # The header's rule, and a dotted one above the totals.
+    rules = box.Box("    \n    \n ── \n    \n ╌╌ \n    \n    \n    \n")
+    table = Table(box=rules, pad_edge=False, show_edge=False)
+    keep = [0, *columns]
+    for j in keep:
+        # Numbers never wrap (their column is as wide as the widest), labels, texts and
+        # headings wrap in their column.
+        number = aligns[j] != "<"
+        table.add_column(heads[j], justify="right" if number else "left", overflow="fold",
+                         min_width=label if j == 0 else
+                         max(len(r[j]) for r in rows) if number else None)
+    for i, row in enumerate(rows):
+        before_total = i + 1 < len(rows) and g.role(i) != TOTAL and g.role(i + 1) == TOTAL
+        table.add_row(*(row[j] for j in keep), end_section=before_total)
+    shown = [groups[j] for j in keep]
+    if any(shown[1:]):
+        # Widen a group's columns until its title fits over them, if the window allows;
+        # else the title wraps over its columns.
+        measured = _widths(table, console)
+        spare = console.width - (sum(measured) + (len(measured) - 1) * _GAP)
+        for title, a, b in spans(shown):
+            room = sum(measured[a:b]) + (b - a - 1) * _GAP - 2
+            # A title stands on one line if the window has room (up to 40 characters),
+            # else it wraps at 24 characters.
+            need = len(title) - room
+            if need > spare or len(title) > 40:
+                need = min(len(title), max(room, 24)) - room
+            if title and 0 < need <= spare:
+                spare -= need
+                for j in range(a, b):  # shared out, so a count stays near its share
+                    extra = need // (b - a) + (j - a < need % (b - a))
+                    pads = 2 - (j == len(measured) - 1)  # the last column has no right pad
+                    table.columns[j].min_width = measured[j] - pads + extra
+        measured = _widths(table, console)
+        for line in _group_lines(shown, measured, len(keep) - 1):
+            console.print(Text(line.rstrip()))
+    console.print(table)
+
+
+def to_table(result: Result, width: int | None = None) -> str:
+    """A table for people, sized to the terminal (``width``: the ``COLUMNS`` variable,
+    else 80): its title, the column groups over their columns, numbers right-aligned with
+    % signs, a blank where there is no value and "–" where a share is undefined, totals
+    below a rule, and the tests and notes under the table. Columns that do not fit
+    follow in another table below, the labels repeated."""
+    from rich.text import Text
+
+    from syrmak.render.frames import _console, _text
+
     g = grid(result)
     groups, heads, rows, aligns = _text_grid(g)
-    widths = [max(len(heads[j]), *(len(r[j]) for r in rows)) for j in range(len(heads))]
-    sep = "  "
-    # Widen columns so that each group title fits over its span.
-    for title, a, b in _spans(groups):
-        span = sum(widths[a:b]) + len(sep) * (b - a - 1)
-        if title and len(title) > span:
-            widths[b - 1] += len(title) - span
-    lines = [g.title, ""]
-    if any(groups):
-        parts = []
-        for title, a, b in _spans(groups):
-            span = sum(widths[a:b]) + len(sep) * (b - a - 1)
-            parts.append(title.center(span) if title else " " * span)
-        lines.append(sep.join(parts).rstrip())
-    def line(cells):
-        return sep.join(f"{c:{a}{w}}" for c, a, w in zip(cells, aligns, widths, strict=True))
-
-    lines.append(line(heads).rstrip())
-    lines.append(sep.join("-" * w for w in widths))
-    for row in rows:
-        lines.append(line(row).rstrip())
+    # The title above names the row question: its heading would only repeat it.
+    heads = ["", *heads[1:]]
+    out, console = _console(width)
+    # A column's width: its widest cell, or its heading's longest word if wider.
+    natural = [max(max(map(len, heads[j].split()), default=0), *(len(r[j]) for r in rows))
+               for j in range(len(heads))]
+    label = min(natural[0], max(12, console.width // 3))
+    console.print(Text(g.title))
+    for columns in _blocks(groups, natural, console.width - label - 1):
+        console.print()
+        _terminal_block(g, heads, rows, aligns, groups, columns, natural, label, console)
     if g.footer:
-        lines.append("")
-        lines += g.footer
-    return "\n".join(lines) + "\n"
+        console.print()
+        for line in g.footer:
+            console.print(Text(line))
+    return _text(out) + "\n"
 
 
 def _md(text: str) -> str:
@@ -454,7 +533,7 @@ def to_xlsx(results: Result | Sequence[Result], path: str | Path | None = None):
         sheet.cell(row=1, column=1, value=g.title).font = bold
         line = 3
         if any(grp for grp, _ in g.header[1:]):
-            for title, a, b in _spans([grp for grp, _ in g.header]):
+            for title, a, b in spans([grp for grp, _ in g.header]):
                 if title and a > 0:
                     cell = sheet.cell(row=line, column=a + 1, value=title)
                     cell.font = bold

@@ -11,16 +11,16 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from syrmak import analysis as A
 from syrmak.errors import SyrmakError
 from syrmak.privacy import disclosure, redaction
+from syrmak.render import cells, published
+from syrmak.render.grid import to_cells
 from syrmak.report import charts as C
 from syrmak.report import geo, i18n, model, quotes, rds_report
 from syrmak.report import spec as S
-from syrmak.report.model import Cell
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -33,27 +33,8 @@ Progress = Callable[[str], None]
 
 # --------------------------------------------------------------------------- numbers
 
-
-def round_half_up(value: float, decimals: int) -> Decimal:
-    quantum = Decimal(1).scaleb(-decimals)
-    return Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP)
-
-
-def fmt_percent(value: float | None, decimals: int = 2, sign: bool = True) -> str:
-    """``12.90%``, ``0%``, ``100%``: whole values lose their zeros, as in the reference."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    d = round_half_up(value, decimals)
-    text = f"{d:.{decimals}f}"
-    if decimals and d == d.to_integral_value():
-        text = f"{d:.0f}"
-    return text + ("%" if sign else "")
-
-
-def fmt_count(value: float | None, weighted: bool = False) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    return f"{value:,.1f}" if weighted else f"{int(round(value))}"
+# How published numbers are written (render.cells); named here for the live numbers.
+round_half_up, fmt_percent, fmt_count = cells.round_half_up, cells.fmt_percent, cells.fmt_count
 
 
 def slug(text: str) -> str:
@@ -227,7 +208,8 @@ class Builder:
             return rds_report.table(self, block, number)
         args = dict(a.args)
         where = args.pop("where", None)
-        total = i18n.word(self.lang, "total")
+        words = published.Words(i18n.word(self.lang, "total"), i18n.word(self.lang, "count"),
+                                i18n.word(self.lang, "percent"))
         if a.kind in ("frequencies", "multiple"):
             q = self.question(args.get("question"), a.line)
             result = self.one(q, a.line, where)
@@ -237,7 +219,9 @@ class Builder:
             if a.kind == "multiple" and not isinstance(result, A.MultipleResponse):
                 raise self.fail(f"'{q.name}' allows one answer.", a.line,
                                 "use 'frequencies:' for it.", code="wrong-question-type")
-            header, body = self._frequency_table(result, block, total)
+            grid = published.options(result, show=block.show, words=words,
+                                     corner=self._corner(block, result.title),
+                                     base_line=self.n_text(result))
         elif a.kind == "crosstab":
             rows = args.get("rows", args.get("row"))
             cols = args.get("columns", args.get("column", args.get("col")))
@@ -251,7 +235,9 @@ class Builder:
             percent = str(args.get("percent", "total"))
             result = self.run(a.line, A.crosstab, rows, cols, percent=percent, where=where)
             hidden = self._suppression(result, rows, cols, a.line)
-            header, body = self._crosstab_table(result, block, total, hidden)
+            grid = published.crosstab(result, show=block.show, words=words, hidden=hidden,
+                                      corner=self._corner(block, result.title),
+                                      mark=disclosure.SUPPRESSED)
             if hidden is not None and hidden.any:
                 suppression_note = i18n.word(self.lang, "suppressed", k=self._k)
         elif a.kind == "banner":
@@ -262,15 +248,19 @@ class Builder:
                                 "write 'banner: {rows: Q, columns: [Q1, Q2]}'.")
             cols = [cols] if isinstance(cols, str) else list(cols)
             result = self.run(a.line, A.banner, rows, tuple(cols), where=where)
-            header, body = self._banner_table(result, block)
+            grid = published.banner(result, corner=self._corner(block, result.title),
+                                    words=words)
         elif a.kind == "likert":
             result = self.likert(a, where)
-            header, body = self._likert_table(result, block)
+            grid = published.likert(result, show=block.show,
+                                    corner=self._corner(block, result.title))
         elif a.kind == "codes":
             result = self.code_matrix(a)
-            header, body = self._code_table(result, block, total)
+            grid = published.code_matrix(result, show=block.show, words=words,
+                                         corner=self._corner(block, result.variable))
         else:  # pragma: no cover - spec.py allows only the kinds above
             raise self.fail(f"unknown table analysis '{a.kind}'.", a.line)
+        header, body = to_cells(grid, block.decimals)
         notes = [block.note] if block.note else []
         if a.kind == "crosstab" and hidden is not None and hidden.any:
             notes.append(suppression_note)
@@ -283,43 +273,6 @@ class Builder:
         if block.stem:
             return self.question(block.stem, block.line).label(self.lang)
         return default
-
-    def _frequency_table(self, r, block: S.Table, total: str):
-        show = block.show or "both"
-        d, w = block.decimals, r.weighted
-        heads = [Cell(self._corner(block, r.title), header=True, kind="label")]
-        if show in ("count", "both"):
-            heads.append(Cell(i18n.word(self.lang, "count"), header=True))
-        if show in ("percent", "both"):
-            heads.append(Cell(i18n.word(self.lang, "percent"), header=True))
-        body = []
-        for label, n, p in zip(r.rows, r.counts, r.percent, strict=True):
-            row = [Cell(label, kind="label")]
-            if show in ("count", "both"):
-                row.append(Cell(fmt_count(n, w)))
-            if show in ("percent", "both"):
-                row.append(Cell(fmt_percent(p, d)))
-            body.append(tuple(row))
-        if isinstance(r, A.Frequencies):
-            row = [Cell(total, kind="label", header=True)]
-            if show in ("count", "both"):
-                row.append(Cell(fmt_count(r.valid, w), header=True))
-            if show in ("percent", "both"):
-                row.append(Cell(fmt_percent(100.0 if r.valid else float("nan"), d),
-                                header=True))
-            body.append(tuple(row))
-        else:
-            row = [Cell(self.n_text(r), kind="label", header=True)]
-            row += [Cell("", header=True)] * (len(heads) - 1)
-            body.append(tuple(row))
-        return [tuple(heads)], body
-
-    def _crosstab_cell(self, n: float, p: float, show: str, d: int, w: bool) -> str:
-        if show == "count":
-            return fmt_count(n, w)
-        if show == "both":
-            return f"{fmt_count(n, w)} ({fmt_percent(p, d)})"
-        return fmt_percent(p, d)
 
     @property
     def _k(self) -> int:
@@ -334,82 +287,6 @@ class Builder:
             return disclosure.suppress(result.counts, self._k)
         except SyrmakError as exc:
             raise self.fail(exc, line) from None
-
-    def _crosstab_table(self, r, block: S.Table, total: str, hidden=None):
-        show = block.show or "percent"
-        x = disclosure.SUPPRESSED
-
-        def cell(shut: bool, *args) -> str:
-            # A hidden count hides its percentage too, or the base would give it back.
-            return x if shut else self._crosstab_cell(*args)
-
-        shut = hidden.cells if hidden is not None else [[False] * len(r.columns)] * len(r.rows)
-        shut_rows = hidden.row_totals if hidden is not None else [False] * len(r.rows)
-        shut_cols = hidden.column_totals if hidden is not None else [False] * len(r.columns)
-        d, w = block.decimals, r.weighted
-        k = len(r.columns)
-        header = [
-            (Cell(self._corner(block, r.title), rowspan=2, header=True, kind="label"),
-             Cell(r.column_title, colspan=k + 1, header=True, kind="label")),
-            tuple(Cell(c, header=True) for c in r.columns) + (Cell(total, header=True),),
-        ]
-        if r.percent_of == "total":
-            row_total_pct, col_total_pct = r.row_total_percent, r.column_total_percent
-        elif r.percent_of == "row":
-            row_total_pct = tuple(100.0 if t else float("nan") for t in r.row_totals)
-            col_total_pct = r.column_total_percent
-        else:
-            row_total_pct = r.row_total_percent
-            col_total_pct = tuple(100.0 if t else float("nan") for t in r.column_totals)
-        body = []
-        for i, label in enumerate(r.rows):
-            cells = [Cell(label, kind="label")]
-            cells += [Cell(cell(shut[i][j], r.counts[i][j], r.percent[i][j], show, d, w))
-                      for j in range(k)]
-            cells.append(Cell(cell(shut_rows[i], r.row_totals[i], row_total_pct[i], show, d,
-                                   w)))
-            body.append(tuple(cells))
-        cells = [Cell(total, kind="label", header=True)]
-        cells += [Cell(cell(shut_cols[j], r.column_totals[j], col_total_pct[j], show, d, w),
-                       header=True) for j in range(k)]
-        cells.append(Cell(self._crosstab_cell(r.base, 100.0 if r.base else float("nan"), show,
-                                              d, w), header=True))
-        body.append(tuple(cells))
-        return header, body
-
-    def _banner_table(self, r, block: S.Table):
-        d = block.decimals
-        top = [Cell(self._corner(block, r.title), rowspan=2, header=True, kind="label"),
-               Cell("", header=True)]
-        for g in r.groups:
-            top.append(Cell(g.title, colspan=g.stop - g.start, header=True, kind="label"))
-        second = [Cell(r.columns[0], header=True)] + [
-            Cell(f"{r.columns[j]} ({r.letters[j]})", header=True)
-            for g in r.groups for j in range(g.start, g.stop)]
-        body = []
-        for i, label in enumerate(r.rows):
-            cells = [Cell(label, kind="label")]
-            for j in range(len(r.columns)):
-                mark = r.marks[i][j]
-                cells.append(Cell(fmt_percent(r.percent[i][j], d) + (f" {mark}" if mark else "")))
-            body.append(tuple(cells))
-        body.append(tuple([Cell("n", kind="label", header=True)]
-                          + [Cell(fmt_count(b, r.weighted), header=True) for b in r.bases]))
-        return [tuple(top), tuple(second)], body
-
-    def _likert_table(self, r, block: S.Table):
-        show = block.show or "percent"
-        d = block.decimals
-        header = [tuple([Cell(self._corner(block, r.title), header=True, kind="label")]
-                        + [Cell(c, header=True) for c in r.columns])]
-        body = []
-        for i, label in enumerate(r.rows):
-            cells = [Cell(label, kind="label")]
-            for j in range(len(r.columns)):
-                cells.append(Cell(self._crosstab_cell(r.counts[i][j], r.percent[i][j], show, d,
-                                                      r.weighted)))
-            body.append(tuple(cells))
-        return header, body
 
     def likert(self, a: S.Analysis, where: str | None):
         args = dict(a.args)
@@ -474,25 +351,6 @@ class Builder:
                                unit=str(args.get("unit", "documents")), lang=self.lang)
         except SyrmakError as exc:
             raise self.fail(exc, a.line) from None
-
-    def _code_table(self, r, block: S.Table, total: str):
-        show = block.show or "both"
-        groups = [str(g) for g in r.counts.columns]
-        header = [tuple([Cell(self._corner(block, r.variable), header=True, kind="label")]
-                        + [Cell(total if g == "Total" else g, header=True) for g in groups])]
-        percents = r.percents
-        body = []
-        for code in r.counts.index:
-            cells = [Cell(str(code), kind="label")]
-            for g in r.counts.columns:
-                cells.append(Cell(self._crosstab_cell(float(r.counts.loc[code, g]),
-                                                      float(percents.loc[code, g]), show,
-                                                      block.decimals, False)))
-            body.append(tuple(cells))
-        body.append(tuple([Cell("n", kind="label", header=True)]
-                          + [Cell(fmt_count(float(r.bases[g])), header=True)
-                             for g in r.counts.columns]))
-        return header, body
 
     # -- figures ---------------------------------------------------------------------
     def figure(self, block: S.Figure, number: int) -> model.FigureBlock:

@@ -6,17 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from syrmak.render.grid import Cell  # noqa: F401 - a table's cells, laid out by syrmak.render
 from syrmak.report.charts import Chart
-
-
-@dataclass(frozen=True)
-class Cell:
-    text: str
-    colspan: int = 1
-    rowspan: int = 1
-    header: bool = False
-    #: "label" (left-aligned text) or "number".
-    kind: str = "number"
 
 
 @dataclass(frozen=True)

@@ -294,21 +294,24 @@ def _prose(doc, text: str, lang: str) -> None:
         del i
 
 
+def _style_id(doc, style: str) -> str:
+    """A style's id, looked up once per document (python-docx scans every style for each
+    styled paragraph: half the example's Word rendering time)."""
+    ids = doc.__dict__.get("_syrmak_style_ids")
+    if ids is None:
+        ids = doc.__dict__["_syrmak_style_ids"] = {s.name: s.style_id for s in doc.styles}
+    return ids[style]
+
+
 def _add(doc, style: str | None = None, text: str | None = None):
-    """``doc.add_paragraph(text, style)`` without python-docx's scan of every style for
-    each styled paragraph (half the example's Word rendering time): the ids are looked up
-    once per document."""
+    """``doc.add_paragraph(text, style)``, the style found by ``_style_id``."""
     paragraph = doc.add_paragraph(text or "")
     if style is not None:
-        ids = doc.__dict__.get("_syrmak_style_ids")
-        if ids is None:
-            ids = doc.__dict__["_syrmak_style_ids"] = {s.name: s.style_id for s in doc.styles}
-        paragraph._p.style = ids[style]
+        paragraph._p.style = _style_id(doc, style)
     return paragraph
 
 
-def _caption(doc, kind: str, number: int, caption: str, lang: str):
-    paragraph = _add(doc, "Caption")
+def _caption_text(paragraph, kind: str, number: int, caption: str, lang: str) -> None:
     run = paragraph.add_run(f"{i18n.word(lang, kind)} ")
     run.bold = True
     _field(paragraph, f"SEQ {'Table' if kind == 'table' else 'Figure'} \\* ARABIC",
@@ -316,12 +319,20 @@ def _caption(doc, kind: str, number: int, caption: str, lang: str):
     tail = paragraph.add_run(".")
     tail.bold = True
     paragraph.add_run(f" {caption}")
+
+
+def _caption(doc, kind: str, number: int, caption: str, lang: str):
+    paragraph = _add(doc, "Caption")
+    _caption_text(paragraph, kind, number, caption, lang)
     _keep_with_next(paragraph)
     return paragraph
 
 
 def _note(doc, text: str) -> None:
-    paragraph = doc.add_paragraph()
+    _note_in(doc.add_paragraph(), text)
+
+
+def _note_in(paragraph, text: str) -> None:
     run = paragraph.add_run(text)
     run.font.size = Pt(8)
     run.font.color.rgb = MUTED
@@ -397,9 +408,52 @@ def _table(doc, t: model.TableBlock, lang: str) -> None:
     doc.add_paragraph()
 
 
+def _float(table) -> None:
+    """Make ``table`` a float: placed where its text is if it fits there, else at the top
+    of the next page while the text after it fills the rest of this one (what a typesetter
+    does with a figure). Word and LibreOffice both move a floating table whose one row may
+    not split; an inline figure kept with its caption moved that way too but left the rest
+    of its page blank (half a page before Figure 7 of the example)."""
+    tbl_pr = table._tbl.tblPr
+    place = OxmlElement("w:tblpPr")
+    for name, value in (("leftFromText", "0"), ("rightFromText", "0"),
+                        ("topFromText", "113"), ("bottomFromText", "170"),
+                        ("vertAnchor", "text"), ("horzAnchor", "margin"),
+                        ("tblpXSpec", "center"), ("tblpY", "1")):
+        place.set(qn(f"w:{name}"), value)
+    overlap = OxmlElement("w:tblOverlap")
+    overlap.set(qn("w:val"), "never")  # two figures in a row stack, never overlap
+    borders = OxmlElement("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        edge = OxmlElement(f"w:{side}")
+        edge.set(qn("w:val"), "nil")
+        borders.append(edge)
+    # CT_TblPr's children have a fixed order: tblStyle, tblpPr, tblOverlap, ..., tblBorders.
+    style = tbl_pr.find(qn("w:tblStyle"))
+    if style is not None:
+        style.addnext(place)
+    else:
+        tbl_pr.insert(0, place)
+    place.addnext(overlap)
+    tbl_pr.append(borders)
+
+
 def _figure(doc, f: model.FigureBlock, lang: str) -> None:
-    _caption(doc, "figure", f.number, f.caption, lang)
-    paragraph = doc.add_paragraph()
+    """Caption, picture and note in one floating, unsplittable frame (a one-cell table):
+    they stay together, and only the caption holds on to the picture below it."""
+    table = doc.add_table(rows=1, cols=1)
+    table.autofit = False
+    _float(table)
+    table.columns[0].width = TEXT_WIDTH
+    row = table.rows[0]
+    _cant_split(row)
+    cell = row.cells[0]
+    cell.width = TEXT_WIDTH
+    caption = cell.paragraphs[0]
+    _caption_text(caption, "figure", f.number, f.caption, lang)
+    caption._p.style = _style_id(doc, "Caption")
+    _keep_with_next(caption)
+    paragraph = cell.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     run = paragraph.add_run()
     shape = run.add_picture(io.BytesIO(f.png or b""), width=FIGURE_WIDTH)
@@ -410,7 +464,7 @@ def _figure(doc, f: model.FigureBlock, lang: str) -> None:
     doc_pr = shape._inline.docPr
     doc_pr.set("descr", f"{i18n.word(lang, 'figure')} {f.number}. {f.caption}. {f.alt}")
     if f.note:
-        _note(doc, f.note)
+        _note_in(cell.add_paragraph(), f.note)
 
 
 def _paragraph_texts(text: str) -> list[str]:
@@ -631,6 +685,12 @@ def render(report: model.Report) -> bytes:
             doc.add_page_break()
         elif isinstance(block, model.References):
             _references(doc, block, lang)
+    body = doc.element.body
+    last = body[-2] if len(body) > 1 and body[-1].tag == qn("w:sectPr") else body[-1]
+    if last.tag == qn("w:tbl"):
+        # A floating table is anchored to the paragraph after it, and Word wants the
+        # body to end with a paragraph.
+        doc.add_paragraph()
     if report.footnotes:
         _footnotes_part(doc, report.footnotes)
     buffer = io.BytesIO()

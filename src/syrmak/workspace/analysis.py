@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from syrmak.qual import matrices, retrieval, search
+from syrmak.render import published
 from syrmak.store.writelock import serialized
 from syrmak.workspace.people import Researcher, require
 
 if TYPE_CHECKING:
+    from syrmak.render.grid import Grid
     from syrmak.study import Study
 
 
@@ -47,6 +49,14 @@ def code_matrix(study: Study, who: Researcher, variable: str, *, unit: str = "do
     require(who, "read")
     return matrices.code_matrix(study, variable, unit=unit, lang=lang,
                                 coders=_coders(who, None))
+
+
+def code_table(study: Study, who: Researcher, variable: str, *, unit: str = "documents",
+               lang: str | None = None) -> Grid:
+    """The code matrix laid out as the report lays it out (``render.published``): one row
+    per code, one column per group, each cell the units carrying the code and their share;
+    the last row holds the groups' sizes."""
+    return published.code_matrix(code_matrix(study, who, variable, unit=unit, lang=lang))
 
 
 def quote_matrix(study: Study, who: Researcher, variable: str, *, codes: list | None = None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.routing import Route
 
 from syrmak.errors import SyrmakError
+from syrmak.render import cells
 from syrmak.web.render import call, form, locale, page, study, who
 from syrmak.workspace import analysis
 from syrmak.workspace import codes as codes_mod
@@ -74,10 +75,11 @@ async def matrix(request):
             quotes = await call(analysis.quote_matrix, study(request), who(request), variable,
                                 lang=lang)
         else:
-            result = await call(analysis.code_matrix, study(request), who(request), variable,
+            result = await call(analysis.code_table, study(request), who(request), variable,
                                 unit=unit, lang=lang)
     return page(request, "matrix.html", variable=variable, unit=unit, variables=names,
-                result=result, quotes=quotes, data_lang=lang, ui_lang=locale(request))
+                result=result, quotes=quotes, data_lang=lang, ui_lang=locale(request),
+                count=cells.fmt_count, percent=cells.fmt_percent)
 
 
 ROUTES = [
