@@ -15,6 +15,7 @@ from syrmak.errors import SyrmakError
 from tests.collect.conftest import GOOD
 from tests.collect.test_degree_marker import marked_survey
 from tests.forms import write_xlsform
+from tests.report.conftest import data_tables, paragraphs
 
 HOST = "http://127.0.0.1:8765"
 
@@ -112,12 +113,12 @@ def test_tree_and_rds_blocks_in_html_and_word(recruited):
     assert "6 respondents from 2 seeds, deepest wave 2" in text
     assert "<svg" in html and "Whom do you represent?" in html
     document = docx.Document(recruited.folder / "out" / "report.docx")
-    table = next(t for t in document.tables if t.rows[0].cells[0].text == "Category")
+    table = next(t for t in data_tables(document) if t.rows[0].cells[0].text == "Category")
     cells = [[c.text for c in r.cells] for r in table.rows]
     assert cells[0] == ["Category", "Sample, %", "RDS-II, %", "95% interval"]
     assert cells[1:3] == rows
     assert cells[3][:2] == ["n", "6"]
-    captions = [p.text for p in document.paragraphs if p.text.startswith(("Figure", "Table"))]
+    captions = [p.text for p in paragraphs(document) if p.text.startswith(("Figure", "Table"))]
     assert any("Who recruited whom" in c for c in captions)
     assert any("Whom they represent, RDS-II" in c for c in captions)
     assert len(document.inline_shapes) == 1
