@@ -14,7 +14,8 @@ import sqlalchemy as sa
 from syrmak.collect import coupons, forms
 from syrmak.store import schema
 from tests.forms import SURVEY, write_xlsform
-from tests.web.test_browser import ARGS, CHROMIUM, Watch, _free_port, pw
+from tests.serving import serving
+from tests.web.test_browser import ARGS, CHROMIUM, Watch, pw
 
 pytestmark = [
     pytest.mark.browser,
@@ -54,24 +55,10 @@ KAZAKH_SETTINGS = [["form_title", "form_id", "version", "default_language"],
 
 def _serve(study):
     """Run the survey app as 'syrmak serve --survey-only' does; yields its base URL."""
-    import threading
-    import time
-
-    import uvicorn
-
     from syrmak.web.app import create_survey_app
 
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_survey_app(study), host="127.0.0.1", port=port,
-                                        log_level="warning", access_log=False))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    with serving(create_survey_app(study), access_log=False) as base:
+        yield base
 
 
 @pytest.fixture

@@ -3,33 +3,19 @@
 from __future__ import annotations
 
 import re
-import socket
 import threading
-import time
 
 import httpx
 import pytest
 
 from syrmak.qual.coding import codings_frame
+from tests.serving import serving
 
 
 @pytest.fixture
 def served(app):
-    import uvicorn
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield app, f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with serving(app) as base:
+        yield app, base
 
 
 def test_fifty_concurrent_coding_requests_all_land_once(served, desk_study):

@@ -8,14 +8,13 @@ Set ``SYRMAK_SCREENSHOT_DIR`` to keep screenshots.
 from __future__ import annotations
 
 import os
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import throwaway_keys
-from tests.web.test_browser import ARGS, CHROMIUM, SHOTS, Watch, _free_port, pw
+from tests.serving import serving
+from tests.web.test_browser import ARGS, CHROMIUM, SHOTS, Watch, pw
 
 pytestmark = [
     pytest.mark.browser,
@@ -54,23 +53,12 @@ def recorded(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(recorded):
-    import uvicorn
-
     from syrmak.web.app import create_app
 
     study, identity = recorded
     app = create_app(study, identity=identity)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert srv.started
-    yield app, f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    with serving(app) as base:
+        yield app, base
 
 
 @pytest.fixture(scope="module")
