@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import socket
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -49,5 +50,5 @@ def test_one_mixed_recording_two_speakers_offline(surveyed, tmp_path, monkeypatc
     assert [t[0] for t in turns] == ["Speaker 1", "Speaker 2"] * 2, turns
     assert "пандемии" in turns[0][3] and "перешли" in turns[1][3]
     assert "помогал" in turns[2][3] and "соседних городов" in turns[3][3]
-    assert all(a[2] <= b[1] + 300 for a, b in zip(turns, turns[1:]))  # in time order
+    assert all(a[2] <= b[1] + 300 for a, b in pairwise(turns))  # in time order
     assert document_variables(surveyed).loc["interview-2", "interviewer"] == "Speaker 1"
