@@ -186,9 +186,12 @@ def run_syrmak(path: Path, folder: Path, speakers: int = 1) -> dict:
     return {"seconds": seconds, "text": text, "peak_mb": peak / 1024, "turns": turns}
 
 
-def diarization_error(truth, turns, duration: float) -> float:
+def diarization_error(truth, turns, duration: float) -> tuple[float, float]:
     """(missed + false alarm + confused speech) / reference speech, over 10 ms frames,
-    the hypothesis speakers mapped one to one onto the reference ones to agree most."""
+    the hypothesis speakers mapped one to one onto the reference ones to agree most; and
+    the confusion alone, over the frames both call speech (who said it, not where the
+    speech model's segments begin and end: the reference turns include the synthetic
+    voice's own lead-in and trailing silence, counted as missed by the first figure)."""
     import numpy as np
     from scipy.optimize import linear_sum_assignment
 
@@ -208,7 +211,9 @@ def diarization_error(truth, turns, duration: float) -> float:
     correct = agree[rows, cols].sum()
     speech = np.sum(ref >= 0)
     false_alarm = np.sum((ref < 0) & (hyp >= 0))
-    return float((speech - correct + false_alarm) / speech)
+    both = np.sum((ref >= 0) & (hyp >= 0))
+    return (float((speech - correct + false_alarm) / speech),
+            float((both - correct) / both))
 
 
 def normalise(text: str) -> str:
@@ -252,9 +257,9 @@ def main() -> None:
                 f"  x{result['seconds'] / floor['seconds']:.2f} of the floor  WER {wer:.3f}"
                 f"  peak {result['peak_mb']:.0f} MB")
         if name == split:
-            der = diarization_error(truth, result["turns"], duration)
+            der, confusion = diarization_error(truth, result["turns"], duration)
             line += (f"  speakers {len({t[2] for t in result['turns']})}"
-                     f"  diarization error {der:.3f}")
+                     f"  diarization error {der:.3f} (speaker confusion {confusion:.3f})")
         print(line)
     for name, found in runs.items():
         print(f"  {name}: all runs " + ", ".join(f"{r['seconds']:.1f} s" for r in found))

