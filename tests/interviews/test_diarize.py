@@ -143,6 +143,10 @@ def test_fewer_voices_found_than_asked_is_said(surveyed, tmp_path):
     result = transcribe(surveyed, [path], engine=Words(), count=3, diarizer=Turns(TURNS))
     assert result.speakers == ("Speaker 1", "Speaker 2")
     assert "2 speaker(s) told apart of the 3" in result.notice
+    one = Turns([Turn(0.0, 3.0, "SPEAKER_01")])
+    result = transcribe(surveyed, [path], engine=Words(), count=2, diarizer=one, name="one")
+    assert result.speakers == ("Speaker 1",) and result.interviewer is None
+    assert "1 speaker(s) told apart of the 2" in result.notice
 
 
 @pytest.mark.parametrize("count, speakers, files, message", [

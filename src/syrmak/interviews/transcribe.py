@@ -312,8 +312,9 @@ def _split(prepared: Prepared, audio, pieces, diarizer):
     if len(found) < prepared.count:
         notice = (f"{len(found)} speaker(s) told apart of the {prepared.count} asked for; "
                   "split the rest in the transcript editor.")
-    interviewer = prepared.interviewer or (found[0] if found else None)
-    return found, interviewer, notice, labelled
+    # A transcript of one voice has no interviewer to tell apart: mark none by guess.
+    interviewer = prepared.interviewer or (found[0] if len(found) > 1 else None)
+    return found, interviewer if interviewer in found else None, notice, labelled
 
 
 def seal_recordings(study: Study, connection: sa.Connection, prepared: Prepared,
