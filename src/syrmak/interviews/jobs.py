@@ -87,7 +87,7 @@ def submit_transcription(study: Study, recordings: Sequence[str | Path], *,
                          respondent: int | None = None, language: str = "ru",
                          speakers: Sequence[str] = (), interviewer: str | None = None,
                          name: str | None = None, languages: Sequence[str] | None = None,
-                         actor: str | None = None) -> Job:
+                         actor: str | None = None, count: int = 1) -> Job:
     """Check, seal and queue a transcription; a worker does the rest. Bad input queues
     nothing."""
     from syrmak.interviews.transcribe import WhisperEngine, prepare, seal_recordings
@@ -96,7 +96,7 @@ def submit_transcription(study: Study, recordings: Sequence[str | Path], *,
     _require_team_store(study)
     prepared = prepare(study, recordings, respondent=respondent, language=language,
                        speakers=speakers, interviewer=interviewer, name=name,
-                       languages=languages or WhisperEngine().languages())
+                       languages=languages or WhisperEngine().languages(), count=count)
     d = schema.documents
     actor = actor or default_actor()
     app = queue_app(study)
@@ -108,7 +108,8 @@ def submit_transcription(study: Study, recordings: Sequence[str | Path], *,
         ids = seal_recordings(study, connection, prepared, None, actor)
         options = {"recordings": ids, "speakers": list(prepared.speakers),
                    "respondent": prepared.respondent, "language": prepared.language,
-                   "interviewer": prepared.interviewer, "name": prepared.name}
+                   "interviewer": prepared.interviewer, "name": prepared.name,
+                   "count": prepared.count}
         total = sum(len(a) for _, _, a in prepared.tracks) / 16_000
         job_id = connection.execute(sa.insert(schema.jobs).returning(schema.jobs.c.id), {
             "kind": "transcribe", "status": "queued",
@@ -243,10 +244,18 @@ def run_job(study: Study, job_id: int, identity: Identity, engine=None,
                                                .where(rec.c.id == rid)).scalar_one()
             tracks.append((file_name, data, decode(data, file_name)))
         prepared = Prepared(tuple(tracks), tuple(options["speakers"]), options["respondent"],
-                            options["language"], options["interviewer"], options["name"])
-        parsed, _total = recognise(prepared, engine or WhisperEngine(), progress)
+                            options["language"], options["interviewer"], options["name"],
+                            options.get("count", 1))
+        diarizer = None
+        if prepared.count > 1:
+            from syrmak.interviews.diarize import SenkoDiarizer, available
+
+            diarizer = SenkoDiarizer() if available() else None
+        found = recognise(prepared, engine or WhisperEngine(), progress, diarizer)
+        parsed = found.parsed
         with db.writer(study.engine, study.id) as connection:
-            doc_id = store_transcript(study, connection, prepared, parsed, row.created_by)
+            doc_id = store_transcript(study, connection, prepared, parsed, row.created_by,
+                                      found.interviewer)
             connection.execute(sa.update(rec).where(rec.c.id.in_(options["recordings"]))
                                .values(document_id=doc_id))
             connection.execute(sa.update(j).where(j.c.id == job_id).values(

