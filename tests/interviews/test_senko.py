@@ -35,9 +35,8 @@ def offline(monkeypatch):
     monkeypatch.setattr(socket, "create_connection", refuse)
 
 
+@pytest.mark.store("sqlite")  # the model run is the same on every store; once is enough
 def test_one_mixed_recording_two_speakers_offline(surveyed, tmp_path, monkeypatch, offline):
-    if surveyed.engine.dialect.name != "sqlite":
-        pytest.skip("the model run is the same on every store; once is enough")
     monkeypatch.setenv("SYRMAK_CACHE_DIR", str(tmp_path / "cache"))
     result = CliRunner().invoke(main, [
         "transcribe", str(surveyed.folder), str(DATA / "mixed.m4a"), "--speakers", "2",

