@@ -129,6 +129,22 @@ def _bulk_insert(connection: sa.Connection, table: sa.Table, columns: tuple[str,
     connection.execute(sa.insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
 
 
+def _tuples(connection: sa.Connection, query) -> list[tuple]:
+    """The rows of ``query`` as the driver's plain tuples. A search reads tens of thousands
+    of postings; building a SQLAlchemy ``Row`` for each cost more than finding them."""
+    compiled = query.compile(dialect=connection.dialect,
+                             compile_kwargs={"render_postcompile": True})
+    params = compiled.construct_params()
+    if compiled.positional:
+        params = tuple(params[name] for name in compiled.positiontup)
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        cursor.execute(str(compiled), params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
 #: Index this many documents or more, at least as many as are indexed already, and the
 #: form/lemma indexes are dropped and rebuilt once (a sort) instead of updated token by token.
 BULK_DOCUMENTS = 200
@@ -210,7 +226,9 @@ def _prefix(term: str) -> str:
     return re.split(r"[*?]", term, maxsplit=1)[0]
 
 
-def _term_condition(term: str, table=None, ranges: bool = False):
+def _term_conditions(term: str, table=None, ranges: bool = False) -> list:
+    """The ways a token matches ``term``: by its lemma, and by its form. Each is answered
+    by its own covering index; ORed in one query, SQLite would visit a table row per hit."""
     t = schema.search_tokens if table is None else table
     if "*" in term or "?" in term:
         pattern = (term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -224,8 +242,12 @@ def _term_condition(term: str, table=None, ranges: bool = False):
                 upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
                 condition = sa.and_(column >= prefix, column < upper, condition)
             alternatives.append(condition)
-        return sa.or_(*alternatives)
-    return sa.or_(t.c.lemma.in_(sorted(lemmas(term))), t.c.form == term)
+        return alternatives
+    return [t.c.lemma.in_(sorted(lemmas(term))), t.c.form == term]
+
+
+def _term_condition(term: str, table=None, ranges: bool = False):
+    return sa.or_(*_term_conditions(term, table, ranges))
 
 
 def _parse(query: str) -> list[list[str]]:
@@ -297,6 +319,14 @@ def _phrase(connection: sa.Connection, words: list[str], allowed: set[int] | Non
     The rarest word (by a capped count) drives; the others are looked up by position.
     """
     t = schema.search_tokens
+    if len(words) == 1:
+        found: set[tuple[int, int, int]] = set()
+        for condition in _term_conditions(words[0], t, ranges):
+            query = sa.select(t.c.start_offset, t.c.end_offset, t.c.document_id).where(condition)
+            if allowed is not None:
+                query = query.where(t.c.document_id.in_(sorted(allowed)))
+            found.update(_tuples(connection, query))
+        return found
     driver = 0
     if len(words) > 1:
         def estimate(word: str, cap: int) -> int:
@@ -322,7 +352,7 @@ def _phrase(connection: sa.Connection, words: list[str], allowed: set[int] | Non
         query = query.where(_term_condition(words[i], alias, ranges))
     if allowed is not None:
         query = query.where(lead.c.document_id.in_(sorted(allowed)))
-    return {(start, end, doc) for doc, start, end in connection.execute(query)}
+    return {(start, end, doc) for doc, start, end in _tuples(connection, query)}
 
 
 @lru_cache(maxsize=8)
@@ -358,12 +388,11 @@ def _document_names(connection: sa.Connection, ids: set[int]) -> tuple[dict, dic
     if not ids:
         return {}, {}
     if len(ids) > 50:
-        names = {i: n for i, n in connection.execute(sa.select(d.c.id, d.c.name)) if i in ids}
+        names = {i: n for i, n in _tuples(connection, sa.select(d.c.id, d.c.name)) if i in ids}
     else:
-        names = dict(connection.execute(sa.select(d.c.id, d.c.name).where(d.c.id.in_(ids))).all())
-    numbers = {i: n for i, n in connection.execute(
-        sa.select(d.c.id, r.c.number).join(r, r.c.id == d.c.respondent_id)
-        .where(d.c.respondent_id.is_not(None))) if i in ids}
+        names = dict(_tuples(connection, sa.select(d.c.id, d.c.name).where(d.c.id.in_(ids))))
+    numbers = {i: n for i, n in _tuples(connection, sa.select(d.c.id, r.c.number).join(
+        r, r.c.id == d.c.respondent_id).where(d.c.respondent_id.is_not(None))) if i in ids}
     return names, numbers
 
 
@@ -392,8 +421,12 @@ def search(study: Study, query: str, *, context: int = 40, documents: list | Non
         for words in alternatives:
             found |= _phrase(connection, words, allowed, ranges)
         names, numbers = _document_names(connection, {f[2] for f in found})
-        ordered = sorted(found, key=lambda f: (names[f[2]], f[0], f[1]))
-        page = ordered[offset:None if limit is None else offset + limit]
+        # Documents ranked by name once; the hits then sort as plain tuples (no key function
+        # called per hit), and only a page of them is kept.
+        rank = {doc: i for i, doc in enumerate(sorted(names, key=names.__getitem__))}
+        ordered = sorted([(rank[doc], start, end, doc) for start, end, doc in found])
+        page = [(start, end, doc) for _, start, end, doc
+                in ordered[offset:None if limit is None else offset + limit]]
         windows = {}
         for start, end, doc_id in page:
             lo, hi = max(0, start - context), end + context  # the pieces end where the text ends
