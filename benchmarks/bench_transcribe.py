@@ -116,17 +116,18 @@ from faster_whisper import WhisperModel
 from syrmak.interviews.model import model_dir
 model = WhisperModel(str(model_dir()), device="cpu", compute_type="int8", cpu_threads=2)
 segments, _ = model.transcribe(sys.argv[1], language="ru", vad_filter=True,
-                               word_timestamps=True, beam_size=5)
+                               word_timestamps=True, beam_size=5,
+                               initial_prompt=sys.argv[2] or None)
 text = " ".join(s.text.strip() for s in segments)
 print(json.dumps({"text": text,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
-def run_floor(path: Path) -> dict:
+def run_floor(path: Path, prompt: str = "") -> dict:
     # Timed from outside, like syrmak's command: interpreter start, imports, model, text.
     t = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", FLOOR, str(path)], check=True,
+    out = subprocess.run([sys.executable, "-c", FLOOR, str(path), prompt], check=True,
                          capture_output=True, text=True).stdout
     result = json.loads(out.strip().splitlines()[-1])
     result["seconds"] = time.perf_counter() - t
@@ -155,7 +156,7 @@ def per_voice(folder: Path) -> dict[str, float]:
     return out
 
 
-def run_syrmak(path: Path, folder: Path, speakers: int = 1) -> dict:
+def run_syrmak(path: Path, folder: Path, speakers: int = 1, prompt: str = "") -> dict:
     import os
 
     env = dict(os.environ, SYRMAK_KEY_DIR=str(folder / "keys"),
@@ -172,7 +173,8 @@ def run_syrmak(path: Path, folder: Path, speakers: int = 1) -> dict:
     t = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", wrapper, syrmak, "transcribe", str(study),
                           str(path), "--language", "ru", "--name", "bench",
-                          "--speakers", str(speakers)], check=True,
+                          "--speakers", str(speakers),
+                          *(["--prompt", prompt] if prompt else [])], check=True,
                          capture_output=True, text=True, env=env).stdout
     seconds = time.perf_counter() - t
     peak = int(out.strip().splitlines()[-1])
@@ -233,6 +235,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--keep", type=Path, help="keep the recording and study here")
     parser.add_argument("--rounds", type=int, default=2, help="runs of each, best taken")
+    parser.add_argument("--prompt", default="",
+                        help="the speech model's prompt, given to the floor and to syrmak "
+                             "alike (syrmak transcribe --prompt)")
     args = parser.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-transcribe-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -245,10 +250,12 @@ def main() -> None:
     if available():
         runs[split] = []
     for round_ in range(args.rounds):
-        runs["faster-whisper alone"].append(run_floor(path))
-        runs["syrmak transcribe"].append(run_syrmak(path, folder / f"run{round_}"))
+        runs["faster-whisper alone"].append(run_floor(path, args.prompt))
+        runs["syrmak transcribe"].append(run_syrmak(path, folder / f"run{round_}",
+                                                    prompt=args.prompt))
         if split in runs:
-            runs[split].append(run_syrmak(path, folder / f"split{round_}", speakers=2))
+            runs[split].append(run_syrmak(path, folder / f"split{round_}", speakers=2,
+                                          prompt=args.prompt))
     best = {name: min(found, key=lambda r: r["seconds"]) for name, found in runs.items()}
     floor = best["faster-whisper alone"]
     for name, result in best.items():

