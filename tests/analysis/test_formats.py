@@ -218,3 +218,16 @@ def test_crosstab_to_frame(results):
         pytest.approx(800 / 31)
     )
     assert not math.isnan(frame.loc["Total", ("Total", "%")])
+
+
+@pytest.mark.parametrize("width", [60, 80, 100])
+@pytest.mark.parametrize("kind", ["crosstab", "crosstab_multiple", "banner"])
+def test_column_headings_never_break_inside_a_word(results, kind, width):
+    """A group heading wraps between words ("Effectiveness / did not change"), never inside
+    one ("Effectiven / ess"), as the issue found in the Word report's headers. (In a window
+    narrower than the row labels plus the longest word, 40 here, a word still breaks.)"""
+    result = results[kind]
+    lines = to_table(result, width=width).splitlines()
+    words = set(" ".join(lines).split())
+    for label in result.columns:
+        assert set(label.split()) <= words, (label, width)

