@@ -157,6 +157,19 @@ def test_no_recruitment_is_named_in_the_tree_block(published):
     assert (error.location.file, error.location.line) == ("report.yaml", 4)
 
 
+def test_a_chart_written_to_a_file_is_an_audited_export(recruited, tmp_path):
+    """The tree shows each respondent's number and answer: writing it out is an export."""
+    from syrmak.privacy import audit
+
+    out = tmp_path / "tree.svg"
+    done = CliRunner().invoke(main, ["rds", str(recruited.folder), "-q", "kind", "--chart",
+                                     "tree", "--out", str(out), "--replicates", "50"])
+    assert done.exit_code == 0, done.output
+    exports = audit.entries(recruited, action="export")
+    assert [e.detail for e in exports][-1:] == [{"file": "tree.svg", "format": "rds-tree"}]
+    assert audit.verify(recruited).broken is None
+
+
 @pytest.mark.parametrize("kind", ["tree", "convergence", "bottleneck"])
 def test_cli_draws_the_chart_to_a_file(recruited, tmp_path, kind):
     out = tmp_path / f"{kind}.svg"

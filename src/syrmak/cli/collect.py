@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from syrmak.cli.tools import friendly, open_study
+from syrmak.cli.tools import audit_export, friendly, open_study
 
 
 @click.group()
@@ -133,7 +133,9 @@ def rds(directory, question, degree, replicates, random_seed, lang, chart, out):
                                    "--out FILE.svg (or .png).")
         drawn = rds_report.chart(study, chart, question, degree=degree, lang=lang,
                                  replicates=replicates, random_seed=random_seed)
-        click.echo(f"Wrote {rds_report.write_chart(drawn, out)}")
+        written = rds_report.write_chart(drawn, out)
+        audit_export(str(written), f"rds-{chart}")  # respondents' numbers and answers
+        click.echo(f"Wrote {written}")
         return
     tree = recruitment(study)
     found = library.summary(tree)
