@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
 _SPACE = re.compile(r"\s+")
 
@@ -23,3 +24,12 @@ def normal(text: object) -> str:
 def plural(n: int, one: str, many: str | None = None) -> str:
     """``1 segment``, ``2 segments``, ``0 entries`` (give ``many`` when it is not one + s)."""
     return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+@cache
+def morph():
+    """The one pymorphy3 Russian analyser of the process (search, redaction, pseudonyms):
+    loading its dictionaries takes a while and some tens of MB, so it is made once."""
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer(lang="ru")

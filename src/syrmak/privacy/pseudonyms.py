@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from syrmak.text import morph as _morph
+
 #: Made-up substitutes: common given names of Kazakhstan's Russian- and Kazakh-speaking
 #: people that pymorphy3 knows and declines regularly (checked in tests/privacy).
 GIVEN = {
@@ -44,11 +46,6 @@ CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
 _WORD = re.compile(r"[\w-]+")
 
 
-@cache
-def _morph():
-    import pymorphy3
-
-    return pymorphy3.MorphAnalyzer()
 
 
 @cache

@@ -31,6 +31,7 @@ import sqlalchemy as sa
 
 from syrmak.errors import SyrmakError
 from syrmak.store import db, schema
+from syrmak.text import morph as _morph
 
 if TYPE_CHECKING:
     from syrmak.study import Study
@@ -144,11 +145,6 @@ def find(text: str, sources: tuple[str, ...] = ("natasha", "gazetteer", "pattern
     return chosen
 
 
-@cache
-def _morph():
-    import pymorphy3
-
-    return pymorphy3.MorphAnalyzer()
 
 
 def normal_form(text: str) -> str:

@@ -30,6 +30,7 @@ import sqlalchemy as sa
 
 from syrmak.errors import SyrmakError
 from syrmak.store import schema
+from syrmak.text import morph as _morph
 
 if TYPE_CHECKING:
     from syrmak.study import Study
@@ -42,11 +43,6 @@ _CYRILLIC = re.compile(r"[а-яё]", re.I)
 _WORD = re.compile(r"\w")
 
 
-@lru_cache(maxsize=1)
-def _morph():
-    import pymorphy3
-
-    return pymorphy3.MorphAnalyzer(lang="ru")
 
 
 @lru_cache(maxsize=200_000)
