@@ -266,6 +266,14 @@ def merge(study: Study, document: int | str, position: int, *, drop_lost: bool =
     return Change(row.id, moved, lost)
 
 
+def _require_speaker(row, segs, speaker: str) -> None:
+    if not any(x.speaker == speaker for x in segs):
+        raise SyrmakError(f"transcript '{row.name}' has no speaker '{speaker}'.",
+                          "use one of: " + ", ".join(sorted({x.speaker for x in segs
+                                                             if x.speaker})) + ".",
+                          code="unknown-speaker", value=speaker)
+
+
 def rename_speaker(study: Study, document: int | str, old: str, new: str, *,
                    actor: str | None = None) -> Change:
     """Rename speaker ``old`` to ``new`` everywhere in the transcript: its segments, its
@@ -277,11 +285,7 @@ def rename_speaker(study: Study, document: int | str, old: str, new: str, *,
     new = _check_label(new)
     with db.writer(study.engine, study.id) as connection:
         row, segs = _open(study, connection, document)
-        if not any(x.speaker == old for x in segs):
-            raise SyrmakError(f"transcript '{row.name}' has no speaker '{old}'.",
-                              "use one of: " + ", ".join(sorted({x.speaker for x in segs
-                                                                 if x.speaker})) + ".",
-                              code="unknown-speaker", value=old)
+        _require_speaker(row, segs, old)
         text = row.text
         changes = []
         for i, x in enumerate(segs):
@@ -341,11 +345,7 @@ def mark_interviewer(study: Study, document: int | str, speaker: str, *,
     actor = actor or default_actor()
     with db.writer(study.engine, study.id) as connection:
         row, segs = _open(study, connection, document)
-        if not any(x.speaker == speaker for x in segs):
-            raise SyrmakError(f"transcript '{row.name}' has no speaker '{speaker}'.",
-                              "use one of: " + ", ".join(sorted({x.speaker for x in segs
-                                                                 if x.speaker})) + ".",
-                              code="unknown-speaker", value=speaker)
+        _require_speaker(row, segs, speaker)
         _set_variable(study, connection, row.id, "interviewer", speaker, "text", actor)
 
 
