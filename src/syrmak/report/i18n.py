@@ -98,10 +98,16 @@ def base(lang: str | None) -> str:
     return (lang or "en").split("-")[0].split("_")[0].lower()
 
 
-def word(lang: str | None, key: str, **values) -> str:
-    table = WORDS.get(base(lang), WORDS["en"])
-    text = table.get(key, WORDS["en"][key])
+def translate(words: dict[str, dict[str, str]], lang: str | None, key: str, **values) -> str:
+    """``key`` of a table of words by language (its English when the language or the key
+    is missing), filled in with ``values``. Modules that add blocks keep their own table."""
+    table = words.get(base(lang), words["en"])
+    text = table.get(key, words["en"][key])
     return text.format(**values) if values else text
+
+
+def word(lang: str | None, key: str, **values) -> str:
+    return translate(WORDS, lang, key, **values)
 
 
 def language_name(lang: str | None, code: str) -> str:

@@ -58,8 +58,7 @@ WORDS = {
 
 
 def word(lang: str | None, key: str, **values) -> str:
-    table = WORDS.get(i18n.base(lang), WORDS["en"])
-    return table.get(key, WORDS["en"][key]).format(**values)
+    return i18n.translate(WORDS, lang, key, **values)
 
 
 @dataclass(frozen=True)

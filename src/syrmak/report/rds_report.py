@@ -55,8 +55,7 @@ WORDS = {
 def word(lang: str | None, key: str, **values) -> str:
     from syrmak.report import i18n
 
-    table = WORDS.get(i18n.base(lang), WORDS["en"])
-    return table[key].format(**values)
+    return i18n.translate(WORDS, lang, key, **values)
 
 
 # --------------------------------------------------------------------------- library
