@@ -59,6 +59,7 @@ RU = {
     "Choose a code": "Выберите код",
     "Click a highlight to see its codings.": "Нажмите на выделение, чтобы увидеть его кодировки.",
     "Code": "Код",
+    "Total": "Всего",
     "Code all hits as": "Закодировать все совпадения кодом",
     "Code or query": "Код или запрос",
     "Coded as %(code)s.": "Закодировано: %(code)s.",
