@@ -51,12 +51,15 @@ class AudioCache:
         with gate:
             if (found := self._fresh(key, time.monotonic())) is not None:
                 return found
-            data, kind = load()
-            with self.lock:
-                self.items[key] = (time.monotonic() + AUDIO_TTL, data, kind)
-                while len(self.items) > AUDIO_KEEP:
-                    del self.items[min(self.items, key=lambda k: self.items[k][0])]
-                self.loading.pop(key, None)
+            try:
+                data, kind = load()
+                with self.lock:
+                    self.items[key] = (time.monotonic() + AUDIO_TTL, data, kind)
+                    while len(self.items) > AUDIO_KEEP:
+                        del self.items[min(self.items, key=lambda k: self.items[k][0])]
+            finally:  # a refused load (no key, no role) leaves no gate behind either
+                with self.lock:
+                    self.loading.pop(key, None)
         return data, kind
 
 
