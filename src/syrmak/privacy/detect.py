@@ -212,11 +212,10 @@ def contact_kinds(texts) -> list[str | None]:
 
 #: The joined texts' cheap tests beyond "@" and the digits, each run only when a literal
 #: search (in C, fast) finds what it needs: on the lower-cased text, "собака" and the dot
-#: words a spelt-out "at" needs ("dot", "точка", "тчк"); a bracketed "at" or dot; a letter
-#: before "/" (every profile site ends in a letter).
+#: words a spelt-out "at" needs ("dot", "точка", "тчк"); a bracketed "at" or dot; and, on
+#: the bytes, an ASCII letter before "/" (every profile site ends in a letter).
 _LOWER_WORDS = ("собака", "dot", "точка", "тчк")
 _BRACKETED = re.compile(r"[\[(<{]\s?(?:\.|[aA][tT])\s?[\])>}]")
-_LETTER_SLASH = re.compile(r"[a-zA-Z]/")
 
 
 def _pointed_at(texts: list[str]) -> list[int]:
@@ -249,8 +248,11 @@ def _pointed_at(texts: list[str]) -> list[int]:
             mark([m.start() for m in re.finditer(word, low)], low_ends)
     if any(c in blob for c in "[(<{"):
         mark([m.start() for m in _BRACKETED.finditer(blob)], ends)
-    if "/" in blob:
-        mark([m.start() for m in _LETTER_SLASH.finditer(blob)], ends)
+    if "/" in blob:  # on the bytes: in UTF-8 an ASCII letter or "/" is only ever itself
+        letter = data[:-1] | 0x20
+        after_letter = np.zeros(len(data), dtype=bool)
+        after_letter[1:] = (data[1:] == 0x2F) & (letter >= 0x61) & (letter <= 0x7A)
+        hits.update(np.flatnonzero(per_text(after_letter)).tolist())
     return sorted(hits)
 
 
