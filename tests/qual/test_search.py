@@ -94,6 +94,25 @@ def test_a_page_of_hits_reads_only_its_contexts_and_counts_them_all(corpus):
         qs.search(corpus, "выгор*", limit=0)
 
 
+@pytest.mark.parametrize("query", ["выгор* OR выгорать", "выгорать", "такая работа OR работа",
+                                   "burn* OR burnout OR ежик"])
+def test_every_page_is_the_same_slice_of_all_hits(corpus, query):
+    # Pages are counted by the database (a hit that two alternatives or a form and a lemma
+    # both find counts once) and read from the documents holding them: any page, from any
+    # hit, is that slice of the whole list, and every page has the whole count.
+    qd.add_text(corpus, "a-first", "Работа, работа и выгорание. " * 3)
+    qd.add_text(corpus, "zz-last", "Такая работа: выгорали, выгорают. Burnout!")
+    everything = matches(qs.search(corpus, query))
+    assert len(everything) >= 3
+    for limit in (1, 2, 3, 7):
+        for offset in range(len(everything) + 2):
+            page = qs.search(corpus, query, limit=limit, offset=offset)
+            assert page.total == len(everything), (limit, offset)
+            assert matches(page) == everything[offset:offset + limit], (limit, offset)
+    chosen = qs.search(corpus, query, documents=["zz-last"], limit=2)
+    assert chosen.total == sum(1 for name, _ in everything if name == "zz-last")
+
+
 def test_the_cli_shows_a_page_and_says_how_to_see_more(corpus):
     from click.testing import CliRunner
 

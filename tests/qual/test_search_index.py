@@ -12,7 +12,9 @@ from syrmak.store import schema
 
 WORDS = ["выгорание", "выгорали", "выгорают", "выгос", "выгоряя", "выгоря", "выгор", "a_b", "a%b",
          "axb", "мы", "мы", "мы", "поддержка", "коллег", "поддержку", "коллеги", "работа",
-         "работы", "и", "и", "и", "в", "в"]
+         "работы", "и", "и", "и", "в", "в",
+         # Forms whose lemma a wildcard on the form does not match (люди -> человек).
+         "люди", "шел"]
 
 
 def text_of(n: int, length: int = 1400) -> str:
@@ -60,6 +62,7 @@ def found(hits) -> list[tuple[str, int, int]]:
 @pytest.mark.parametrize("query", [
     "выгор*", "выгор?", "выгора*", "*ание", "выг?р*", "a_b", "a_b*", "a%*", "a?b", "мы",
     "мы поддержка", "и в", "в и мы", "поддержка коллеги", "выгор* мы", "работа OR выгос*",
+    "люд*", "чел*", "шел*", "люд* и", "человек",
 ])
 def test_hits_match_a_brute_force_scan(corpus, query):
     expected = sorted({x for words in qs._parse(query) for x in brute(corpus, words)})
@@ -68,15 +71,52 @@ def test_hits_match_a_brute_force_scan(corpus, query):
 
 
 def test_prefix_ranges_without_like_agree(corpus):
+    # A wildcard is expanded to the stored words it matches (by a walk over the index with a
+    # literal start, else by LIKE); both, and the LIKE it falls back to when it would expand
+    # to too many words, find the same tokens.
     qs.build_index(corpus)
+    t = schema.search_tokens
     with corpus.engine.connect() as connection:
-        for term in ("выгор*", "a_b*", "выг?р*"):
-            t = schema.search_tokens
-            fast = connection.execute(sa.select(t.c.document_id, t.c.ordinal).where(
-                qs._term_condition(term, t, ranges=True))).all()
-            plain = connection.execute(sa.select(t.c.document_id, t.c.ordinal).where(
-                qs._term_condition(term, t, ranges=False))).all()
-            assert sorted(fast) == sorted(plain) and fast
+        def tokens(condition):
+            return sorted(connection.execute(
+                sa.select(t.c.document_id, t.c.ordinal).where(condition)).all())
+
+        for term in ("выгор*", "a_b*", "выг?р*", "*ание"):
+            walked = qs._match(connection, term, ranges=True)
+            listed = qs._match(connection, term, ranges=False)
+            assert walked == listed and walked.like is None and walked.lemmas
+            like = qs._Match(like=term)
+            found = [tokens(m.condition(t, r)) for m in (walked, like) for r in (True, False)]
+            assert found[0] and all(f == found[0] for f in found)
+
+
+@pytest.mark.parametrize("query", ["выгор*", "мы", "мы поддержка", "и в", "*ание", "люд*"])
+@pytest.mark.parametrize("code_point_order", [True, False])
+def test_pages_counted_by_the_database_are_slices_of_all_hits(corpus, query, code_point_order,
+                                                              monkeypatch):
+    # Every search with more hits than _READ_ALL is counted by the database and read a
+    # batch of documents at a time; made 0, every page here takes that path. A store whose
+    # text does not compare by code point (PostgreSQL in a locale) lists wildcards by LIKE
+    # and orders names as "C".
+    qd.add_text(corpus, "Zeta", text_of(7))  # before "doc…" by code point, after in a locale
+    everything = found(qs.search(corpus, query))
+    monkeypatch.setattr(qs, "_READ_ALL", 0)
+    if not code_point_order:
+        monkeypatch.setattr(qs, "_byte_order", lambda connection: False)
+    for limit in (1, 4, 25):
+        for offset in (0, 1, 3, len(everything) // 2, len(everything) - 1, len(everything)):
+            page = qs.search(corpus, query, limit=limit, offset=offset)
+            assert page.total == len(everything)
+            assert found(page) == everything[offset:offset + limit], (limit, offset)
+
+
+def test_a_wildcard_with_too_many_words_falls_back_to_like(corpus, monkeypatch):
+    everything = found(qs.search(corpus, "*а*"))
+    monkeypatch.setattr(qs, "_EXPANSION", 2)
+    with corpus.engine.connect() as connection:
+        assert qs._match(connection, "*а*", qs._byte_order(connection)).like == "*а*"
+    assert found(qs.search(corpus, "*а*")) == everything
+    assert found(qs.search(corpus, "*а*", limit=3, offset=2)) == everything[2:5]
 
 
 @pytest.mark.parametrize("context", [0, 3, 40, 700])

@@ -235,3 +235,28 @@ def test_matrix_page_draws_the_published_code_table(app, desk_study):
     share = round(float(matrix.percents.loc["Funding", "Total"]))
     assert n >= 1 and f'">{n}</a> <small class="muted">{share}%</small>' in row
     assert "/segments?q=Funding" in row
+
+
+def test_search_page_shows_a_page_of_hits_and_counts_them_all(app, desk_study, monkeypatch):
+    from syrmak.qual import documents as qd
+    from syrmak.qual import search
+    from syrmak.web.routes import analysis as routes
+
+    study, _ = desk_study
+    qd.add_text(study, "many", "Мы выгорали. " * 7)
+    monkeypatch.setattr(routes, "PAGE", 3)
+    everything = search.search(study, "выгорать")
+    assert everything.total > 3
+    c = sign_in(app, "olga")
+    seen = []
+    first = 0
+    while True:
+        page = c.get(f"/search?q=выгорать&from={first}").text
+        assert f"{everything.total} hits" in page
+        rows = re.findall(r'<td class="match"><mark>(.*?)</mark>', page)
+        assert len(rows) == min(3, everything.total - first)
+        seen += rows
+        if "Next</a>" not in page:
+            break
+        first += 3
+    assert seen == [h["match"] for h in everything.rows]

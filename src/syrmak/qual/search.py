@@ -35,10 +35,26 @@ from syrmak.text import morph as _morph
 if TYPE_CHECKING:
     from syrmak.study import Study
 
+
+
+def _versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for package in ("pymorphy3", "pymorphy3-dicts-ru"):
+        try:
+            found.append(version(package))
+        except PackageNotFoundError:
+            found.append("?")
+    return "+".join(found)
+
+
 #: Tokeniser, lemmatiser and index layout; a document indexed under another value is indexed
-#: again. /2 added ``search_chunks`` (the text in pieces of ``CHUNK`` code points for KWIC).
+#: again. /2 added ``search_chunks`` (the text in pieces of ``CHUNK`` code points for KWIC);
+#: /3 the lemmatiser's versions, since a search takes a token's stored lemma to be what
+#: ``lemma`` gives for its form today (a new dictionary may lemmatise a word otherwise).
 CHUNK = 500
-ANALYSER = f"razdel+pymorphy3/2;chunks={CHUNK}"
+ANALYSER = f"razdel+pymorphy3/3;{_versions()};chunks={CHUNK}"
 _CYRILLIC = re.compile(r"[а-яё]", re.I)
 _WORD = re.compile(r"\w")
 
@@ -90,10 +106,12 @@ class IndexStats:
 def _pending(connection: sa.Connection) -> bool:
     """Whether any document lacks an up-to-date index (a cheap read, no write lock)."""
     d, x = schema.documents, schema.search_indexed
-    missing = sa.select(d.c.id).where(d.c.id.not_in(sa.select(x.c.document_id))).limit(1)
-    stale = sa.select(x.c.document_id).where(x.c.analyser != ANALYSER).limit(1)
-    return (connection.execute(missing).first() is not None
-            or connection.execute(stale).first() is not None)
+    # One query: a document without an index row of this analyser (missing or stale); an
+    # index row outlives no document (deleted with it).
+    fresh = sa.select(x.c.document_id).where(x.c.document_id == d.c.id,
+                                             x.c.analyser == ANALYSER)
+    return connection.execute(
+        sa.select(d.c.id).where(~sa.exists(fresh)).limit(1)).first() is not None
 
 
 _TOKEN_COLUMNS = ("document_id", "ordinal", "start_offset", "end_offset", "form", "lemma")
@@ -222,28 +240,89 @@ def _prefix(term: str) -> str:
     return re.split(r"[*?]", term, maxsplit=1)[0]
 
 
-def _term_conditions(term: str, table=None, ranges: bool = False) -> list:
-    """The ways a token matches ``term``: by its lemma, and by its form. Each is answered
-    by its own covering index; ORed in one query, SQLite would visit a table row per hit."""
-    t = schema.search_tokens if table is None else table
-    if "*" in term or "?" in term:
-        pattern = (term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                   .replace("*", "%").replace("?", "_"))
-        prefix = _prefix(term)
-        alternatives = []
-        for column in (t.c.form, t.c.lemma):
-            condition = column.like(pattern, escape="\\")
-            if ranges and prefix and ord(prefix[-1]) < 0x10FFFF:
-                # The prefix as a range, so the index finds the candidates (LIKE cannot).
-                upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-                condition = sa.and_(column >= prefix, column < upper, condition)
-            alternatives.append(condition)
-        return alternatives
-    return [t.c.lemma.in_(sorted(lemmas(term))), t.c.form == term]
+def _like(term: str) -> str:
+    return (term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            .replace("*", "%").replace("?", "_"))
 
 
-def _term_condition(term: str, table=None, ranges: bool = False):
-    return sa.or_(*_term_conditions(term, table, ranges))
+def _upper(prefix: str) -> str | None:
+    """The first text after every text starting with ``prefix`` (a range's end)."""
+    if not prefix or ord(prefix[-1]) >= 0x10FFFF:
+        return None
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+#: Distinct lemmas and forms a wildcard may expand to; beyond, it is matched by LIKE.
+_EXPANSION = 2_000
+
+
+@dataclass(frozen=True)
+class _Match:
+    """The tokens a query word matches: those whose lemma is one of ``lemmas`` or whose form
+    is one of ``forms``. A token's stored lemma is ``lemma(form)`` (one analyser per index,
+    see ``ANALYSER``), so a form is only listed when its lemma is not: usually the list is
+    lemmas alone, answered by one covering index, seekable by document. A wildcard with too
+    many expansions (a leading ``*``) keeps its ``like`` pattern instead."""
+
+    lemmas: tuple[str, ...] = ()
+    forms: tuple[str, ...] = ()
+    like: str | None = None
+
+    def condition(self, t, ranges: bool = False):
+        if self.like is not None:
+            prefix = _prefix(self.like)
+            pattern, upper = _like(self.like), _upper(prefix)
+            alternatives = []
+            for column in (t.c.form, t.c.lemma):
+                condition = column.like(pattern, escape="\\")
+                if ranges and upper:
+                    # The prefix as a range, so the index finds the candidates (LIKE cannot).
+                    condition = sa.and_(column >= prefix, column < upper, condition)
+                alternatives.append(condition)
+            return sa.or_(*alternatives)
+        parts = [t.c.lemma.in_(self.lemmas)] if self.lemmas else []
+        if self.forms:
+            parts.append(t.c.form.in_(self.forms))
+        return sa.or_(*parts) if parts else sa.false()
+
+
+def _vocabulary(connection: sa.Connection, column: str, term: str, ranges: bool) -> list[str]:
+    """The distinct stored lemmas (or forms) matching a wildcard term, at most one more than
+    ``_EXPANSION``. With a literal start on a store that compares by code point, a walk from
+    each value to the next in the index: one seek per word, not one row per token."""
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    prefix = _prefix(term)
+    upper = _upper(prefix) if ranges else None
+    if upper:
+        sql = (f"WITH RECURSIVE walk (value) AS ("
+               f"SELECT min({column}) FROM search_tokens "
+               f"WHERE {column} >= {mark} AND {column} < {mark} "
+               f"UNION ALL SELECT (SELECT min({column}) FROM search_tokens "
+               f"WHERE {column} > walk.value AND {column} < {mark}) "
+               f"FROM walk WHERE walk.value IS NOT NULL) "
+               f"SELECT value FROM walk WHERE value LIKE {mark} ESCAPE '\\' LIMIT {mark}")
+        params: tuple = (prefix, upper, upper, _like(term), _EXPANSION + 1)
+    else:
+        sql = (f"SELECT DISTINCT {column} FROM search_tokens "
+               f"WHERE {column} LIKE {mark} ESCAPE '\\' LIMIT {mark}")
+        params = (_like(term), _EXPANSION + 1)
+    return [value for (value,) in connection.exec_driver_sql(sql, params)]
+
+
+def _match(connection: sa.Connection, term: str, ranges: bool) -> _Match:
+    """What a query word matches: its lemmas and the word itself as a form (a token written
+    so has the word's lemma, so the form is listed only when that lemma is not); for a
+    wildcard, every stored lemma and form it matches."""
+    if "*" not in term and "?" not in term:
+        found = tuple(sorted(lemmas(term)))
+        own = len(term) <= 255 and lemma(term)[:255] in found
+        return _Match(found, () if own or len(term) > 255 else (term,))
+    found = _vocabulary(connection, "lemma", term, ranges)
+    forms = _vocabulary(connection, "form", term, ranges)
+    if len(found) > _EXPANSION or len(forms) > _EXPANSION:
+        return _Match(like=term)
+    known = set(found)
+    return _Match(tuple(found), tuple(f for f in forms if lemma(f)[:255] not in known))
 
 
 def _parse(query: str) -> list[list[str]]:
@@ -305,52 +384,6 @@ class Hits:
         return "\n".join(lines)
 
 
-_ESTIMATE = 100_000  # tokens counted, at most, to choose the rarest word of a phrase
-
-
-def _phrase(connection: sa.Connection, words: list[str], allowed: set[int] | None,
-            ranges: bool) -> set[tuple[int, int, int]]:
-    """(start, end, document) of every run of consecutive tokens matching ``words``.
-
-    The rarest word (by a capped count) drives; the others are looked up by position.
-    """
-    t = schema.search_tokens
-    if len(words) == 1:
-        found: set[tuple[int, int, int]] = set()
-        for condition in _term_conditions(words[0], t, ranges):
-            query = sa.select(t.c.start_offset, t.c.end_offset, t.c.document_id).where(condition)
-            if allowed is not None:
-                query = query.where(t.c.document_id.in_(sorted(allowed)))
-            found.update(_tuples(connection, query))
-        return found
-    driver = 0
-    if len(words) > 1:
-        def estimate(word: str, cap: int) -> int:
-            sample = sa.select(sa.literal(1)).select_from(t).where(
-                _term_condition(word, t, ranges)).limit(cap).subquery()
-            return connection.execute(sa.select(sa.func.count()).select_from(sample)).scalar()
-
-        # Longest words first (usually the rarest); each later count stops at the best so far.
-        best = _ESTIMATE
-        for i in sorted(range(len(words)), key=lambda i: (-len(words[i].strip("*?")), i)):
-            n = estimate(words[i], best + 1)
-            if n <= best:
-                best, driver = n, i
-    aliases = [t.alias(f"t{i}") for i in range(len(words))]
-    lead = aliases[driver]
-    query = sa.select(lead.c.document_id, aliases[0].c.start_offset,
-                      aliases[-1].c.end_offset).select_from(lead)
-    for i, alias in enumerate(aliases):
-        if i != driver:
-            # Joined on the driver's position: looked up by primary key, not searched.
-            query = query.join(alias, sa.and_(alias.c.document_id == lead.c.document_id,
-                                              alias.c.ordinal == lead.c.ordinal + (i - driver)))
-        query = query.where(_term_condition(words[i], alias, ranges))
-    if allowed is not None:
-        query = query.where(lead.c.document_id.in_(sorted(allowed)))
-    return {(start, end, doc) for doc, start, end in _tuples(connection, query)}
-
-
 @lru_cache(maxsize=8)
 def _chunks_sql(n: int, mark: str) -> str:
     row = f"({mark}, {mark})"
@@ -392,6 +425,112 @@ def _document_names(connection: sa.Connection, ids: set[int]) -> tuple[dict, dic
     return names, numbers
 
 
+_ESTIMATE = 100_000  # tokens counted, at most, to choose the rarest word of a phrase
+
+
+def _driver(connection: sa.Connection, words: list[str], matches: list[_Match],
+            ranges: bool) -> int:
+    """Which word of a phrase drives its lookup: the rarest, by a capped count."""
+    if len(words) == 1:
+        return 0
+    t = schema.search_tokens
+
+    def estimate(match: _Match, cap: int) -> int:
+        sample = sa.select(sa.literal(1)).select_from(t).where(
+            match.condition(t, ranges)).limit(cap).subquery()
+        return connection.execute(sa.select(sa.func.count()).select_from(sample)).scalar()
+
+    # Longest words first (usually the rarest); each later count stops at the best so far.
+    driver, best = 0, _ESTIMATE
+    for i in sorted(range(len(words)), key=lambda i: (-len(words[i].strip("*?")), i)):
+        n = estimate(matches[i], best + 1)
+        if n <= best:
+            best, driver = n, i
+    return driver
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    """One alternative of a query: its words' matches and the word that drives the lookup."""
+
+    matches: tuple[_Match, ...]
+    driver: int
+
+    def hits(self, docs: set[int] | None, ranges: bool):
+        """A query of (document_id, start_offset, end_offset), one row per hit (in ``docs``):
+        a phrase's rows are its driver's tokens, a word's its tokens, so none is twice."""
+        t = schema.search_tokens
+        if len(self.matches) == 1:
+            lead = t
+            query = sa.select(t.c.document_id, t.c.start_offset, t.c.end_offset).where(
+                self.matches[0].condition(t, ranges))
+        else:
+            aliases = [t.alias(f"t{i}") for i in range(len(self.matches))]
+            lead = aliases[self.driver]
+            query = sa.select(lead.c.document_id.label("document_id"),
+                              aliases[0].c.start_offset.label("start_offset"),
+                              aliases[-1].c.end_offset.label("end_offset")).select_from(lead)
+            for i, alias in enumerate(aliases):
+                if i != self.driver:
+                    # Joined on the driver's position: looked up by key, not searched.
+                    query = query.join(alias, sa.and_(
+                        alias.c.document_id == lead.c.document_id,
+                        alias.c.ordinal == lead.c.ordinal + (i - self.driver)))
+                query = query.where(self.matches[i].condition(alias, ranges))
+        if docs is not None:
+            query = query.where(lead.c.document_id.in_(sorted(docs)))
+        return query
+
+
+#: A single-alternative search with at most this many hits reads them all for a page; with
+#: more, it counts them and reads only the documents that hold the page.
+_READ_ALL = 1_000
+
+
+def _page_documents(connection: sa.Connection, phrase: _Phrase, total: int,
+                    allowed: set[int] | None, offset: int, limit: int,
+                    ranges: bool) -> tuple[list[int], int]:
+    """The documents holding hits ``offset`` to ``offset + limit`` in document-name order,
+    and how many hits come before the first: documents are taken in name order from the
+    index on names, a batch at a time sized by the hits' density, and only a batch's hits
+    are counted (by the database)."""
+    d = schema.documents
+    # Names in code-point order, as Python sorts the names of a search that reads every hit.
+    name = (d.c.name.collate("C") if connection.dialect.name == "postgresql" and not ranges
+            else d.c.name)
+    documents = len(allowed) if allowed is not None else connection.execute(
+        sa.select(sa.func.count()).select_from(d)).scalar_one()
+    density = total / max(1, documents)
+    need = offset + limit
+    chosen: list[int] = []
+    seen = before = 0
+    last = None
+    while seen < need:
+        size = min(2_000, max(32, int((need - seen) / density * 1.5) + 1))
+        batch = sa.select(d.c.id, d.c.name).order_by(name).limit(size)
+        if last is not None:
+            batch = batch.where(name > last)
+        if allowed is not None:
+            batch = batch.where(d.c.id.in_(sorted(allowed)))
+        rows = _tuples(connection, batch)
+        if not rows:
+            break
+        hits = phrase.hits({doc for doc, _ in rows}, ranges).subquery()
+        counts = dict(_tuples(connection, sa.select(hits.c.document_id, sa.func.count())
+                              .group_by(hits.c.document_id)))
+        for doc, _ in rows:
+            n = counts.get(doc, 0)
+            if n and seen + n > offset:
+                if not chosen:
+                    before = seen
+                chosen.append(doc)
+            seen += n
+            if seen >= need:
+                break
+        last = rows[-1][1]
+    return chosen, before
+
+
 def search(study: Study, query: str, *, context: int = 40, documents: list | None = None,
            where: str | list | dict | None = None, lang: str | None = None,
            limit: int | None = None,
@@ -399,8 +538,9 @@ def search(study: Study, query: str, *, context: int = 40, documents: list | Non
     """Find words or phrases in every document (see the module notes for the syntax).
 
     With ``limit``, only the hits ``offset`` to ``offset + limit`` (in document-name and
-    position order) get their context read; ``Hits.total`` still counts them all. Finding
-    hits is an index lookup; reading thousands of contexts is what grows with the corpus.
+    position order) are read; ``Hits.total`` still counts them all (the database counts a
+    frequent word's hits; only the documents holding the page have their hits and contexts
+    read). Without it every hit is read (what ``-o FILE`` and autocode need).
     """
     if (limit is not None and limit < 1) or offset < 0:
         raise SyrmakError(f"cannot show {limit} hits from hit {offset}.",
@@ -411,18 +551,41 @@ def search(study: Study, query: str, *, context: int = 40, documents: list | Non
     alternatives = _parse(query)
     build_index(study)
     allowed = _filter_documents(study, where, lang, documents)
-    found: set[tuple[int, int, int]] = set()  # (start, end, document)
     with study.engine.connect() as connection:
         ranges = _byte_order(connection)
+        phrases = []
         for words in alternatives:
-            found |= _phrase(connection, words, allowed, ranges)
-        names, numbers = _document_names(connection, {f[2] for f in found})
+            matches = [_match(connection, word, ranges) for word in words]
+            phrases.append(_Phrase(tuple(matches), _driver(connection, words, matches, ranges)))
+
+        def hits_in(docs: set[int] | None) -> set[tuple[int, int, int]]:
+            found: set[tuple[int, int, int]] = set()  # (document, start, end)
+            for phrase in phrases:
+                found.update(_tuples(connection, phrase.hits(docs, ranges)))
+            return found
+
+        total = None
+        if limit is not None and len(phrases) == 1:
+            # One alternative has each hit once: the database counts them.
+            total = connection.execute(sa.select(sa.func.count()).select_from(
+                phrases[0].hits(allowed, ranges).subquery())).scalar_one()
+        if total is None or total <= _READ_ALL:
+            found = hits_in(allowed)
+            total, before = len(found), 0
+            names, numbers = _document_names(connection, {f[0] for f in found})
+            order = sorted(names, key=names.__getitem__)
+        else:
+            order, before = _page_documents(connection, phrases[0], total, allowed, offset,
+                                            limit, ranges)
+            found = hits_in(set(order)) if order else set()
+            names, numbers = _document_names(connection, set(order))
         # Documents ranked by name once; the hits then sort as plain tuples (no key function
         # called per hit), and only a page of them is kept.
-        rank = {doc: i for i, doc in enumerate(sorted(names, key=names.__getitem__))}
-        ordered = sorted([(rank[doc], start, end, doc) for start, end, doc in found])
+        rank = {doc: i for i, doc in enumerate(order)}
+        ordered = sorted([(rank[doc], start, end, doc) for doc, start, end in found])
+        start_at = offset - before
         page = [(start, end, doc) for _, start, end, doc
-                in ordered[offset:None if limit is None else offset + limit]]
+                in ordered[start_at:None if limit is None else start_at + limit]]
         windows = {}
         for start, end, doc_id in page:
             lo, hi = max(0, start - context), end + context  # the pieces end where the text ends
@@ -438,7 +601,7 @@ def search(study: Study, query: str, *, context: int = 40, documents: list | Non
                      "start": start, "end": end, "left": text[lo - base:start - base],
                      "match": text[start - base:end - base], "right": text[end - base:hi - base],
                      "document_id": doc_id})
-    return Hits(query, tuple(rows), total=len(found), offset=offset)
+    return Hits(query, tuple(rows), total=total, offset=offset)
 
 
 def _unit_span(text: str, start: int, end: int, unit: str) -> tuple[int, int]:

@@ -28,12 +28,14 @@ def segments(study: Study, who: Researcher, query: str, *, where: dict | None = 
 
 
 def find(study: Study, who: Researcher, query: str, *, where: dict | None = None,
-         lang: str | None = None) -> search.Hits:
+         lang: str | None = None, limit: int | None = None, offset: int = 0) -> search.Hits:
+    """Search hits with context; with ``limit``, that page of them and the count of all."""
     require(who, "read")
     # The index is built on first search: a write, so it queues like the others.
     with serialized(study.engine):
         search.build_index(study)
-    return search.search(study, query, context=60, where=where or None, lang=lang)
+    return search.search(study, query, context=60, where=where or None, lang=lang,
+                         limit=limit, offset=offset)
 
 
 def autocode(study: Study, who: Researcher, query: str, code: int | str, *,

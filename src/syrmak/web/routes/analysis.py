@@ -48,11 +48,17 @@ async def segments(request):
 
 async def search(request):
     q = request.query_params.get("q", "").strip()
+    raw = request.query_params.get("from", "0")
+    first = int(raw) if raw.isdigit() else 0
     result = None
     if q:
-        result = await call(analysis.find, study(request), who(request), q)
+        # A page of hits and the count of all: a frequent word in thousands of transcripts
+        # is counted, not read.
+        result = await call(analysis.find, study(request), who(request), q, limit=PAGE,
+                            offset=first)
     book = await call(codes_mod.codebook, study(request), who(request))
-    return page(request, "search.html", q=q, result=result, codebook=book)
+    return page(request, "search.html", q=q, result=result, codebook=book, first=first,
+                page_size=PAGE)
 
 
 async def autocode(request):
