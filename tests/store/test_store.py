@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -14,6 +15,8 @@ from alembic.migration import MigrationContext
 from syrmak.errors import SyrmakError
 from syrmak.store import db, schema
 from syrmak.study import Study
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "kz-civic-2021"
 
 
 def test_init_creates_folder_config_and_store(new_study, db_url):
@@ -198,3 +201,23 @@ def test_answers_are_placed_alike_with_and_without_the_respondent_rows(study, tm
     with study.engine.begin() as connection:  # respondent 4 moves to another place
         connection.execute(sa.update(r).where(r.c.number == 4).values(number=9))
         assert answers._placement(connection) is None
+
+
+@pytest.mark.store("sqlite")
+def test_an_import_writes_with_a_larger_page_cache_and_gives_it_back(new_study, monkeypatch):
+    from syrmak.survey import identity
+
+    study = new_study()
+    study.load_questionnaire(EXAMPLE / "questionnaire.xlsx")
+    seen = []
+    recognise = identity.recognise
+
+    def watched(connection, *args, **kwargs):
+        seen.append(connection.exec_driver_sql("PRAGMA cache_size").scalar())
+        return recognise(connection, *args, **kwargs)
+
+    monkeypatch.setattr(identity, "recognise", watched)
+    study.import_responses(EXAMPLE / "responses.csv")
+    assert seen == [-db.BULK_CACHE_KIB]
+    with study.engine.connect() as connection:  # the pool's connection, as it was
+        assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == -2000

