@@ -198,7 +198,7 @@ class Study:
             engine.dispose()
             raise
         study = cls(engine, folder, config, backup=backup)
-        head = db.head_revision()
+        head = db.SCHEMA_HEAD if before == db.SCHEMA_HEAD else db.head_revision()
         if before != head:
             study.upgraded_from = before
             study.log("store-upgrade", {"from": before, "to": head})

@@ -62,3 +62,21 @@ def test_migrate_asks_before_it_upgrades(new_study):
     result = CliRunner().invoke(main, ["migrate", folder], input="n\n")
     assert result.exit_code == 1
     assert db.current_revision(engine) == OLD
+
+
+def test_the_schema_head_named_in_the_code_is_alembics():
+    # Opening a current store compares with db.SCHEMA_HEAD and imports no alembic; a new
+    # migration must move it, or every store would be "upgraded" on each open.
+    assert db.head_revision() == db.SCHEMA_HEAD
+
+
+def test_opening_a_current_store_imports_no_alembic(tmp_path):
+    import subprocess
+    import sys
+
+    Study.create(tmp_path / "s").close()
+    code = ("import sys; from syrmak.study import Study; Study.open(sys.argv[1]).close(); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "s")], check=True,
+                         capture_output=True, text=True).stdout.strip()
+    assert out == "[]"
