@@ -50,8 +50,15 @@ function save(words) {
   // Once: the focus leaves the words again when the answer redraws the list.
   if (!li || !words.isConnected || words.dataset.saving) return true;
   if (now === words.dataset.old) return false;
+  // The server asked to confirm deleting codings for exactly these words, and its button
+  // saves them: leaving the line to click it must not send them again beside it (the two
+  // answers would race to redraw the list).
+  if (now === words.dataset.asked) return true;
   words.dataset.saving = "1";
   post("correct", {position: li.dataset.pos, old: words.dataset.old, new: now}, li)
+    .then(() => {
+      if (document.querySelector("#flash [data-testid=lost-report]")) words.dataset.asked = now;
+    })
     .finally(() => { delete words.dataset.saving; });
   return true;
 }
