@@ -11,18 +11,20 @@ alternatives.
 The index is built once per document (documents never change text) and on demand before
 each search, so a search never misses a document. It also keeps each text in pieces
 (``search_chunks``), so the keyword-in-context of a hit reads a piece or two, not the whole
-document. Speed (``benchmarks/bench_qual.py``): a wildcard with a literal start (``выгор*``)
-is an index range on SQLite and on PostgreSQL with a C collation (a leading ``*`` scans every
-token); a phrase is driven by its rarest word, the others looked up by position; a large
-batch of new documents (``BULK_DOCUMENTS``) is inserted with the form/lemma indexes dropped
-and rebuilt once.
+document. Speed (``benchmarks/bench_qual.py``): a query word becomes the stored lemmas (and
+rarely forms) it matches; a wildcard with a literal start (``выгор*``) lists them by walking
+the index on SQLite and on PostgreSQL with a C collation (a leading ``*`` scans every
+token); a phrase is driven by its rarest word, the others looked up by position; a page of
+a frequent word's hits is counted by the database and read from the documents holding it
+alone; a large batch of new documents (``BULK_DOCUMENTS``) is inserted with the form/lemma
+indexes dropped and rebuilt once.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -36,8 +38,17 @@ if TYPE_CHECKING:
     from syrmak.study import Study
 
 
+#: The text pieces keyword-in-context reads (``search_chunks``), in code points.
+CHUNK = 500
 
-def _versions() -> str:
+
+@cache
+def analyser() -> str:
+    """Tokeniser, lemmatiser and index layout; a document indexed under another value is
+    indexed again. /2 added ``search_chunks``; /3 the lemmatiser's versions, since a search
+    takes a token's stored lemma to be what ``lemma`` gives for its form today (a new
+    dictionary may lemmatise a word otherwise). Asked of the installed packages on first
+    use, not when the module is imported."""
     from importlib.metadata import PackageNotFoundError, version
 
     found = []
@@ -46,15 +57,9 @@ def _versions() -> str:
             found.append(version(package))
         except PackageNotFoundError:
             found.append("?")
-    return "+".join(found)
+    return f"razdel+pymorphy3/3;{'+'.join(found)};chunks={CHUNK}"
 
 
-#: Tokeniser, lemmatiser and index layout; a document indexed under another value is indexed
-#: again. /2 added ``search_chunks`` (the text in pieces of ``CHUNK`` code points for KWIC);
-#: /3 the lemmatiser's versions, since a search takes a token's stored lemma to be what
-#: ``lemma`` gives for its form today (a new dictionary may lemmatise a word otherwise).
-CHUNK = 500
-ANALYSER = f"razdel+pymorphy3/3;{_versions()};chunks={CHUNK}"
 _CYRILLIC = re.compile(r"[а-яё]", re.I)
 _WORD = re.compile(r"\w")
 
@@ -109,7 +114,7 @@ def _pending(connection: sa.Connection) -> bool:
     # One query: a document without an index row of this analyser (missing or stale); an
     # index row outlives no document (deleted with it).
     fresh = sa.select(x.c.document_id).where(x.c.document_id == d.c.id,
-                                             x.c.analyser == ANALYSER)
+                                             x.c.analyser == analyser())
     return connection.execute(
         sa.select(d.c.id).where(~sa.exists(fresh)).limit(1)).first() is not None
 
@@ -180,10 +185,10 @@ def build_index(study: Study, *, rebuild: bool = False) -> IndexStats:
             connection.execute(sa.delete(k))
             connection.execute(sa.delete(x))
         else:
-            stale = sa.select(x.c.document_id).where(x.c.analyser != ANALYSER)
+            stale = sa.select(x.c.document_id).where(x.c.analyser != analyser())
             connection.execute(sa.delete(t).where(t.c.document_id.in_(stale)))
             connection.execute(sa.delete(k).where(k.c.document_id.in_(stale)))
-            connection.execute(sa.delete(x).where(x.c.analyser != ANALYSER))
+            connection.execute(sa.delete(x).where(x.c.analyser != analyser()))
         todo = connection.execute(sa.select(d.c.id).where(
             d.c.id.not_in(sa.select(x.c.document_id))).order_by(d.c.id)).scalars().all()
         indexed = connection.execute(sa.select(sa.func.count()).select_from(x)).scalar_one()
@@ -202,7 +207,7 @@ def build_index(study: Study, *, rebuild: bool = False) -> IndexStats:
                 rows += [(doc_id, i, s, e, f, lm) for i, (s, e, f, lm) in enumerate(found)]
                 chunks += [(doc_id, i // CHUNK, text[i:i + CHUNK])
                            for i in range(0, len(text), CHUNK)]
-                counts.append((doc_id, ANALYSER, len(found)))
+                counts.append((doc_id, analyser(), len(found)))
                 done_docs += 1
                 done_tokens += len(found)
                 if len(rows) >= _BUFFER:
@@ -260,7 +265,7 @@ _EXPANSION = 2_000
 class _Match:
     """The tokens a query word matches: those whose lemma is one of ``lemmas`` or whose form
     is one of ``forms``. A token's stored lemma is ``lemma(form)`` (one analyser per index,
-    see ``ANALYSER``), so a form is only listed when its lemma is not: usually the list is
+    see ``analyser``), so a form is only listed when its lemma is not: usually the list is
     lemmas alone, answered by one covering index, seekable by document. A wildcard with too
     many expansions (a leading ``*``) keeps its ``like`` pattern instead."""
 
@@ -315,8 +320,9 @@ def _match(connection: sa.Connection, term: str, ranges: bool) -> _Match:
     wildcard, every stored lemma and form it matches."""
     if "*" not in term and "?" not in term:
         found = tuple(sorted(lemmas(term)))
-        own = len(term) <= 255 and lemma(term)[:255] in found
-        return _Match(found, () if own or len(term) > 255 else (term,))
+        # A stored form is cut at 255 characters, so a longer word is no stored form.
+        extra = len(term) <= 255 and lemma(term)[:255] not in found
+        return _Match(found, (term,) if extra else ())
     found = _vocabulary(connection, "lemma", term, ranges)
     forms = _vocabulary(connection, "form", term, ranges)
     if len(found) > _EXPANSION or len(forms) > _EXPANSION:

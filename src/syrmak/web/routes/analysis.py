@@ -28,6 +28,12 @@ def _where(values: list[str]) -> dict | None:
     return out or None
 
 
+def _first(request) -> int:
+    """The first row of the page asked for (``from``), 0 when absent or not a number."""
+    raw = request.query_params.get("from", "0")
+    return int(raw) if raw.isdigit() else 0
+
+
 async def segments(request):
     q = request.query_params.get("q", "").strip()
     where_text = request.query_params.getlist("where")
@@ -38,8 +44,7 @@ async def segments(request):
                             where=_where(where_text), lang=lang)
     book = await call(codes_mod.codebook, study(request), who(request))
     suggestions = await call(analysis.filters, study(request), who(request), lang)
-    raw = request.query_params.get("from", "0")
-    first = int(raw) if raw.isdigit() else 0
+    first = _first(request)
     shown = result.rows[first:first + PAGE] if result is not None else ()
     return page(request, "segments.html", q=q, where=where_text, result=result, codebook=book,
                 data_lang=lang, shown=shown, first=first, page_size=PAGE,
@@ -48,8 +53,7 @@ async def segments(request):
 
 async def search(request):
     q = request.query_params.get("q", "").strip()
-    raw = request.query_params.get("from", "0")
-    first = int(raw) if raw.isdigit() else 0
+    first = _first(request)
     result = None
     if q:
         # A page of hits and the count of all: a frequent word in thousands of transcripts
